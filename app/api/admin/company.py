@@ -1,0 +1,64 @@
+"""7.1–7.4 companies."""
+
+from flask import Blueprint, request
+
+from app.auth import current_admin, superadmin_only, tenant_scope
+from app.responses import ok
+from app.schemas.base import load
+from app.schemas.company import (
+    AgentSchema,
+    AuthorStatusQuerySchema,
+    CompanyQuerySchema,
+    CompanySchema,
+    TongxunluSchema,
+)
+from app.services import companies as service
+
+bp = Blueprint("company", __name__, url_prefix="/company")
+
+
+@bp.get("")
+def index():
+    """7.1.1 公司里 - 展示公司数据."""
+    companies, total = service.list_companies(tenant_scope(), load(CompanyQuerySchema, request.args))
+    return ok({"ret_data": service.company_rows(companies), "data_count": total})
+
+
+@bp.post("/add_company/<int:o_id>")
+@superadmin_only
+def add_company(o_id):
+    """7.2 公司里 - 增加公司."""
+    company = service.save_company(load(CompanySchema))
+    return ok({"company_id": company.id}, "添加成功")
+
+
+@bp.post("/update_company/<int:o_id>")
+@superadmin_only
+def update_company(o_id):
+    """7.3 公司里 - 修改公司."""
+    service.save_company(load(CompanySchema), service.get_company(o_id))
+    return ok(msg="修改成功")
+
+
+@bp.post("/update_tongxunlu/<int:o_id>")
+def update_tongxunlu(o_id):
+    """7.3 公司里 - 添加企业微信-通讯录."""
+    company = service.get_company(o_id, tenant_scope())
+    service.set_tongxunlu(company, load(TongxunluSchema))
+    return ok(msg="保存成功")
+
+
+@bp.post("/update_agent/<int:o_id>")
+def update_agent(o_id):
+    """7.4 公司里 - 添加AI雷达/Boss雷达 agent 秘钥."""
+    company = service.get_company(o_id, tenant_scope())
+    service.set_agent(company, load(AgentSchema))
+    return ok(msg="保存成功")
+
+
+@bp.get("/author_status")
+def author_status():
+    """7.1 公司里 - 企业微信展示授权信息."""
+    query = load(AuthorStatusQuerySchema, request.args)
+    company = service.get_company(query["company_id"] or current_admin().company_id, tenant_scope())
+    return ok({"ret_data": service.author_status(company)})

@@ -1,0 +1,111 @@
+"""Authentication (signed requests) for every principal kind, access-rule and tenant guards (SPEC §4)."""
+
+import time
+from functools import wraps
+
+from flask import current_app, g, request
+
+from app.extensions import db
+from app.models.admin import STATUS_ENABLED, AdminUser
+from app.responses import ApiError, Code
+from app.security import signature_matches
+
+
+def authenticate(model):
+    """The principal of `model` that signed this request with `rand_str`, `timestamp`, `user_id`."""
+    rand_str = request.args.get("rand_str", "")
+    timestamp = request.args.get("timestamp", "")
+    user_id = request.args.get("user_id", "")
+    if not (rand_str and timestamp.isdigit() and user_id.isdigit()):
+        raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
+    skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
+    if abs(time.time() * 1000 - int(timestamp)) > skew_ms:
+        raise ApiError.auth("请求时间戳已过期，请校准本机时间后重试")
+    user = db.session.get(model, int(user_id))
+    if user is None or not signature_matches(rand_str, timestamp, user.token):
+        raise ApiError.auth("认证失败，请重新登录")
+    if user.status != STATUS_ENABLED:
+        raise ApiError(Code.DISABLED, "账户未启用")
+    return user
+
+
+def authenticate_admin() -> AdminUser:
+    g.admin = authenticate(AdminUser)
+    return g.admin
+
+
+def current_admin() -> AdminUser:
+    return g.admin
+
+
+def tenant_scope() -> int | None:
+    """The company the caller is confined to; None for the platform operator (role 1)."""
+    admin = current_admin()
+    return None if admin.is_superadmin else admin.company_id
+
+
+def get_for_company(model, obj_id, company_id: int | None, what: str = "对象"):
+    """`model` row `obj_id`, or 302 when missing or outside `company_id` (None = any company)."""
+    obj = db.session.get(model, obj_id) if obj_id is not None else None
+    if obj is None or (company_id is not None and obj.company_id != company_id):
+        raise ApiError.not_found(what)
+    return obj
+
+
+def check_company(company_id: int, scope: int | None) -> None:
+    """A company id named in the input must be the caller's own (302 otherwise)."""
+    if scope is not None and company_id != scope:
+        raise ApiError.not_found("公司")
+
+
+# --- view markers --------------------------------------------------------------------------
+
+
+def public(view):
+    """The view needs no credentials (login)."""
+    view.is_public = True
+    return view
+
+
+def access_rule(url_path: str):
+    """The access rule a view belongs to, when it is not its blueprint's name."""
+
+    def mark(view):
+        view.access_rule = url_path
+        return view
+
+    return mark
+
+
+def superadmin_only(view):
+    """Only role 1 (超级管理员) may call the view, whatever rules a role holds."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_admin().is_superadmin:
+            raise ApiError.forbidden("仅超级管理员可进行此操作")
+        return view(*args, **kwargs)
+
+    wrapper.superadmin_only = True
+    return wrapper
+
+
+def required_rule(endpoint: str, view) -> str:
+    """The url_path of the rule guarding an endpoint: the view's marker, else its blueprint's name."""
+    return getattr(view, "access_rule", None) or endpoint.rsplit(".", 1)[0].rsplit(".", 1)[-1]
+
+
+def role_rule_paths(admin: AdminUser) -> set[str]:
+    return {rule.url_path for rule in admin.role.rules}
+
+
+def guard_admin_request() -> None:
+    """before_request of /zhugeleida/admin: authenticate, then check the endpoint's rule."""
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "is_public", False):
+        return
+    admin = authenticate_admin()
+    if admin.is_superadmin:
+        return
+    if required_rule(request.endpoint, view) not in role_rule_paths(admin):
+        raise ApiError.forbidden("当前角色没有此功能的权限")

@@ -1,0 +1,113 @@
+"""The response envelope, business codes and app-level error handlers (SPEC §3)."""
+
+import logging
+from enum import IntEnum
+
+from flask import jsonify
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, TooManyRequests
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class Code(IntEnum):
+    OK = 200
+    DUPLICATE = 300
+    TYPE_ERROR = 301
+    NOT_FOUND = 302
+    INVALID = 303
+    HAS_CHILDREN = 304
+    FORBIDDEN_SELF = 305
+    DISABLED = 306
+    AUTH_FAILED = 400
+    BAD_LOGIN = 401
+    BAD_METHOD = 402
+    FORBIDDEN = 403
+    ILLEGAL = 404
+    TOO_MANY_REQUESTS = 429
+    SERVER_ERROR = 500
+
+
+def envelope(code: int, msg: str = "", data=None, status: int = 200):
+    body = {"code": int(code), "msg": msg, "data": {} if data is None else data}
+    return jsonify(body), status
+
+
+def ok(data=None, msg: str = ""):
+    return envelope(Code.OK, msg, data)
+
+
+class ApiError(Exception):
+    """A business error answered as the envelope with HTTP 200 (unless `status` says otherwise)."""
+
+    def __init__(self, code: int, msg: str, data=None, status: int = 200):
+        super().__init__(msg)
+        self.code, self.msg, self.data, self.status = int(code), msg, data, status
+
+    @classmethod
+    def not_found(cls, what: str = "对象"):
+        return cls(Code.NOT_FOUND, f"{what}ID不存在")
+
+    @classmethod
+    def duplicate(cls, msg: str):
+        return cls(Code.DUPLICATE, msg)
+
+    @classmethod
+    def invalid(cls, msg: str, data=None):
+        return cls(Code.INVALID, msg, data)
+
+    @classmethod
+    def has_children(cls, msg: str = "含有子级数据,请先删除或转移子级数据"):
+        return cls(Code.HAS_CHILDREN, msg)
+
+    @classmethod
+    def forbidden(cls, msg: str = "无权限进行此操作"):
+        return cls(Code.FORBIDDEN, msg)
+
+    @classmethod
+    def auth(cls, msg: str = "认证失败"):
+        return cls(Code.AUTH_FAILED, msg)
+
+
+def register_error_handlers(app):
+    @app.errorhandler(ApiError)
+    def handle_api_error(err: ApiError):
+        db.session.rollback()
+        return envelope(err.code, err.msg, err.data, err.status)
+
+    @app.errorhandler(NotFound)
+    def handle_not_found(_err):
+        db.session.rollback()
+        return envelope(Code.ILLEGAL, "非法请求", status=404)
+
+    @app.errorhandler(MethodNotAllowed)
+    def handle_bad_method(_err):
+        db.session.rollback()
+        return envelope(Code.BAD_METHOD, "请求方式异常", status=405)
+
+    @app.errorhandler(TooManyRequests)
+    def handle_rate_limited(_err):
+        db.session.rollback()
+        return envelope(Code.TOO_MANY_REQUESTS, "尝试次数过多，请稍后再试", status=429)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(err: HTTPException):
+        db.session.rollback()
+        code = Code.ILLEGAL if (err.code or 500) < 500 else Code.SERVER_ERROR
+        return envelope(code, "非法请求" if code == Code.ILLEGAL else "服务器错误", status=err.code or 500)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(err: Exception):
+        db.session.rollback()
+        log.exception("unhandled error", extra={"error": type(err).__name__})
+        return envelope(Code.SERVER_ERROR, "服务器错误，请稍后重试", status=500)
+
+    @app.after_request
+    def commit_or_rollback(response):
+        # One transaction per request: commit what a successful request wrote, drop anything else.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response

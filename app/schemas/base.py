@@ -1,0 +1,171 @@
+"""Input parsing shared by every schema: load(), request_data(), JSON-carrying fields, paging."""
+
+import json
+
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from app.responses import ApiError, Code
+from app.timefmt import fmt_date, fmt_datetime
+
+# marshmallow's own messages, split into "wrong type" (301) and "missing/invalid" (303).
+TYPE_MESSAGES = {
+    "Not a valid integer.": "必须是整数",
+    "Not a valid number.": "必须是数字",
+    "Not a valid string.": "必须是字符串",
+    "Not a valid boolean.": "必须是布尔值",
+    "Not a valid date.": "必须是日期（YYYY-MM-DD）",
+    "Not a valid datetime.": "必须是时间（YYYY-MM-DD HH:MM:SS）",
+    "Not a valid list.": "必须是列表",
+    "Not a valid mapping type.": "必须是对象",
+    "Invalid input type.": "类型错误",
+    "Invalid value.": "类型错误",
+    "不是合法的 JSON": "不是合法的 JSON",
+}
+FORM_MESSAGES = {
+    "Missing data for required field.": "不能为空",
+    "Field may not be null.": "不能为空",
+}
+
+
+class BaseSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+def _first_leaf(messages):
+    """(path, message) of the first error in marshmallow's nested error dict."""
+    if isinstance(messages, dict):
+        key, value = next(iter(messages.items()))
+        path, msg = _first_leaf(value)
+        return [key, *path], msg
+    if isinstance(messages, list) and messages:
+        return _first_leaf(messages[0]) if not isinstance(messages[0], str) else ([], messages[0])
+    return [], str(messages)
+
+
+def _all_leaves(messages):
+    if isinstance(messages, dict):
+        for value in messages.values():
+            yield from _all_leaves(value)
+    elif isinstance(messages, list):
+        for value in messages:
+            yield from _all_leaves(value)
+    else:
+        yield str(messages)
+
+
+def _label(schema: Schema, key) -> str:
+    field = schema.fields.get(key) if isinstance(key, str) else None
+    return (field.metadata.get("label") if field else None) or str(key)
+
+
+def load(schema_cls, data=None, **kwargs):
+    """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
+    schema = schema_cls(**kwargs)
+    try:
+        return schema.load(request_data() if data is None else data)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        is_type = any(m in TYPE_MESSAGES for m in _all_leaves(messages))
+        path, msg = _first_leaf(messages)
+        text = TYPE_MESSAGES.get(msg) or FORM_MESSAGES.get(msg) or msg
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path[1:])
+        label = "" if path and path[0] == "_schema" else _label(schema, path[0] if path else "")
+        code = Code.TYPE_ERROR if is_type else Code.INVALID
+        raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
+
+
+def request_data() -> dict:
+    """The request's body as a plain dict: JSON if sent as JSON, else the form fields."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise ApiError(Code.TYPE_ERROR, "请求体不是合法的 JSON 对象")
+        return body
+    return request.form.to_dict()
+
+
+class _JSONCarrier(fields.Field):
+    """A field that arrives as a JSON string in a form field, or as a real value in a JSON body."""
+
+    inner_type: type = object
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str | bytes):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValidationError("不是合法的 JSON") from None
+        if not isinstance(value, self.inner_type):
+            raise ValidationError("Not a valid list." if self.inner_type is list else "Not a valid mapping type.")
+        return self.validate_inner(value)
+
+    def validate_inner(self, value):
+        return value
+
+
+class JSONList(_JSONCarrier):
+    """A list (optionally of `item` fields), given as JSON text or a real list."""
+
+    inner_type = list
+
+    def __init__(self, item: fields.Field | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.item = item
+
+    def validate_inner(self, value):
+        if self.item is None:
+            return value
+        out, errors = [], {}
+        for index, element in enumerate(value):
+            try:
+                out.append(self.item.deserialize(element))
+            except ValidationError as err:
+                errors[index] = err.messages
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+
+class JSONDict(_JSONCarrier):
+    inner_type = dict
+
+
+class LocalDateTime(fields.Field):
+    """Output-only: a UTC datetime shown as 'YYYY-MM-DD HH:MM:SS' in TIMEZONE."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return fmt_datetime(value)
+
+
+class LocalDate(fields.Field):
+    def _serialize(self, value, attr, obj, **kwargs):
+        return fmt_date(value)
+
+
+def int_id_list(label: str, **kwargs) -> JSONList:
+    return JSONList(fields.Integer(strict=False), metadata={"label": label}, **kwargs)
+
+
+class PageSchema(BaseSchema):
+    """current_page (default 1) and length (default 10, at most 100)."""
+
+    current_page = fields.Integer(
+        load_default=1, validate=validate.Range(min=1, error="必须大于等于1"), metadata={"label": "页码"}
+    )
+    length = fields.Integer(
+        load_default=10,
+        validate=validate.Range(min=1, max=100, error="必须在1到100之间"),
+        metadata={"label": "每页条数"},
+    )
+
+
+def order_field(*allowed: str, default: str = "-create_date") -> fields.String:
+    """An `order` parameter limited to the given column names, each optionally prefixed with '-'."""
+    choices = [name for col in allowed for name in (col, f"-{col}")]
+    return fields.String(
+        load_default=default,
+        validate=validate.OneOf(choices, error="只能是 " + "、".join(choices)),
+        metadata={"label": "排序"},
+    )

@@ -1,0 +1,12 @@
+"""4.1–4.4 roles."""
+
+from marshmallow import fields, validate
+
+from app.schemas.base import BaseSchema, int_id_list
+
+
+class RoleSchema(BaseSchema):
+    name = fields.String(
+        required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "角色名称"}
+    )
+    rules_list = int_id_list("权限条目", required=True)

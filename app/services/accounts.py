@@ -1,0 +1,67 @@
+"""Admin sign-in and the caller's own account: 1.0, 1.1, 1.2, 5.8."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models.admin import STATUS_ENABLED, AccessRule, AdminUser
+from app.responses import ApiError, Code
+from app.security import hash_password, new_token, password_is_strong, verify_password
+from app.timefmt import utcnow
+
+WEAK_PASSWORD_MSG = "密码复杂度检查未通过,请检查最小长度为八位,包含大小写字母和数字"  # noqa: S105 - a message, not a password
+
+
+def login(username: str, password: str) -> AdminUser:
+    """The admin user for these credentials; `previous_login_date` holds the login before this one."""
+    user = db.session.scalar(
+        select(AdminUser)
+        .options(joinedload(AdminUser.company), joinedload(AdminUser.role))
+        .where(AdminUser.login_user == username)
+    )
+    if not verify_password(user.password_hash if user else None, password):
+        raise ApiError(Code.BAD_LOGIN, "账号或密码错误")
+    if user.status != STATUS_ENABLED:
+        raise ApiError(Code.DISABLED, "账户未启用")
+    user.previous_login_date = user.last_login_date
+    user.last_login_date = utcnow()
+    db.session.flush()
+    return user
+
+
+def check_password_strength(password: str) -> None:
+    if not password_is_strong(password):
+        raise ApiError(Code.FORBIDDEN_SELF, WEAK_PASSWORD_MSG)
+
+
+def set_password(user: AdminUser, password: str, *, by_owner: bool) -> None:
+    """Store a new password; the token rotates so every old signature stops working."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.token = new_token()
+    user.is_reset_password = by_owner
+    db.session.flush()
+
+
+def modify_password(user: AdminUser, password1: str, password2: str) -> str:
+    if password1 != password2:
+        raise ApiError.invalid("两次输入的密码不一致")
+    set_password(user, password1, by_owner=True)
+    return user.token
+
+
+def login_rules(user: AdminUser) -> list[str]:
+    """The url_paths of the caller's role (role 1 holds every rule)."""
+    if user.is_superadmin:
+        return list(db.session.scalars(select(AccessRule.url_path).order_by(AccessRule.id)))
+    return [rule.url_path for rule in sorted(user.role.rules, key=lambda r: r.id)]
+
+
+def switch_user(target_id: int) -> AdminUser:
+    """5.8: the platform operator acts as another admin user."""
+    user = db.session.get(AdminUser, target_id, options=[joinedload(AdminUser.company), joinedload(AdminUser.role)])
+    if user is None:
+        raise ApiError.not_found("用户")
+    if user.status != STATUS_ENABLED:
+        raise ApiError(Code.DISABLED, "账户未启用")
+    return user

@@ -1,0 +1,99 @@
+"""5.1–5.5 admin users, confined to the caller's company unless the caller is role 1."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.auth import check_company, get_for_company
+from app.extensions import db
+from app.models.admin import ROLE_SUPERADMIN, STATUS_DISABLED, AdminUser, Role
+from app.models.company import Company
+from app.pagination import order_by, paginate
+from app.responses import ApiError, Code
+from app.security import hash_password, new_token
+from app.services.accounts import check_password_strength, set_password
+from app.services.db import name_taken, unique_or_300
+
+DUPLICATE_MSG = "登录用户名已存在"
+ORDER_COLUMNS = {"create_date": AdminUser.create_date, "id": AdminUser.id, "login_user": AdminUser.login_user}
+
+
+def list_admin_users(scope: int | None, query: dict) -> tuple[list[AdminUser], int]:
+    stmt = select(AdminUser).options(joinedload(AdminUser.company), joinedload(AdminUser.role))
+    company_id = scope if scope is not None else query["company_id"]
+    if company_id is not None:
+        stmt = stmt.where(AdminUser.company_id == company_id)
+    stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(AdminUser.id.desc())
+    return paginate(stmt, query["current_page"], query["length"])
+
+
+def _get_manageable(actor: AdminUser, user_id: int, scope: int | None) -> AdminUser:
+    """A user the actor may change: in scope, and never a role-1 account unless the actor is role 1."""
+    user = get_for_company(AdminUser, user_id, scope, "用户")
+    if user.role_id == ROLE_SUPERADMIN and not actor.is_superadmin:
+        raise ApiError.forbidden("不能修改超级管理员账号")
+    return user
+
+
+def _check_role_and_company(actor: AdminUser, data: dict, scope: int | None) -> None:
+    if db.session.get(Role, data["role_id"]) is None:
+        raise ApiError.not_found("角色")
+    if data["role_id"] == ROLE_SUPERADMIN and not actor.is_superadmin:
+        raise ApiError.forbidden("只有超级管理员可以设置超级管理员角色")
+    check_company(data["company_id"], scope)
+    if db.session.get(Company, data["company_id"]) is None:
+        raise ApiError.not_found("公司")
+
+
+def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminUser:
+    _check_role_and_company(actor, data, scope)
+    if name_taken(AdminUser.login_user, data["login_user"]):
+        raise ApiError.duplicate(DUPLICATE_MSG)
+    check_password_strength(data["password"])
+    user = AdminUser(
+        login_user=data["login_user"],
+        password_hash=hash_password(data["password"]),
+        role_id=data["role_id"],
+        company_id=data["company_id"],
+        username=data["username"],
+        position=data["position"],
+        token=new_token(),
+        invite_secret=new_token(),
+    )
+    with unique_or_300(DUPLICATE_MSG):
+        db.session.add(user)
+    return user
+
+
+def update_admin_user(actor: AdminUser, scope: int | None, user_id: int, data: dict) -> AdminUser:
+    user = _get_manageable(actor, user_id, scope)
+    _check_role_and_company(actor, data, scope)
+    if name_taken(AdminUser.login_user, data["login_user"], exclude_id=user.id):
+        raise ApiError.duplicate(DUPLICATE_MSG)
+    if data["password"]:
+        set_password(user, data["password"], by_owner=user.id == actor.id)
+    with unique_or_300(DUPLICATE_MSG):
+        user.login_user, user.role_id, user.company_id = data["login_user"], data["role_id"], data["company_id"]
+        user.username, user.position = data["username"], data["position"]
+    return user
+
+
+def _refuse_self(actor: AdminUser, user: AdminUser, action: str) -> None:
+    if user.id == actor.id:
+        raise ApiError(Code.FORBIDDEN_SELF, f"不允许{action}自己")
+
+
+def delete_admin_user(actor: AdminUser, scope: int | None, user_id: int) -> None:
+    user = _get_manageable(actor, user_id, scope)
+    _refuse_self(actor, user, "删除")
+    db.session.delete(user)
+    db.session.flush()
+
+
+def set_admin_user_status(actor: AdminUser, scope: int | None, user_id: int, status: int) -> AdminUser:
+    user = _get_manageable(actor, user_id, scope)
+    _refuse_self(actor, user, "停用或启用")
+    if status == STATUS_DISABLED and user.status != STATUS_DISABLED:
+        user.token = new_token()  # every signature made with the old token stops working
+    user.status = status
+    db.session.flush()
+    return user

@@ -1,0 +1,31 @@
+"""Small persistence helpers shared by the services."""
+
+from contextlib import contextmanager
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.responses import ApiError
+
+
+def name_taken(column, value, exclude_id=None, **scope) -> bool:
+    """Whether a row other than `exclude_id` already has `column == value` (within `scope` columns)."""
+    model = column.class_
+    stmt = select(model.id).where(column == value)
+    for key, val in scope.items():
+        stmt = stmt.where(getattr(model, key) == val)
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    return db.session.scalar(select(exists(stmt))) or False
+
+
+@contextmanager
+def unique_or_300(msg: str):
+    """Flush inside; a unique-constraint race becomes 300 instead of a 500."""
+    try:
+        yield
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError.duplicate(msg) from None

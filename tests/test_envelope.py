@@ -1,0 +1,106 @@
+"""SPEC §3: the envelope for unknown routes, wrong methods, crashes and bad input."""
+
+from marshmallow import fields, validate
+
+from app import create_app
+from app.schemas.base import BaseSchema, JSONList, load
+from config import TestingConfig
+from tests.conftest import body
+
+
+def test_unknown_route_is_404_envelope(api):
+    response = api.get("/zhugeleida/admin/no_such_thing")
+    assert response.status_code == 404
+    assert body(response) == {"code": 404, "msg": "非法请求", "data": {}}
+
+
+def test_wrong_method_is_405_with_code_402(api):
+    response = api.get("/zhugeleida/admin/login")
+    assert response.status_code == 405
+    assert body(response)["code"] == 402
+
+
+def test_unexpected_error_is_500_without_traceback():
+    app = create_app(TestingConfig)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/boom")
+    assert response.status_code == 500
+    payload = body(response)
+    assert payload["code"] == 500
+    assert "secret" not in response.get_data(as_text=True)
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+class _Probe(BaseSchema):
+    age = fields.Integer(required=True, validate=validate.Range(min=0, error="不能为负数"), metadata={"label": "年龄"})
+    ids = JSONList(fields.Integer(), load_default=list, metadata={"label": "ID列表"})
+
+
+def _load(app, data):
+    with app.test_request_context("/"):
+        return load(_Probe, data)
+
+
+def _error(app, data):
+    from app.responses import ApiError
+
+    try:
+        _load(app, data)
+    except ApiError as err:
+        return err
+    raise AssertionError("no error")
+
+
+def test_load_wrong_type_is_301_naming_the_field(app):
+    err = _error(app, {"age": "abc"})
+    assert err.code == 301
+    assert "年龄" in err.msg
+    assert "age" in err.data
+
+
+def test_load_missing_field_is_303(app):
+    err = _error(app, {})
+    assert err.code == 303
+    assert err.msg.startswith("年龄")
+
+
+def test_load_out_of_range_is_303(app):
+    err = _error(app, {"age": -1})
+    assert (err.code, err.msg) == (303, "年龄 不能为负数")
+
+
+def test_json_list_accepts_json_text_and_real_list(app):
+    assert _load(app, {"age": 1, "ids": '["2", 3]'})["ids"] == [2, 3]
+    assert _load(app, {"age": 1, "ids": [4]})["ids"] == [4]
+
+
+def test_json_list_bad_json_is_301(app):
+    err = _error(app, {"age": 1, "ids": "[1,"})
+    assert err.code == 301
+    assert "ID列表" in err.msg
+
+
+def test_json_list_bad_element_names_its_index(app):
+    err = _error(app, {"age": 1, "ids": '[1, "x"]'})
+    assert err.code == 301
+    assert err.msg.startswith("ID列表[1]")
+
+
+def test_statics_are_served(app):
+    import pathlib
+
+    folder = pathlib.Path(app.static_folder)
+    (folder / "hello.txt").write_text("hi")
+    response = app.test_client().get("/statics/hello.txt")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "hi"
+
+
+def test_healthz_reports_database(api):
+    response = api.get("/healthz")
+    assert response.status_code == 200
+    assert body(response)["data"]["database"] == "ok"
