@@ -44,6 +44,12 @@ class Config:
     STATICS_DIR = os.environ.get("STATICS_DIR", str(BASE_DIR / "statics"))
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
+    # --- uploads and tenant content (issue 3) ---
+
+    # --- radar users, scan-to-join, statistics (issue 4) ---
+
+    # --- jobs and WeChat (issues 5-7) ---
+
 
 class DevelopmentConfig(Config):
     DEBUG = True

@@ -58,6 +58,6 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import register_commands as register
+    from app.commands import register_commands as register
 
     register(app)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, text
 
 from app import create_app
-from app.cli import seed_roles, seed_rules
+from app.commands.seed import seed_roles, seed_rules
 from app.extensions import db, limiter
 from app.models.admin import ROLE_ADMIN, ROLE_MEMBER, ROLE_SUPERADMIN, AdminUser
 from app.models.company import Company
@@ -169,3 +169,9 @@ def count_queries(app):
 def body(response) -> dict:
     assert response.is_json, response.data[:200]
     return response.get_json()
+
+
+# Area fixtures live in their own modules so each area owns its file.
+from tests.fixtures.content import *  # noqa: E402, F403
+from tests.fixtures.radar import *  # noqa: E402, F403
+from tests.fixtures.wechat import *  # noqa: E402, F403

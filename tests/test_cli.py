@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.access import ALL_CHILD_RULES
-from app.cli import seed_command
+from app.commands.seed import seed_command
 from app.extensions import db
 from app.models.admin import AccessRule, AdminUser, Role
 from app.models.company import Company

@@ -2,12 +2,54 @@
 
 from flask import Blueprint
 
-from app.api.admin import access_rules, account, admin_role, admin_userprofile, company
+from app.api.admin import (
+    access_rules,
+    account,
+    admin_role,
+    admin_userprofile,
+    article,
+    article_tag,
+    company,
+    home_page,
+    jobs,
+    plugin_goods,
+    plugin_mingpian,
+    plugin_report,
+    product,
+    speechDetailsManageOper,
+    speechDetailsManageShow,
+    talkGroupManageOper,
+    talkGroupManageShow,
+    user,
+    website,
+    website_template,
+)
 from app.auth import guard_admin_request
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/zhugeleida/admin")
 admin_bp.before_request(guard_admin_request)
 
-CHILDREN = [account.bp, access_rules.bp, admin_role.bp, admin_userprofile.bp, company.bp]
+CHILDREN = [
+    account.bp,
+    access_rules.bp,
+    admin_role.bp,
+    admin_userprofile.bp,
+    company.bp,
+    user.bp,
+    home_page.bp,
+    product.bp,
+    website.bp,
+    website_template.bp,
+    plugin_mingpian.bp,
+    plugin_report.bp,
+    plugin_goods.bp,
+    article.bp,
+    article_tag.bp,
+    talkGroupManageShow.bp,
+    talkGroupManageOper.bp,
+    speechDetailsManageShow.bp,
+    speechDetailsManageOper.bp,
+    jobs.bp,
+]
 for child in CHILDREN:
     admin_bp.register_blueprint(child)

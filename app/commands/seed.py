@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app wsgi seed` (and later demo-data)."""
+"""`flask --app wsgi seed`: access rules, roles, the default company and the first super admin."""
 
 import secrets
 
@@ -101,5 +101,4 @@ def seed_command():
     click.echo("Seed complete.")
 
 
-def register_commands(app) -> None:
-    app.cli.add_command(seed_command)
+COMMANDS = [seed_command]

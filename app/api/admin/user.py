@@ -1,0 +1,5 @@
+"""/zhugeleida/admin/user — endpoints arrive with their issue."""
+
+from flask import Blueprint
+
+bp = Blueprint("user", __name__, url_prefix="/user")

@@ -1,0 +1,11 @@
+"""Flask CLI commands; each module lists its click commands in COMMANDS."""
+
+from app.commands import demo, sandbox, seed, uploads
+
+MODULES = [seed, demo, uploads, sandbox]
+
+
+def register_commands(app) -> None:
+    for module in MODULES:
+        for command in module.COMMANDS:
+            app.cli.add_command(command)

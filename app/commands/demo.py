@@ -1,0 +1,3 @@
+"""`flask demo-data` (issue: radar users and statistics)."""
+
+COMMANDS = []

@@ -1,0 +1,3 @@
+"""`flask wechat-sandbox` (issue: WeChat foundation)."""
+
+COMMANDS = []

@@ -1,0 +1,3 @@
+"""Upload maintenance commands (issue: tenant content)."""
+
+COMMANDS = []

@@ -1,0 +1,1 @@
+"""Articles and article tags (9.x, 10.x)."""

@@ -1,0 +1,1 @@
+"""Plugins: business cards, activities with sign-ups, goods (8.x)."""

@@ -1,0 +1,1 @@
+"""Products and feedback (2.x)."""

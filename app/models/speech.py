@@ -1,0 +1,1 @@
+"""Speech scripts: talk groups and their details (17.x)."""

@@ -1,0 +1,1 @@
+"""Company website content and global website templates (6.x)."""

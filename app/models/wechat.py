@@ -1,0 +1,1 @@
+"""WeChat state: component settings, authorized apps, code releases (SPEC §11)."""
