@@ -172,6 +172,7 @@ def body(response) -> dict:
 
 
 # Area fixtures live in their own modules so each area owns its file.
+from tests.fixtures.articles import *  # noqa: E402, F403
 from tests.fixtures.content import *  # noqa: E402, F403
 from tests.fixtures.radar import *  # noqa: E402, F403
 from tests.fixtures.wechat import *  # noqa: E402, F403

@@ -12,6 +12,7 @@ from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.schemas.company import CompanyOutSchema
 from app.services.db import name_taken, unique_or_300
+from app.services.statistics import seat_and_customer_counts
 from app.timefmt import local_today
 
 DUPLICATE_MSG = "公司名称已存在"
@@ -37,11 +38,6 @@ def service_days(company: Company, today: date) -> tuple[int, int]:
     used = (today - company.charging_start_time).days
     left = (company.account_expired_time - today).days
     return min(max(used, 0), term), min(max(left, 0), term)
-
-
-def seat_and_customer_counts(company_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(radar users, customers) per company — GROUP BY counts once those tables exist."""
-    return dict.fromkeys(company_ids, (0, 0))
 
 
 def company_rows(companies: list[Company]) -> list[dict]:

@@ -21,6 +21,7 @@ from app.api.admin import (
     talkGroupManageOper,
     talkGroupManageShow,
     user,
+    user_wechat,  # noqa: F401 - adds the WeChat routes of /admin/user to user.bp
     website,
     website_template,
 )
