@@ -32,6 +32,21 @@ class JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _log_request(response):
+    # The path only: query strings carry rand_str signatures, which must not reach the logs.
+    started = g.pop("request_started", None)
+    elapsed_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
+    _access_log.info("request", extra={"status": response.status_code, "ms": elapsed_ms})
+    return response
+
+
+_access_log = logging.getLogger("zhugeleida.access")
+
+
 def configure_logging(app) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JSONFormatter())
@@ -41,3 +56,5 @@ def configure_logging(app) -> None:
     # Werkzeug's access log prints full URLs, which carry rand_str: keep it quiet.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    app.before_request(_start_timer)
+    app.after_request(_log_request)
