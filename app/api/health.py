@@ -11,6 +11,7 @@ health_bp = Blueprint("health", __name__)
 
 @health_bp.get("/healthz")
 def healthz():
+    """Health check: the database and (when configured) Redis are reachable."""
     checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
     if redis_connection() is not None:
         checks["redis"] = _check(lambda: redis_connection().ping())
