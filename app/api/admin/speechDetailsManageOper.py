@@ -1,5 +1,32 @@
-"""/zhugeleida/admin/speechDetailsManageOper — endpoints arrive with their issue."""
+"""17.5–17.7 话术详情管理 - 添加、修改、删除 (the delete is a GET, as documented)."""
 
 from flask import Blueprint
 
+from app.auth import tenant_scope
+from app.responses import ok
+from app.schemas.base import load
+from app.schemas.speech import SpeechDetailSchema
+from app.services import speech as service
+
 bp = Blueprint("speechDetailsManageOper", __name__, url_prefix="/speechDetailsManageOper")
+
+
+@bp.post("/add/<int:o_id>")
+def add(o_id):
+    """17.5 话术详情管理 添加."""
+    detail = service.create_detail(tenant_scope(), load(SpeechDetailSchema))
+    return ok({"id": detail.id}, "添加成功")
+
+
+@bp.post("/update/<int:o_id>")
+def update(o_id):
+    """17.6 话术详情管理 修改."""
+    service.update_detail(tenant_scope(), o_id, load(SpeechDetailSchema))
+    return ok(msg="修改成功")
+
+
+@bp.get("/delete/<int:o_id>")
+def delete(o_id):
+    """17.7 话术详情管理 删除."""
+    service.delete_detail(tenant_scope(), o_id)
+    return ok(msg="删除成功")
