@@ -81,4 +81,3 @@ class TagSchema(BaseSchema):
 class TagSavedOutSchema(BaseSchema):
     tag_id = fields.Integer(attribute="id")
     tag_name = fields.String(attribute="name")
-
