@@ -45,6 +45,16 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     # --- uploads and tenant content (issue 3) ---
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))  # one merged image
+    UPLOAD_MAX_CHUNK_BYTES = int(os.environ.get("UPLOAD_MAX_CHUNK_BYTES", str(2 * 1024 * 1024)))  # one chunk
+    UPLOAD_MAX_CHUNKS = int(os.environ.get("UPLOAD_MAX_CHUNKS", "100"))
+    UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000"))  # width x height
+    UPLOAD_MAX_PENDING = int(os.environ.get("UPLOAD_MAX_PENDING", "20"))  # unfinished uploads per uploader
+    UPLOAD_CHUNK_TTL_SECONDS = int(os.environ.get("UPLOAD_CHUNK_TTL_SECONDS", "86400"))
+    # Where chunks wait for their merge (not served); default instance/upload_chunks.
+    UPLOAD_CHUNK_DIR = os.environ.get("UPLOAD_CHUNK_DIR") or None
+    # A base64 chunk arrives as a form field: let one be as large as UPLOAD_MAX_CHUNK_BYTES encoded.
+    MAX_FORM_MEMORY_SIZE = UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
 
     # --- radar users, scan-to-join, statistics (issue 4) ---
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
+from app.api.public import upload
 from app.auth import authenticate_admin
 
 public_bp = Blueprint("public", __name__, url_prefix="/zhugeleida/public")
@@ -10,3 +11,8 @@ public_bp = Blueprint("public", __name__, url_prefix="/zhugeleida/public")
 @public_bp.before_request
 def _authenticate():
     authenticate_admin()
+
+
+CHILDREN = [upload.bp]
+for child in CHILDREN:
+    public_bp.register_blueprint(child)

@@ -1,0 +1,129 @@
+"""2.1–2.5, 2.9 products: company products (no owner) and radar users' personal products."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.auth import check_company, get_for_company
+from app.extensions import db
+from app.models.admin import ROLE_ADMIN, ROLE_SUPERADMIN, AdminUser
+from app.models.company import Company
+from app.models.product import (
+    PRODUCT_OFF_SHELF,
+    PRODUCT_PUBLISHED,
+    PRODUCT_RECOMMENDED,
+    PRODUCT_TYPE_PERSONAL,
+    Product,
+)
+from app.models.radar import RadarUser
+from app.pagination import paginate
+from app.responses import ApiError
+from app.services.db import name_taken, unique_or_300
+
+DUPLICATE_MSG = "产品名称已存在"
+
+
+def _type_filter(product_type: int):
+    return Product.owner_id.is_not(None) if product_type == PRODUCT_TYPE_PERSONAL else Product.owner_id.is_(None)
+
+
+def scoped_company(scope: int | None, requested: int | None) -> int | None:
+    """The company a list is confined to: the caller's, or for role 1 the one asked for (None = all)."""
+    if scope is None:
+        return requested
+    if requested is not None:
+        check_company(requested, scope)
+    return scope
+
+
+def list_products(scope: int | None, query: dict) -> tuple[list[Product], int]:
+    """Company or personal products; status 1 (default) = 已发布 + 推荐, 2 = 已下架; best recommended first."""
+    stmt = select(Product).options(joinedload(Product.company), joinedload(Product.owner))
+    stmt = stmt.where(_type_filter(query["product_type"]))
+    company_id = scoped_company(scope, query["company_id"])
+    if company_id is not None:
+        stmt = stmt.where(Product.company_id == company_id)
+    if query["product_name"]:
+        stmt = stmt.where(Product.name.contains(query["product_name"], autoescape=True))
+    statuses = [PRODUCT_OFF_SHELF] if query["status"] == 2 else [PRODUCT_PUBLISHED, PRODUCT_RECOMMENDED]
+    stmt = stmt.where(Product.status.in_(statuses))
+    stmt = stmt.order_by(Product.recommend_index.desc(), Product.create_date.desc(), Product.id.desc())
+    return paginate(stmt, query["current_page"], query["length"])
+
+
+def get_product(scope: int | None, product_id: int, product_type: int | None = None) -> Product:
+    """A product of the caller's tenant (and of `product_type` when given), else 302."""
+    product = get_for_company(Product, product_id, scope, "产品")
+    if product_type is not None and (product.owner_id is not None) != (product_type == PRODUCT_TYPE_PERSONAL):
+        raise ApiError.not_found("产品")
+    return product
+
+
+def _target_company(admin: AdminUser, scope: int | None, company_id: int | None) -> int:
+    company_id = company_id if company_id is not None else admin.company_id
+    check_company(company_id, scope)
+    if db.session.get(Company, company_id) is None:
+        raise ApiError.not_found("公司")
+    return company_id
+
+
+def _owner_for(data: dict, company_id: int) -> int | None:
+    if data["product_type"] != PRODUCT_TYPE_PERSONAL:
+        return None
+    if data["owner_id"] is None:
+        msg = "个人产品须指定所属雷达用户（owner_id）"
+        raise ApiError.invalid(msg, {"owner_id": [msg]})
+    return get_for_company(RadarUser, data["owner_id"], company_id, "雷达用户").id
+
+
+def create_product(admin: AdminUser, scope: int | None, data: dict) -> Product:
+    company_id = _target_company(admin, scope, data["company_id"])
+    owner_id = _owner_for(data, company_id)
+    if name_taken(Product.name, data["name"], company_id=company_id):
+        raise ApiError.duplicate(DUPLICATE_MSG)
+    product = Product(
+        company_id=company_id,
+        owner_id=owner_id,
+        creator_id=admin.id,
+        name=data["name"],
+        price=data["price"],
+        reason=data["reason"],
+        content=data["content"],
+    )
+    with unique_or_300(DUPLICATE_MSG):
+        db.session.add(product)
+    return product
+
+
+def update_product(scope: int | None, product_id: int, data: dict) -> Product:
+    product = get_product(scope, product_id)
+    if name_taken(Product.name, data["name"], exclude_id=product.id, company_id=product.company_id):
+        raise ApiError.duplicate(DUPLICATE_MSG)
+    with unique_or_300(DUPLICATE_MSG):
+        product.name, product.price, product.reason = data["name"], data["price"], data["reason"]
+        product.content = data["content"]
+    return product
+
+
+def delete_product(admin: AdminUser, scope: int | None, product_id: int) -> None:
+    """Role 1: any product; role 2: its company's; other roles: only personal products they added."""
+    product = get_product(scope, product_id)
+    if admin.role_id not in (ROLE_SUPERADMIN, ROLE_ADMIN) and (
+        product.owner_id is None or product.creator_id != admin.id
+    ):
+        raise ApiError.forbidden("普通用户只能删除自己添加的个人产品")
+    db.session.delete(product)
+    db.session.flush()
+
+
+def set_product_status(scope: int | None, product_id: int, status: int) -> Product:
+    product = get_product(scope, product_id)
+    product.status = status
+    db.session.flush()
+    return product
+
+
+def set_recommend_index(scope: int | None, product_id: int, index: int) -> Product:
+    product = get_product(scope, product_id)
+    product.recommend_index = index
+    db.session.flush()
+    return product
