@@ -229,6 +229,14 @@ def test_size_limits(api, make, upload_dirs, app, monkeypatch):
     )
 
 
+def test_a_base64_chunk_of_the_maximum_size_is_accepted(api, make, upload_dirs, app):
+    """Does the form limit leave room for a base64 chunk of UPLOAD_MAX_CHUNK_BYTES (beyond Werkzeug's 500 kB)?"""
+    chunk = os.urandom(app.config["UPLOAD_MAX_CHUNK_BYTES"])
+    form = {"img_name": "a.png", "chunk": 0, "timestamp": "4", "img_source": "cover_picture"}
+    payload = body(api.as_(make.admin()).post(UPLOAD, {**form, "img_data": base64.b64encode(chunk).decode()}))
+    assert payload["code"] == 200
+
+
 def test_pending_upload_limit(api, make, upload_dirs, app, monkeypatch):
     monkeypatch.setitem(app.config, "UPLOAD_MAX_PENDING", 2)
     client = api.as_(make.admin())
