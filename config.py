@@ -57,6 +57,12 @@ class Config:
     MAX_FORM_MEMORY_SIZE = UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
 
     # --- radar users, scan-to-join, statistics (issue 4) ---
+    # The H5 page a scan-to-join QR code opens; it gets rand_str/timestamp/user_id of the invite.
+    H5_BASE_URL = os.environ.get("H5_BASE_URL", "http://127.0.0.1:8080/scan_code_to_add_user")
+    # How long a scan-to-join QR code (its invite signature) stays valid.
+    INVITE_TTL_DAYS = int(os.environ.get("INVITE_TTL_DAYS", "7"))
+    # Scan-to-join submissions per client address (the endpoint needs no login).
+    SCAN_JOIN_RATE_LIMIT = os.environ.get("SCAN_JOIN_RATE_LIMIT", "30 per minute")
 
     # --- jobs and WeChat (issues 5-7) ---
 

@@ -8,7 +8,7 @@ from flask import current_app, g, request
 from app.extensions import db
 from app.models.admin import STATUS_ENABLED, AdminUser
 from app.responses import ApiError, Code
-from app.security import signature_matches
+from app.security import sign, signature_matches
 
 
 def authenticate(model):
@@ -109,3 +109,29 @@ def guard_admin_request() -> None:
         return
     if required_rule(request.endpoint, view) not in role_rule_paths(admin):
         raise ApiError.forbidden("当前角色没有此功能的权限")
+
+
+# --- scan-to-join invites (SPEC §4) --------------------------------------------------------
+
+
+def invite_params(admin: AdminUser, timestamp_ms: int | None = None) -> dict:
+    """rand_str/timestamp/user_id of a scan-to-join invite: signed with the admin's invite secret, never its token."""
+    timestamp = str(int(time.time() * 1000) if timestamp_ms is None else timestamp_ms)
+    return {"rand_str": sign(timestamp, admin.invite_secret), "timestamp": timestamp, "user_id": admin.id}
+
+
+def authenticate_invite() -> AdminUser:
+    """The admin whose invite signed this request; refused once older than INVITE_TTL_DAYS (400)."""
+    rand_str, timestamp, user_id = (request.args.get(key, "") for key in ("rand_str", "timestamp", "user_id"))
+    if not (rand_str and timestamp.isdigit() and user_id.isdigit() and len(user_id) < 16 and len(timestamp) < 16):
+        raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
+    age_ms = time.time() * 1000 - int(timestamp)
+    skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
+    if not -skew_ms <= age_ms <= current_app.config["INVITE_TTL_DAYS"] * 86_400_000:
+        raise ApiError.auth("二维码已过期，请联系管理员重新生成")
+    admin = db.session.get(AdminUser, int(user_id))
+    if admin is None or not signature_matches(rand_str, timestamp, admin.invite_secret):
+        raise ApiError.auth("二维码无效，请联系管理员重新生成")
+    if admin.status != STATUS_ENABLED:
+        raise ApiError(Code.DISABLED, "邀请人的账户未启用")
+    return admin

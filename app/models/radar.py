@@ -1,6 +1,6 @@
 """Radar users (WeChat Work members), departments, scan-to-join requests, customers and events (SPEC §11)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -10,6 +10,9 @@ from app.models.base import CreatedMixin
 from app.models.company import Company
 
 GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE = 0, 1, 2
+
+# RadarUser.status: an enabled (开通) radar user occupies one of the company's seats (mingpian_available_num).
+RADAR_ENABLED, RADAR_DISABLED = 1, 2
 
 # UserCustomer.source
 SOURCE_SCAN, SOURCE_FORWARD, SOURCE_SEARCH, SOURCE_ARTICLE = 1, 2, 3, 4
@@ -74,6 +77,8 @@ class RadarUser(CreatedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("company_id", "userid"),
         Index("ix_radar_user_company_status", "company_id", "status"),
+        # 1.4 pages a company's users newest first.
+        Index("ix_radar_user_company_created", "company_id", "create_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -181,3 +186,31 @@ class AccessLog(CreatedMixin, db.Model):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id", ondelete="SET NULL"), index=True)
     article_id: Mapped[int | None] = mapped_column(Integer, index=True)
     remark: Mapped[str | None] = mapped_column(String(255))
+
+
+class AccessLogDay(db.Model):
+    """AccessLog counted per closed TIMEZONE day and action, so the statistics never rescan old events.
+
+    Filled lazily by app.services.statistics for the days before `StatRollup.closed_until`.
+    """
+
+    __tablename__ = "access_log_day"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    action: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    num: Mapped[int]
+
+
+class StatRollup(db.Model):
+    """How far AccessLogDay is filled for a company: every day before `closed_until`, in `timezone`."""
+
+    __tablename__ = "stat_rollup"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    closed_until: Mapped[date]
+    timezone: Mapped[str] = mapped_column(String(64))

@@ -1,5 +1,121 @@
-"""/zhugeleida/admin/user — endpoints arrive with their issue."""
+"""1.3, 1.4, 1.8, 1.9 and 5.9.x: /zhugeleida/admin/user — radar users and scan-to-join requests.
 
-from flask import Blueprint
+`type=temp_user` (query string or body) switches the list, update and delete to the pending
+scan-to-join requests (SPEC §2).
+"""
+
+from flask import Blueprint, current_app, request
+
+from app.auth import authenticate_invite, current_admin, public, tenant_scope
+from app.extensions import limiter
+from app.responses import ok
+from app.schemas.admin_user import StatusSchema
+from app.schemas.base import load, request_data
+from app.schemas.radar_user import (
+    TEMP_USER,
+    ApprovalSchema,
+    CompanyQuerySchema,
+    DepartmentOutSchema,
+    RadarUserAddSchema,
+    RadarUserOutSchema,
+    RadarUserQuerySchema,
+    RadarUserSchema,
+    ScanJoinSchema,
+    TempUserOutSchema,
+    TempUserQuerySchema,
+    UserTypeSchema,
+)
+from app.services import radar_users, scan_join
 
 bp = Blueprint("user", __name__, url_prefix="/user")
+
+
+def _is_temp_user() -> bool:
+    given = request.args.get("type") or (request_data().get("type") if request.method == "POST" else None)
+    return load(UserTypeSchema, {"type": given})["type"] == TEMP_USER
+
+
+def _scan_join_limit() -> str:
+    return current_app.config["SCAN_JOIN_RATE_LIMIT"]
+
+
+@bp.get("")
+def index():
+    """1.4 展示企业（雷达）用户; 5.9.3 展示待审核用户 (type=temp_user)."""
+    temp = _is_temp_user()
+    query = load(TempUserQuerySchema if temp else RadarUserQuerySchema, request.args)
+    company = radar_users.target_company(current_admin(), tenant_scope(), query["company_id"])
+    departments = DepartmentOutSchema(many=True).dump(radar_users.list_departments(company.id))
+    if temp:
+        users, total = scan_join.list_temp_users(company.id, query)
+        rows = TempUserOutSchema(many=True).dump(users)
+        return ok({"ret_data": rows, "data_count": total, "department_list": departments}, "查询成功")
+    users, total = radar_users.list_radar_users(company.id, query)
+    data = {
+        "ret_data": RadarUserOutSchema(many=True).dump(users),
+        "mingpian_available_num": company.mingpian_available_num,
+        "data_count": total,
+        "department_list": departments,
+    }
+    return ok(data, "查询成功")
+
+
+@bp.post("/update_status/<int:o_id>")
+def update_status(o_id):
+    """1.3 用户状态启用和未启用."""
+    radar_users.set_radar_user_status(tenant_scope(), o_id, load(StatusSchema)["status"])
+    return ok(msg="修改成功")
+
+
+@bp.post("/add/<int:o_id>")
+def add(o_id):
+    """增加雷达用户 (console; not in the document): takes a seat when enabled."""
+    requested = load(CompanyQuerySchema, request.args)["company_id"]
+    company = radar_users.target_company(current_admin(), tenant_scope(), requested)
+    user = radar_users.create_radar_user(company.id, load(RadarUserAddSchema))
+    return ok({"id": user.id, "userid": user.userid}, "添加成功")
+
+
+@bp.post("/update/<int:o_id>")
+def update(o_id):
+    """5.9.4 修改审核的用户 (type=temp_user); without it, 修改雷达用户."""
+    if _is_temp_user():
+        scan_join.update_temp_user(tenant_scope(), o_id, load(ScanJoinSchema))
+    else:
+        radar_users.update_radar_user(tenant_scope(), o_id, load(RadarUserSchema))
+    return ok(msg="修改成功")
+
+
+@bp.post("/delete/<int:o_id>")
+def delete(o_id):
+    """5.9.5 删除临时用户 (type=temp_user); without it, 删除雷达用户."""
+    if _is_temp_user():
+        scan_join.delete_temp_user(tenant_scope(), o_id)
+    else:
+        radar_users.delete_radar_user(tenant_scope(), o_id)
+    return ok(msg="删除成功")
+
+
+@bp.get("/create_scan_code/<int:o_id>")
+def create_scan_code(o_id):
+    """1.8/5.9.1 生成添加用户的二维码 (signed with the admin's invite secret, SPEC §4)."""
+    return ok(scan_join.create_scan_code(current_admin()), "查询成功")
+
+
+@bp.post("/scan_code_to_add_user/<int:o_id>")
+@public
+@limiter.limit(_scan_join_limit)
+def scan_code_to_add_user(o_id):
+    """1.9/5.9.2 扫码添加个人信息: authenticated by the QR code's invite signature, not a login."""
+    inviter = authenticate_invite()
+    scan_join.submit_temp_user(inviter, load(ScanJoinSchema))
+    return ok(msg="添加成功")
+
+
+@bp.post("/approval_storage_user_info/<int:o_id>")
+def approval_storage_user_info(o_id):
+    """5.9.6 批量或者单个审核入库用户信息: reports which requests were approved and which refused, and why."""
+    result = scan_join.approve_temp_users(tenant_scope(), load(ApprovalSchema)["user_id_list"])
+    refused = len(result["refused"])
+    msg = "添加成功" if not refused else f"添加成功{len(result['approved'])}人，未通过{refused}人"
+    return ok(result, msg)

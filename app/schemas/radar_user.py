@@ -1,0 +1,166 @@
+"""1.3, 1.4, 1.8, 1.9 and 5.9.x: radar users and scan-to-join requests (temp users)."""
+
+from marshmallow import fields, pre_load, validate
+
+from app.models.radar import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN
+from app.schemas.base import BaseSchema, PageSchema, int_id_list, order_field
+from app.timefmt import to_local
+
+TEMP_USER = "temp_user"
+# Mainland China mobile numbers.
+MOBILE = r"^1[3-9]\d{9}$"
+USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
+STATUS_TEXT = {1: "启用", 2: "未启用"}
+
+
+class _BlankIsAbsent(BaseSchema):
+    """Query strings such as `status=&department=1` mean 'no filter' for the empty ones."""
+
+    @pre_load
+    def _drop_blanks(self, data, **kwargs):
+        return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+class UserTypeSchema(_BlankIsAbsent):
+    type = fields.String(
+        load_default=None,
+        validate=validate.OneOf([TEMP_USER], error="只能是 temp_user"),
+        metadata={"label": "用户类型"},
+    )
+
+
+class CompanyQuerySchema(_BlankIsAbsent):
+    """Role 1 may look at another company; everyone else always sees their own."""
+
+    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+
+
+class RadarUserQuerySchema(PageSchema, CompanyQuerySchema):
+    status = fields.Integer(
+        load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
+    )
+    department = fields.Integer(load_default=None, metadata={"label": "部门ID"})
+    position = fields.String(load_default=None, metadata={"label": "职位"})
+    username = fields.String(load_default=None, metadata={"label": "姓名"})
+    order = order_field("create_date", "id", "username")
+
+
+class TempUserQuerySchema(PageSchema, CompanyQuerySchema):
+    username = fields.String(load_default=None, metadata={"label": "姓名"})
+    order = order_field("create_date", "id", "username")
+
+
+def _text(label: str, max_len: int, required: bool = False) -> fields.String:
+    length = validate.Length(1 if required else 0, max_len, error=f"长度须为{1 if required else 0}到{max_len}")
+    kwargs = {"required": True} if required else {"load_default": None}
+    return fields.String(validate=length, metadata={"label": label}, **kwargs)
+
+
+def _mobile(label: str, required: bool = False) -> fields.String:
+    kwargs = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.String(
+        validate=validate.Regexp(MOBILE, error="不是有效的手机号"), metadata={"label": label}, **kwargs
+    )
+
+
+class ScanJoinSchema(BaseSchema):
+    """5.9.2 (and 5.9.4): what a scanning employee fills in."""
+
+    username = _text("用户姓名", 64, required=True)
+    position = _text("职位", 128, required=True)
+    wechat = _text("微信号", 64, required=True)
+    wechat_phone = _mobile("微信绑定的手机号", required=True)
+    mingpian_phone = _mobile("名片显示的手机", required=True)
+    department_id = int_id_list("部门ID列表", load_default=list)
+
+
+class RadarUserSchema(BaseSchema):
+    """Admin-side add/update of a radar user."""
+
+    username = _text("用户姓名", 64, required=True)
+    position = _text("职位", 128)
+    wechat = _text("微信号", 64)
+    wechat_phone = _mobile("微信绑定的手机号")
+    mingpian_phone = _mobile("名片显示的手机")
+    email = fields.Email(load_default=None, error_messages={"invalid": "不是有效的邮箱"}, metadata={"label": "邮箱"})
+    gender = fields.Integer(
+        load_default=GENDER_UNKNOWN,
+        validate=validate.OneOf(
+            [GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE], error="只能是0（未知）、1（男）或2（女）"
+        ),
+        metadata={"label": "性别"},
+    )
+    department_id = int_id_list("部门ID列表", load_default=list)
+
+
+class RadarUserAddSchema(RadarUserSchema):
+    userid = fields.String(
+        load_default=None,
+        validate=validate.Regexp(USERID, error="只能是1到64位字母、数字或 _ . @ -"),
+        metadata={"label": "企业微信账号"},
+    )
+    status = fields.Integer(
+        load_default=1,
+        validate=validate.OneOf([1, 2], error="只能是1（启用）或2（未启用）"),
+        metadata={"label": "状态"},
+    )
+
+
+class ApprovalSchema(BaseSchema):
+    user_id_list = int_id_list(
+        "临时用户ID列表", required=True, validate=validate.Length(1, 100, error="须选择1到100个用户")
+    )
+
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class IsoLocalDateTime(fields.Field):
+    """'2018-07-12T20:46:22.613' in TIMEZONE, as 1.4 and 5.9.3 show (milliseconds only when there are any)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        local = to_local(value).replace(tzinfo=None)
+        text = local.strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{text}.{local.microsecond // 1000:03d}" if local.microsecond else text
+
+
+class _DepartmentsMixin(BaseSchema):
+    company = fields.String(attribute="company.name")
+    company_id = fields.Integer()
+    department = fields.Function(lambda user: ",".join(d.name for d in user.departments))
+    department_id = fields.Function(lambda user: [d.id for d in user.departments])
+    create_date = IsoLocalDateTime()
+
+
+class RadarUserOutSchema(_DepartmentsMixin):
+    id = fields.Integer()
+    userid = fields.String()
+    username = fields.String()
+    last_login_date = IsoLocalDateTime()
+    position = fields.String()
+    mingpian_phone = fields.String()
+    phone = fields.Function(lambda user: user.wechat_phone)
+    wechat_phone = fields.String()
+    wechat = fields.String()
+    email = fields.String()
+    status = fields.Function(lambda user: STATUS_TEXT.get(user.status, ""))
+    status_code = fields.Function(lambda user: user.status)
+    avatar = fields.String()
+    qr_code = fields.String()
+    gender = fields.Integer()
+
+
+class TempUserOutSchema(_DepartmentsMixin):
+    temp_user_id = fields.Integer(attribute="id")
+    username = fields.String()
+    position = fields.String()
+    wechat = fields.String()
+    mingpian_phone = fields.String()
+    wechat_phone = fields.String()
+
+
+class DepartmentOutSchema(BaseSchema):
+    id = fields.Integer()
+    name = fields.String()

@@ -1,0 +1,170 @@
+"""1.3, 1.4 radar users (and their admin-side add/update/delete): departments, the seat quota."""
+
+import secrets
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth import check_company, get_for_company
+from app.extensions import db
+from app.models.admin import AdminUser
+from app.models.company import Company
+from app.models.radar import (
+    RADAR_DISABLED,
+    RADAR_ENABLED,
+    AccessLog,
+    Department,
+    FollowInfo,
+    RadarUser,
+    UserCustomer,
+)
+from app.pagination import order_by, paginate
+from app.responses import ApiError
+from app.security import new_token
+from app.services import hooks
+
+ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
+
+
+def target_company(admin: AdminUser, scope: int | None, requested: int | None) -> Company:
+    """The company a list or dashboard request is about: the caller's own, or (role 1) the one asked for."""
+    company_id = requested if requested is not None else admin.company_id
+    check_company(company_id, scope)
+    company = db.session.get(Company, company_id)
+    if company is None:
+        raise ApiError.not_found("公司")
+    return company
+
+
+def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
+    stmt = (
+        select(RadarUser)
+        .where(RadarUser.company_id == company_id)
+        .options(joinedload(RadarUser.company), selectinload(RadarUser.departments))
+    )
+    if query["status"] is not None:
+        stmt = stmt.where(RadarUser.status == query["status"])
+    if query["department"] is not None:
+        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department"]))
+    if query["position"]:
+        stmt = stmt.where(RadarUser.position.contains(query["position"], autoescape=True))
+    if query["username"]:
+        stmt = stmt.where(RadarUser.username.contains(query["username"], autoescape=True))
+    stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
+    return paginate(stmt, query["current_page"], query["length"])
+
+
+def list_departments(company_id: int) -> list[Department]:
+    stmt = select(Department).where(Department.company_id == company_id).order_by(Department.order, Department.id)
+    return list(db.session.scalars(stmt))
+
+
+def departments_of(company_id: int, ids: list[int]) -> list[Department]:
+    """The company's departments with these ids; 302 when any of them is missing or another company's."""
+    wanted = set(ids)
+    if not wanted:
+        return []
+    found = list(
+        db.session.scalars(select(Department).where(Department.company_id == company_id, Department.id.in_(wanted)))
+    )
+    if len(found) != len(wanted):
+        raise ApiError.not_found("部门")
+    return found
+
+
+# --- the seat quota ------------------------------------------------------------------------------
+
+
+def lock_company(company_id: int) -> Company:
+    """Lock the company row until the transaction ends, so quota checks of concurrent requests run one at a time.
+
+    SQLite has no row locks: a write takes the database's write lock instead, before anything is counted.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        touch = update(Company).where(Company.id == company_id).values(id=Company.id)
+        db.session.execute(touch.execution_options(synchronize_session=False))
+    stmt = select(Company).where(Company.id == company_id).with_for_update()
+    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+
+def seats_used(company_id: int) -> int:
+    """Enabled radar users. A locking read: under REPEATABLE READ a plain one could miss a just-committed user."""
+    stmt = select(func.count()).where(RadarUser.company_id == company_id, RadarUser.status == RADAR_ENABLED)
+    return db.session.scalar(stmt.with_for_update(read=True)) or 0
+
+
+def seats_left(company: Company) -> int:
+    """Free seats of a company locked with lock_company()."""
+    return max(company.mingpian_available_num - seats_used(company.id), 0)
+
+
+def quota_error(company: Company) -> ApiError:
+    return ApiError.forbidden(
+        f"可开通名片数已用完（可开通{company.mingpian_available_num}个），请先停用其他用户或联系管理员增加名片数"
+    )
+
+
+def set_radar_user_status(scope: int | None, user_id: int, status: int) -> RadarUser:
+    """1.3: enabling takes a seat (403 when none is left); disabling frees it and revokes the user's token."""
+    user = get_for_company(RadarUser, user_id, scope, "用户")
+    if status == RADAR_ENABLED and user.status != RADAR_ENABLED:
+        company = lock_company(user.company_id)
+        if seats_left(company) < 1:
+            raise quota_error(company)
+    if status == RADAR_DISABLED and user.status != RADAR_DISABLED:
+        user.token = new_token()
+    user.status = status
+    db.session.flush()
+    return user
+
+
+# --- admin-side add / update / delete ------------------------------------------------------------
+
+
+def new_userid() -> str:
+    """A WeChat Work userid for a radar user made on our side (WeChat allows letters, digits, _ . @ -)."""
+    return "zgld_" + secrets.token_hex(6)
+
+
+def _apply(user: RadarUser, data: dict, departments: list[Department]) -> None:
+    for key in ("username", "position", "wechat", "wechat_phone", "mingpian_phone", "email", "gender"):
+        setattr(user, key, data[key])
+    user.departments = departments
+
+
+def create_radar_user(company_id: int, data: dict) -> RadarUser:
+    departments = departments_of(company_id, data["department_id"])
+    userid = data["userid"] or new_userid()
+    if db.session.scalar(select(RadarUser.id).where(RadarUser.company_id == company_id, RadarUser.userid == userid)):
+        raise ApiError.duplicate("企业微信账号已存在")
+    if data["status"] == RADAR_ENABLED:
+        company = lock_company(company_id)
+        if seats_left(company) < 1:
+            raise quota_error(company)
+    user = RadarUser(company_id=company_id, userid=userid, status=data["status"], token=new_token())
+    _apply(user, data, departments)
+    db.session.add(user)
+    db.session.flush()
+    hooks.radar_users_created(company_id, [user.id])
+    return user
+
+
+def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
+    user = get_for_company(RadarUser, user_id, scope, "用户")
+    _apply(user, data, departments_of(user.company_id, data["department_id"]))
+    db.session.flush()
+    return user
+
+
+def delete_radar_user(scope: int | None, user_id: int) -> None:
+    """Its customer relations and follow-up notes go with it; its events stay (radar_user_id becomes NULL).
+
+    Done explicitly rather than by the foreign keys' ON DELETE, which SQLite does not enforce by default.
+    """
+    user = get_for_company(RadarUser, user_id, scope, "用户")
+    relations = select(UserCustomer.id).where(UserCustomer.radar_user_id == user.id)
+    db.session.execute(delete(FollowInfo).where(FollowInfo.user_customer_id.in_(relations)))
+    db.session.execute(delete(UserCustomer).where(UserCustomer.radar_user_id == user.id))
+    db.session.execute(update(AccessLog).where(AccessLog.radar_user_id == user.id).values(radar_user_id=None))
+    db.session.delete(user)
+    db.session.flush()
