@@ -65,6 +65,25 @@ class Config:
     SCAN_JOIN_RATE_LIMIT = os.environ.get("SCAN_JOIN_RATE_LIMIT", "30 per minute")
 
     # --- jobs and WeChat (issues 5-7) ---
+    # Run jobs synchronously in the request even when REDIS_URL is set (without REDIS_URL they always do).
+    JOBS_INLINE = _bool("JOBS_INLINE", False)
+    # RQ queue names are "<prefix>:<queue>" (e.g. zhugeleida:wechat); a worker consumes the same prefix.
+    JOB_QUEUE_PREFIX = os.environ.get("JOB_QUEUE_PREFIX", "zhugeleida")
+    JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "1800"))  # seconds; a job kind may ask for less
+    JOB_RETRY_MAX = int(os.environ.get("JOB_RETRY_MAX", "3"))  # retries after network/busy errors
+    JOB_RETRY_INTERVALS = [int(s) for s in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",")]
+    JOB_INLINE_RETRY_SLEEP = float(os.environ.get("JOB_INLINE_RETRY_SLEEP", "1"))  # inline: pause between tries
+    JOB_RESULT_TTL = int(os.environ.get("JOB_RESULT_TTL", "86400"))  # how long RQ keeps its own job hashes
+    # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
+    WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com/")
+    WECHAT_WORK_API_BASE = os.environ.get("WECHAT_WORK_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")
+    WECHAT_OPEN_BASE = os.environ.get("WECHAT_OPEN_BASE", "https://open.weixin.qq.com/")
+    WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "10"))  # seconds per WeChat HTTP call
+    WECHAT_TOKEN_PREFIX = os.environ.get("WECHAT_TOKEN_PREFIX", "zhugeleida:wechat")  # Redis keys of tokens
+    WECHAT_TOKEN_EARLY_REFRESH = int(os.environ.get("WECHAT_TOKEN_EARLY_REFRESH", "300"))  # seconds before expiry
+    WECHAT_WORK_PAGE_SIZE = int(os.environ.get("WECHAT_WORK_PAGE_SIZE", "10000"))  # user/list_id limit (1-10000)
+    # This API's public base URL: radar-user OAuth entry of the AI雷达/Boss雷达 apps (7.4 sets it in WeChat Work).
+    RADAR_OAUTH_BASE_URL = os.environ.get("RADAR_OAUTH_BASE_URL", "http://127.0.0.1:8000")
 
 
 class DevelopmentConfig(Config):

@@ -7,15 +7,20 @@ from sqlalchemy import select
 
 from app.auth import check_company
 from app.extensions import db
+from app.jobs import Enqueued, enqueue
 from app.models.company import APP_NAMES, TERM_MONTHS, Company, CompanyApp
+from app.models.jobs import Job
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.schemas.company import CompanyOutSchema
+from app.services import wechat_work
 from app.services.db import name_taken, unique_or_300
 from app.services.statistics import seat_and_customer_counts
-from app.timefmt import local_today
+from app.timefmt import fmt_datetime, local_today
+from app.wechat.work import get_agent, oauth_home_url, radar_entry, set_agent_home, verified_client
 
 DUPLICATE_MSG = "公司名称已存在"
+AGENT_NEEDS_TONGXUNLU = "请先添加并验证企业微信通讯录秘钥，再添加应用"
 ORDER_COLUMNS = {
     "create_date": Company.create_date,
     "id": Company.id,
@@ -87,34 +92,80 @@ def save_company(data: dict, company: Company | None = None) -> Company:
     return company
 
 
-def set_tongxunlu(company: Company, data: dict) -> None:
-    """Store the address-book credentials (encrypted) and mark them unvalidated."""
+def set_tongxunlu(company: Company, data: dict, created_by_id: int | None = None) -> Enqueued:
+    """7.3: WeChat must accept the corp id + address-book secret (its errcode/errmsg answers otherwise, and
+    nothing is saved); then they are stored encrypted, marked validated, and a first sync is started."""
+    verified_client(data["corp_id"], data["tongxunlu_secret"])
+    if company.corp_id != data["corp_id"]:
+        for app in company.apps:  # agents belong to the corp: another corp's must be validated again
+            app.is_validate = False
     company.corp_id = data["corp_id"]
     company.tongxunlu_secret = data["tongxunlu_secret"]
-    company.is_validate = False
+    company.is_validate = True
     if data["weChatQrCode"] is not None:
         company.wechat_qr_code = data["weChatQrCode"]
     db.session.flush()
+    return start_sync(company, created_by_id)
+
+
+def start_sync(company: Company, created_by_id: int | None = None) -> Enqueued:
+    """5.7: one address-book sync per company at a time; a second request gets the running job back."""
+    if not (company.corp_id and company.tongxunlu_secret and company.is_validate):
+        raise ApiError.invalid(wechat_work.NOT_READY_MSG)
+    return enqueue(
+        "wechat_work.sync",
+        company_id=company.id,
+        args={"company_id": company.id},
+        lock=wechat_work.sync_lock(company.id),
+        created_by_id=created_by_id,
+    )
 
 
 def set_agent(company: Company, data: dict) -> CompanyApp:
+    """7.4: WeChat must know the agent under this secret (agent/get: its name is taken from there); its home
+    page and trusted domain are pointed at our radar-user OAuth entry (agent/set); then it is saved."""
+    if not (company.corp_id and company.is_validate):
+        raise ApiError.invalid(AGENT_NEEDS_TONGXUNLU)
+    client = verified_client(company.corp_id, data["app_secret"])
+    agent = get_agent(client, data["agent_id"])
+    entry, domain = radar_entry(company.id, data["app_type"])
+    set_agent_home(client, data["agent_id"], oauth_home_url(company.corp_id, data["agent_id"], entry), domain)
     app = next((a for a in company.apps if a.app_type == data["app_type"]), None)
     if app is None:
         app = CompanyApp(app_type=data["app_type"])
         company.apps.append(app)
     app.agent_id = data["agent_id"]
     app.secret = data["app_secret"]
-    app.name = data["name"] or APP_NAMES[data["app_type"]]
-    app.is_validate = False
+    app.name = agent["name"][:64] or APP_NAMES[data["app_type"]]
+    app.is_validate = True
     db.session.flush()
     return app
 
 
 def author_status(company: Company) -> list[dict]:
-    """7.1: whether the address book and each radar app are validated."""
+    """7.1: whether WeChat accepted the address-book secret and each radar app (as last checked: when saved,
+    and whenever a job finds the secret refused), with the latest address-book sync."""
     apps = {app.app_type: app for app in company.apps}
-    rows = [{"name": "通讯录", "is_validate": bool(company.is_validate)}]
+    sync = db.session.scalars(
+        select(Job)
+        .where(Job.company_id == company.id, Job.kind == "wechat_work.sync")
+        .order_by(Job.create_date.desc(), Job.id)
+        .limit(1)
+    ).first()
+    rows = [
+        {
+            "name": "通讯录",
+            "is_validate": bool(company.is_validate),
+            "corp_id": company.corp_id,
+            "last_sync": None
+            if sync is None
+            else {"job_id": sync.id, "status": sync.status, "create_date": fmt_datetime(sync.create_date)},
+        }
+    ]
     for app_type, name in APP_NAMES.items():
         app = apps.get(app_type)
-        rows.append({"name": name, "is_validate": bool(app and app.is_validate), "app_type": app_type})
+        row = {"name": name, "is_validate": bool(app and app.is_validate), "app_type": app_type}
+        if app is not None:
+            row.update(agent_id=app.agent_id, agent_name=app.name)
+        rows.append(row)
     return rows

@@ -44,16 +44,16 @@ def update_company(o_id):
 def update_tongxunlu(o_id):
     """7.3 公司里 - 添加企业微信-通讯录."""
     company = service.get_company(o_id, tenant_scope())
-    service.set_tongxunlu(company, load(TongxunluSchema))
-    return ok(msg="保存成功")
+    started = service.set_tongxunlu(company, load(TongxunluSchema), current_admin().id)
+    return ok({"job_id": started.job.id}, "保存成功")
 
 
 @bp.post("/update_agent/<int:o_id>")
 def update_agent(o_id):
     """7.4 公司里 - 添加AI雷达/Boss雷达 agent 秘钥."""
     company = service.get_company(o_id, tenant_scope())
-    service.set_agent(company, load(AgentSchema))
-    return ok(msg="保存成功")
+    app = service.set_agent(company, load(AgentSchema))
+    return ok({"name": app.name, "agent_id": app.agent_id}, "保存成功")
 
 
 @bp.get("/author_status")

@@ -1,0 +1,65 @@
+"""Every job kind, every queue and every periodic registration, in one place.
+
+A job kind names the function that does the work (dotted path, imported when the job runs), its queue and its
+timeout. Queues are named "<JOB_QUEUE_PREFIX>:<queue>" so that a test run or a second deployment sharing a
+Redis can use its own. Periodic work is registered with RQ's cron scheduler (worker.py, or `rq cron`).
+"""
+
+from dataclasses import dataclass
+
+QUEUES = ("wechat", "default")  # in priority order
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    func: str  # "module.function", called as func(job, **job.args)
+    queue: str = "default"
+    timeout: int | None = None  # seconds; None = JOB_TIMEOUT
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        JobKind("wechat_work.sync", "app.jobs.wechat_work.sync_address_book", "wechat", 1800),
+        JobKind("wechat_work.push_members", "app.jobs.wechat_work.push_members", "wechat", 600),
+    )
+}
+
+
+@dataclass(frozen=True)
+class CronEntry:
+    func: str  # a plain function run by the worker with the app context (not a Job row)
+    queue: str
+    interval: int | None = None  # seconds
+    cron: str | None = None  # or a crontab line, in the worker's local time
+
+
+CRON = [
+    CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
+]
+
+
+def kind(name: str) -> JobKind:
+    return KINDS[name]
+
+
+def queue_name(prefix: str, queue: str) -> str:
+    return f"{prefix}:{queue}" if prefix else queue
+
+
+def queue_names(prefix: str) -> list[str]:
+    return [queue_name(prefix, queue) for queue in QUEUES]
+
+
+def register_cron(scheduler, prefix: str) -> None:
+    """Register every CRON entry with an rq.cron.CronScheduler (or rq.cron.register for `rq cron`)."""
+    from werkzeug.utils import import_string
+
+    for entry in CRON:
+        scheduler.register(
+            import_string(entry.func),
+            queue_name(prefix, entry.queue),
+            interval=entry.interval,
+            cron=entry.cron,
+        )

@@ -1,0 +1,176 @@
+"""Running a job: the same code for RQ workers and inline mode, always in a fresh app context (own session).
+
+Outcomes on the row: finished (result), failed (error code + message, lock released), or back to queued when a
+network/busy error will be retried — by RQ (`Retry` with backoff), or by the inline loop.
+"""
+
+import logging
+import time
+import traceback
+
+from flask import current_app
+from rq import Callback, Queue, Retry, get_current_job
+from rq.timeouts import JobTimeoutException
+from werkzeug.utils import import_string
+
+from app.extensions import db, redis_connection
+from app.jobs import job_logger, locks, registry
+from app.models.jobs import FAILED, FINISHED, QUEUED, STARTED, TERMINAL, Job
+from app.responses import ApiError, Code
+from app.timefmt import utcnow
+from app.wechat.errors import WeChatError
+
+log = logging.getLogger(__name__)
+
+CRASH_MSG = "任务执行出错"
+TIMEOUT_MSG = "任务执行超时"
+QUEUE_DOWN_MSG = "任务队列暂时不可用，请稍后重试"
+RETRY_STAGE = "等待重试"
+
+
+class RetryLater(Exception):
+    """Raised to RQ so that it applies the job's Retry; the row already says why."""
+
+
+def _fresh_context():
+    return current_app._get_current_object().app_context()
+
+
+# --- dispatch ---------------------------------------------------------------------------------
+
+
+def push(job_id: str) -> None:
+    """Put the committed job on its RQ queue; if Redis refuses, the row fails and the caller gets an error."""
+    job = db.session.get(Job, job_id)
+    config = current_app.config
+    kind = registry.kind(job.kind)
+    retry = (
+        Retry(max=config["JOB_RETRY_MAX"], interval=config["JOB_RETRY_INTERVALS"]) if config["JOB_RETRY_MAX"] else None
+    )
+    try:
+        Queue(job.queue, connection=redis_connection()).enqueue(
+            "app.jobs.runner.run_job",
+            args=(job_id,),
+            job_id=job_id,
+            job_timeout=kind.timeout or config["JOB_TIMEOUT"],
+            retry=retry,
+            on_failure=Callback("app.jobs.runner.on_rq_failure"),
+            result_ttl=config["JOB_RESULT_TTL"],
+            failure_ttl=config["JOB_RESULT_TTL"],
+            description=f"{job.kind} {job_id}",
+        )
+    except Exception as exc:  # noqa: BLE001 - any Redis failure: record it, answer clearly
+        log.error("job not queued", extra={"job_id": job_id, "error": type(exc).__name__})
+        _record_failure(job, Code.SERVER_ERROR, QUEUE_DOWN_MSG)
+        db.session.commit()
+        raise ApiError(Code.SERVER_ERROR, QUEUE_DOWN_MSG, status=503) from None
+
+
+def start_detached(job_id: str) -> None:
+    """Start a job whose row was just committed by someone else's transaction (enqueue_after_commit)."""
+    try:
+        with _fresh_context():
+            from app.jobs import _dispatch
+
+            _dispatch(job_id)
+    except Exception as exc:  # noqa: BLE001 - never break the commit that triggered us
+        log.error("job not started", extra={"job_id": job_id, "error": type(exc).__name__})
+
+
+def run_inline(job_id: str) -> str:
+    config = current_app.config
+    attempts = 1 + max(config["JOB_RETRY_MAX"], 0)
+    for attempt in range(1, attempts + 1):
+        try:
+            return _run_in_context(job_id, can_retry=attempt < attempts)
+        except RetryLater:
+            time.sleep(config["JOB_INLINE_RETRY_SLEEP"])
+    return FAILED
+
+
+# --- execution --------------------------------------------------------------------------------
+
+
+def run_job(job_id: str) -> str:
+    """The RQ entry point (app.jobs.runner.run_job)."""
+    rq_job = get_current_job()
+    return _run_in_context(job_id, can_retry=bool(rq_job and rq_job.retries_left))
+
+
+def _run_in_context(job_id: str, can_retry: bool) -> str:
+    with _fresh_context():
+        return _run(job_id, can_retry)
+
+
+def _run(job_id: str, can_retry: bool) -> str:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status in TERMINAL:
+        log.info("job skipped: nothing to do", extra={"job_id": job_id})
+        return "skipped"
+    job.status, job.started_at, job.attempts = STARTED, utcnow(), job.attempts + 1
+    job.error_code = job.error = None
+    db.session.commit()
+    jlog = job_logger(job)
+    jlog.info("job started", extra={"attempt": job.attempts})
+    try:
+        result = import_string(registry.kind(job.kind).func)(job, **job.args)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
+        db.session.rollback()
+        return _failed(job_id, exc, can_retry)
+    job.status, job.progress, job.result, job.finished_at = FINISHED, 100, result, utcnow()
+    job.stage = "完成"
+    locks.release(job)
+    db.session.commit()
+    jlog.info("job finished")
+    return FINISHED
+
+
+def _describe(exc: Exception) -> tuple[int, str, bool]:
+    """(code, message, retryable) of a failure; unexpected ones are logged by type and place, not by text
+    (an exception's text can carry data such as SQL parameters)."""
+    if isinstance(exc, WeChatError):
+        return exc.errcode, exc.errmsg, exc.retryable
+    if isinstance(exc, ApiError):
+        return exc.code, exc.msg, False
+    if isinstance(exc, JobTimeoutException):
+        return Code.SERVER_ERROR, TIMEOUT_MSG, True
+    where = [f"{frame.filename}:{frame.lineno}" for frame in traceback.extract_tb(exc.__traceback__)[-5:]]
+    log.error("job crashed", extra={"error": type(exc).__name__, "where": where})
+    return Code.SERVER_ERROR, CRASH_MSG, False
+
+
+def _failed(job_id: str, exc: Exception, can_retry: bool) -> str:
+    code, msg, retryable = _describe(exc)
+    job = db.session.get(Job, job_id)
+    jlog = job_logger(job)
+    if retryable and can_retry:
+        job.status, job.stage, job.error_code, job.error = QUEUED, RETRY_STAGE, code, msg
+        db.session.commit()
+        jlog.warning("job failed, will be retried", extra={"error_code": code})
+        raise RetryLater(f"{code} {msg}") from None
+    _record_failure(job, code, msg)
+    db.session.commit()
+    jlog.warning("job failed", extra={"error_code": code})
+    return FAILED
+
+
+def _record_failure(job: Job, code: int, msg: str) -> None:
+    job.status, job.error_code, job.error, job.finished_at = FAILED, int(code), msg, utcnow()
+    locks.release(job)
+
+
+def on_rq_failure(rq_job, connection, exc_type, exc_value, tb) -> None:
+    """RQ's failure callback. Our own failures are already on the row; this catches what never reached our
+    code: a worker killed mid-job (AbandonedJobError, found by RQ's cleanup) or a callback-level timeout."""
+    if exc_type is RetryLater:
+        return
+    with _fresh_context():
+        job = db.session.get(Job, rq_job.id)
+        if job is None or job.status in TERMINAL:
+            return
+        if rq_job.retries_left:
+            job.status, job.stage = QUEUED, RETRY_STAGE
+        else:
+            _record_failure(job, locks.LOST_CODE, locks.LOST_MSG)
+        db.session.commit()
+        job_logger(job).warning("job interrupted", extra={"error": getattr(exc_type, "__name__", "?")})

@@ -1,0 +1,27 @@
+"""The job-status endpoint's view of a job (GET /zhugeleida/admin/jobs/<job_id>)."""
+
+from app.auth import get_for_company
+from app.models.jobs import Job
+from app.timefmt import fmt_datetime
+
+
+def get_job(job_id: str, scope: int | None) -> Job:
+    """The job, or 302 when missing or another company's (platform jobs are role 1's only)."""
+    return get_for_company(Job, job_id if len(job_id) <= 32 else None, scope, "任务")
+
+
+def job_payload(job: Job) -> dict:
+    return {
+        "job_id": job.id,
+        "kind": job.kind,
+        "company_id": job.company_id,
+        "status": job.status,
+        "progress": job.progress,
+        "stage": job.stage,
+        "result": job.result,
+        "error": None if job.error is None else {"code": job.error_code, "msg": job.error},
+        "attempts": job.attempts,
+        "create_date": fmt_datetime(job.create_date),
+        "started_at": fmt_datetime(job.started_at),
+        "finished_at": fmt_datetime(job.finished_at),
+    }

@@ -1,0 +1,126 @@
+"""What every wechatpy client of ours does the same way (WECHAT.md §0.2, §6.3).
+
+- hosts come from configuration (the sandbox replaces them);
+- tokens come from the shared token store, fetched under its lock when missing, never per request;
+- a token WeChat rejects (40001/40014/42001) is refreshed once — unless another process already did — and the
+  call retried once; wechatpy's own unbounded retry is off;
+- every failure leaves as `WeChatError` (errcode/errmsg) through app.wechat.errors.translate;
+- calls are counted (the sync reports them) and secrets are kept out of the logs.
+"""
+
+import logging
+import re
+
+import requests
+from wechatpy.exceptions import WeChatClientException
+
+from app.wechat.errors import (
+    BAD_ANSWER_MSG,
+    SYSTEM_BUSY,
+    TOKEN_ERRORS,
+    WeChatError,
+    check_result,
+    translate,
+    unavailable,
+)
+from app.wechat.tokens import token_ttl
+
+log = logging.getLogger(__name__)
+
+_SECRET_PARAMS = re.compile(
+    r"((?:corp)?secret|access_token|component_access_token|authorizer_refresh_token|refresh_token|code|ticket)"
+    r"=[^&\s\"']+",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    return _SECRET_PARAMS.sub(r"\1=***", text)
+
+
+class RedactSecrets(logging.Filter):
+    """urllib3 logs request lines, query string included, at DEBUG: mask the secrets in them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_REDACTING = RedactSecrets()
+
+
+def install_log_redaction() -> None:
+    for name in ("urllib3.connectionpool", "wechatpy", "requests"):
+        logger = logging.getLogger(name)
+        if _REDACTING not in logger.filters:
+            logger.addFilter(_REDACTING)
+
+
+class BoundedClientMixin:
+    """Mixed in front of a wechatpy client class; the subclass sets `access_token_key` and implements
+    `fetch_access_token()` (with `_fetch_token_json`)."""
+
+    def _setup(self, api_base: str, timeout: float) -> None:
+        self.API_BASE_URL = api_base
+        self.timeout = timeout
+        self.calls = 0
+        self.credentials_refused: WeChatError | None = None  # what gettoken said about our credentials
+        install_log_redaction()
+
+    # --- tokens -----------------------------------------------------------------------------
+
+    @property
+    def access_token(self) -> str:
+        token = self.session.get(self.access_token_key)
+        if token:
+            return token
+        with self.session.lock(self.access_token_key):
+            token = self.session.get(self.access_token_key)  # another process may have fetched it meanwhile
+            return token or self.fetch_access_token()["access_token"]
+
+    def refresh_access_token(self, stale: str | None) -> None:
+        with self.session.lock(self.access_token_key):
+            current = self.session.get(self.access_token_key)
+            if current and current != stale:
+                return  # someone refreshed it while we were being refused
+            self.session.delete(self.access_token_key)
+            self.fetch_access_token()
+
+    def _fetch_token_json(self, method: str, url: str, token_field: str = "access_token", **kwargs) -> dict:  # noqa: S107
+        """Call a token endpoint and store the token with its TTL; WeChat errors become WeChatError."""
+        self.calls += 1
+        try:
+            response = self._http.request(method, url, timeout=self.timeout, **kwargs)
+            response.raise_for_status()
+            result = check_result(response.json())
+        except (requests.RequestException, ValueError):
+            raise unavailable() from None
+        if result.get("errcode"):
+            self.credentials_refused = WeChatError(int(result["errcode"]), str(result.get("errmsg", result["errcode"])))
+            raise self.credentials_refused
+        if not result.get(token_field):
+            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
+        self.session.set(self.access_token_key, result[token_field], token_ttl(result.get("expires_in")))
+        return result
+
+    # --- calls ------------------------------------------------------------------------------
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        params = dict(kwargs.pop("params", None) or {})
+        own_token = "access_token" not in params
+        for attempt in (1, 2):
+            token = self.access_token if own_token else None
+            call_params = {**params, "access_token": token} if own_token else dict(params)
+            self.calls += 1
+            try:
+                return super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))
+            except (WeChatClientException, requests.RequestException) as exc:
+                error = translate(exc)
+            if not (own_token and attempt == 1 and error.errcode in TOKEN_ERRORS):
+                break
+            log.info("wechat token refused, refreshing once", extra={"errcode": error.errcode})
+            self.refresh_access_token(stale=token)
+        raise error

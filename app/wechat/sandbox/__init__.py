@@ -1,0 +1,39 @@
+"""The WeChat sandbox (SPEC §8): a small fake WeChat server that answers the calls we make with WeChat's
+documented shapes and error codes (../shared/WECHAT.md), keeps state, and can be driven by tests.
+
+One Flask app, one blueprint per WeChat host/area, each under its own prefix so that paths of different hosts
+never collide:
+
+    /qyapi/cgi-bin/...   qyapi.weixin.qq.com (WeChat Work)         -> WECHAT_WORK_API_BASE
+    /api/...             api.weixin.qq.com (component, wxa, sns)   -> WECHAT_API_BASE     (next areas)
+    /open/...            open.weixin.qq.com (browser OAuth pages)  -> WECHAT_OPEN_BASE    (next areas)
+    /sandbox/...         the driver API (seed, faults, call log)
+
+Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with server.SandboxServer.
+"""
+
+from flask import Flask
+
+from app.wechat.sandbox import driver, work
+from app.wechat.sandbox.state import SandboxState
+
+AREAS = [work.bp, driver.bp]
+
+
+def create_sandbox_app(state: SandboxState | None = None) -> Flask:
+    app = Flask("wechat_sandbox")
+    app.json.ensure_ascii = False
+    app.extensions["wechat_sandbox"] = state or SandboxState()
+    for bp in AREAS:
+        app.register_blueprint(bp)
+    return app
+
+
+def sandbox_config(url: str) -> dict:
+    """The configuration keys that point the app at a sandbox running at `url`."""
+    url = url.rstrip("/")
+    return {
+        "WECHAT_WORK_API_BASE": f"{url}/qyapi/cgi-bin/",
+        "WECHAT_API_BASE": f"{url}/api/",
+        "WECHAT_OPEN_BASE": f"{url}/open/",
+    }

@@ -1,0 +1,149 @@
+"""WeChat Work (企业微信): the address book and the AI雷达/Boss雷达 agents (WECHAT.md §1).
+
+Each function takes a `WorkClient` (one corp id + one secret = one token) and returns WeChat's data as plain
+dicts/lists, or raises WeChatError. Services decide what the data means.
+"""
+
+import hashlib
+from collections.abc import Iterator
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app
+from wechatpy.enterprise import WeChatClient
+
+from app.wechat.base import BoundedClientMixin
+from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, WeChatError
+from app.wechat.tokens import token_store
+
+USERID_EXISTS = 60102
+RADAR_ENTRY_PATH = "/zhugeleida/qiyeweixin/work_weixin_auth/{company_id}"
+
+
+def fingerprint(secret: str) -> str:
+    """Names a secret in a cache key without revealing any of it (wechatpy would use its first 10 chars)."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+class WorkClient(BoundedClientMixin, WeChatClient):
+    def __init__(self, corp_id: str, secret: str, session=None):
+        config = current_app.config
+        super().__init__(corp_id, secret, session=session or token_store(), auto_retry=False)
+        self._setup(config["WECHAT_WORK_API_BASE"], config["WECHAT_TIMEOUT"])
+
+    @property
+    def access_token_key(self) -> str:
+        return f"work:{self.corp_id}:{fingerprint(self.secret)}:access_token"
+
+    def fetch_access_token(self) -> dict:
+        params = {"corpid": self.corp_id, "corpsecret": self.secret}
+        return self._fetch_token_json("GET", self.API_BASE_URL + "gettoken", params=params)
+
+
+def _answer(call):
+    """A WeChat answer missing the documented keys is a WeChat failure, not our bug."""
+
+    @wraps(call)
+    def wrapper(*args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError):
+            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True) from None
+
+    return wrapper
+
+
+def verified_client(corp_id: str, secret: str) -> WorkClient:
+    """A client whose credentials WeChat just accepted (a fresh gettoken: a cached token proves nothing)."""
+    client = WorkClient(corp_id, secret)
+    client.fetch_access_token()
+    return client
+
+
+# --- agents (WECHAT.md §1.5) -----------------------------------------------------------------
+
+
+@_answer
+def get_agent(client: WorkClient, agent_id: int) -> dict:
+    result = client.agent.get(agent_id)
+    if not isinstance(result.get("name"), str):
+        raise KeyError("name")
+    return result
+
+
+def radar_entry(company_id: int, app_type: int) -> tuple[str, str]:
+    """(home_url, redirect_domain) of a radar app: WeChat Work's OAuth page sending the member to our entry."""
+    config = current_app.config
+    base = config["RADAR_OAUTH_BASE_URL"].rstrip("/")
+    entry = base + RADAR_ENTRY_PATH.format(company_id=company_id) + f"?app_type={app_type}"
+    return entry, urlsplit(base).netloc
+
+
+def oauth_home_url(corp_id: str, agent_id: int, entry: str) -> str:
+    query = urlencode(
+        [
+            ("appid", corp_id),
+            ("redirect_uri", entry),
+            ("response_type", "code"),
+            ("scope", "snsapi_base"),
+            ("state", "zhugeleida"),
+            ("agentid", agent_id),
+        ]
+    )
+    return f"{current_app.config['WECHAT_OPEN_BASE']}connect/oauth2/authorize?{query}#wechat_redirect"
+
+
+@_answer
+def set_agent_home(client: WorkClient, agent_id: int, home_url: str, redirect_domain: str) -> None:
+    # wechatpy's WeChatAgent.set has no home_url: post the documented body ourselves.
+    data = {"agentid": agent_id, "home_url": home_url, "redirect_domain": redirect_domain}
+    client.post("agent/set", data=data)
+
+
+# --- address book (WECHAT.md §1.2, §1.3) -------------------------------------------------------
+
+
+@_answer
+def list_departments(client: WorkClient) -> list[dict]:
+    """The whole department tree visible to the secret (one call)."""
+    return [
+        {"id": int(d["id"]), "name": str(d["name"]), "parentid": int(d["parentid"]), "order": int(d.get("order") or 0)}
+        for d in client.department.get()
+    ]
+
+
+def iter_member_pages(client: WorkClient, page_size: int) -> Iterator[list[dict]]:
+    """Pages of {"userid", "department"} (a member once per department), by cursor, with user/list_id."""
+    cursor = None
+    while True:
+        data = {"limit": page_size} if cursor is None else {"limit": page_size, "cursor": cursor}
+        entries, cursor = _member_page(client.post("user/list_id", data=data))
+        yield entries
+        if not cursor:
+            return
+
+
+@_answer
+def _member_page(result: dict) -> tuple[list[dict], str | None]:
+    entries = [{"userid": str(e["userid"]), "department": int(e["department"])} for e in result["dept_user"]]
+    return entries, result.get("next_cursor") or None
+
+
+@_answer
+def list_member_details(client: WorkClient, department_id: int) -> list[dict]:
+    """Member details under a department and its sub-departments in one call (user/list with fetch_child=1)."""
+    return client.user.list(department_id, fetch_child=True, simple=False)
+
+
+@_answer
+def upsert_member(client: WorkClient, member: dict) -> str:
+    """Create the member, or update it when the userid already exists; "created" or "updated"."""
+    fields = {key: value for key, value in member.items() if key not in ("userid", "name") and value is not None}
+    try:
+        client.user.create(member["userid"], member["name"], **fields)
+        return "created"
+    except WeChatError as err:
+        if err.errcode != USERID_EXISTS:
+            raise
+    client.user.update(member["userid"], name=member["name"], **fields)
+    return "updated"
