@@ -38,6 +38,42 @@ def current_admin() -> AdminUser:
     return g.admin
 
 
+def principal_kind(kind: str):
+    """Mark a view as called by another principal kind than its blueprint's default
+    ("admin", "radar" or "customer")."""
+
+    def mark(view):
+        view.principal_kind = kind
+        return view
+
+    return mark
+
+
+def principal_guard(default_kind: str):
+    """A before_request for a blueprint whose views are signed by `default_kind` principals:
+    it authenticates the caller and stores it on `g.<kind>` (`g.admin`, `g.radar_user`, `g.customer`)."""
+
+    def guard() -> None:
+        from app.models.radar import Customer, RadarUser
+
+        models = {"admin": (AdminUser, "admin"), "radar": (RadarUser, "radar_user"), "customer": (Customer, "customer")}
+        view = current_app.view_functions.get(request.endpoint)
+        if view is None or getattr(view, "is_public", False):
+            return
+        model, attr = models[getattr(view, "principal_kind", default_kind)]
+        setattr(g, attr, authenticate(model))
+
+    return guard
+
+
+def current_radar_user():
+    return g.radar_user
+
+
+def current_customer():
+    return g.customer
+
+
 def tenant_scope() -> int | None:
     """The company the caller is confined to; None for the platform operator (role 1)."""
     admin = current_admin()

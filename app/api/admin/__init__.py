@@ -10,8 +10,12 @@ from app.api.admin import (
     article,
     article_tag,
     company,
+    dai_xcx,
+    gzh_auth_process,
     home_page,
     jobs,
+    open_weixin,
+    open_weixin_gongzhonghao,
     plugin_goods,
     plugin_mingpian,
     plugin_report,
@@ -24,6 +28,8 @@ from app.api.admin import (
     user_wechat,  # noqa: F401 - adds the WeChat routes of /admin/user to user.bp
     website,
     website_template,
+    xcx_app,
+    xcx_auth_process,
 )
 from app.auth import guard_admin_request
 
@@ -51,6 +57,12 @@ CHILDREN = [
     speechDetailsManageShow.bp,
     speechDetailsManageOper.bp,
     jobs.bp,
+    xcx_auth_process.bp,
+    open_weixin.bp,
+    xcx_app.bp,
+    dai_xcx.bp,
+    gzh_auth_process.bp,
+    open_weixin_gongzhonghao.bp,
 ]
 for child in CHILDREN:
     admin_bp.register_blueprint(child)

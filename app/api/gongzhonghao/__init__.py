@@ -1,0 +1,12 @@
+"""/zhugeleida/gongzhonghao — the customer's H5 pages (official account): signed by customers by default."""
+
+from flask import Blueprint
+
+from app.auth import principal_guard
+
+gongzhonghao_bp = Blueprint("gongzhonghao", __name__, url_prefix="/zhugeleida/gongzhonghao")
+gongzhonghao_bp.before_request(principal_guard("customer"))
+
+CHILDREN: list[Blueprint] = []
+for child in CHILDREN:
+    gongzhonghao_bp.register_blueprint(child)
