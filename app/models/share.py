@@ -1,0 +1,1 @@
+"""The article forwarding tree and article views (SPEC §13)."""
