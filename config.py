@@ -84,6 +84,28 @@ class Config:
     WECHAT_WORK_PAGE_SIZE = int(os.environ.get("WECHAT_WORK_PAGE_SIZE", "10000"))  # user/list_id limit (1-10000)
     # This API's public base URL: radar-user OAuth entry of the AI雷达/Boss雷达 apps (7.4 sets it in WeChat Work).
     RADAR_OAUTH_BASE_URL = os.environ.get("RADAR_OAUTH_BASE_URL", "http://127.0.0.1:8000")
+    # Third-party platform (issue 6): the component's credentials, as registered on open.weixin.qq.com.
+    COMPONENT_APPID = os.environ.get("COMPONENT_APPID", "")
+    COMPONENT_APPSECRET = os.environ.get("COMPONENT_APPSECRET", "")
+    COMPONENT_TOKEN = os.environ.get("COMPONENT_TOKEN", "")  # message check token
+    COMPONENT_AES_KEY = os.environ.get("COMPONENT_AES_KEY", "")  # EncodingAESKey, 43 characters
+    # This API's public base URL as WeChat's browser redirect reaches it (the 11.4/13.3 auth_code callback).
+    OPEN_PLATFORM_CALLBACK_BASE_URL = os.environ.get("OPEN_PLATFORM_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
+    OPEN_PLATFORM_GRANT_TTL = int(os.environ.get("OPEN_PLATFORM_GRANT_TTL", "1800"))  # seconds a grant URL lives
+    XCX_AUTO_RELEASE_DEFAULT = _bool("XCX_AUTO_RELEASE_DEFAULT", False)  # new apps: release once an audit passes
+    XCX_AUDIT_POLL_INTERVAL = int(os.environ.get("XCX_AUDIT_POLL_INTERVAL", "600"))  # seconds between cron polls
+    # 5.6: the card page the mini-program code opens (scene = radar user id), its width, WeChat's check_path.
+    XCX_QRCODE_PAGE = os.environ.get("XCX_QRCODE_PAGE", "pages/mingpian/index")
+    XCX_QRCODE_WIDTH = int(os.environ.get("XCX_QRCODE_WIDTH", "430"))
+    XCX_QRCODE_CHECK_PATH = _bool("XCX_QRCODE_CHECK_PATH", True)
+    # 14.1: where the official account's silent OAuth (snsapi_base) sends the visitor back to.
+    GONGZHONGHAO_OAUTH_REDIRECT_URL = os.environ.get("GONGZHONGHAO_OAUTH_REDIRECT_URL", "http://127.0.0.1:8080/admin/")
+    # H5 side (issue 7): the article page a share link's OAuth redirect lands on ({article_id} is filled in).
+    H5_ARTICLE_URL = os.environ.get("H5_ARTICLE_URL", "http://127.0.0.1:8080/yulanwenzhang/{article_id}")
+    # Key of the HMAC that signs a share link's uid/pid/level/article/company; derived from SECRET_KEY when unset.
+    SHARE_SIGN_KEY = os.environ.get("SHARE_SIGN_KEY") or None
+    # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
+    STAYTIME_MAX_STEP = int(os.environ.get("STAYTIME_MAX_STEP", "30"))
 
 
 class DevelopmentConfig(Config):

@@ -2,11 +2,15 @@
 
 from flask import Blueprint
 
+from app.api.gongzhonghao import article, plugin_report
 from app.auth import principal_guard
 
 gongzhonghao_bp = Blueprint("gongzhonghao", __name__, url_prefix="/zhugeleida/gongzhonghao")
 gongzhonghao_bp.before_request(principal_guard("customer"))
 
-CHILDREN: list[Blueprint] = []
+CHILDREN: list[Blueprint] = [
+    article.bp,
+    plugin_report.bp,
+]
 for child in CHILDREN:
     gongzhonghao_bp.register_blueprint(child)

@@ -2,11 +2,14 @@
 
 from flask import Blueprint
 
+from app.api.qiyeweixin import article
 from app.auth import principal_guard
 
 qiyeweixin_bp = Blueprint("qiyeweixin", __name__, url_prefix="/zhugeleida/qiyeweixin")
 qiyeweixin_bp.before_request(principal_guard("radar"))
 
-CHILDREN: list[Blueprint] = []
+CHILDREN: list[Blueprint] = [
+    article.bp,
+]
 for child in CHILDREN:
     qiyeweixin_bp.register_blueprint(child)

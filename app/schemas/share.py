@@ -1,0 +1,97 @@
+"""14–16: the customer's H5 article pages (official account) and the radar user's forwarding-tree ranking."""
+
+from marshmallow import fields, pre_load, validate
+
+from app.models.radar import GENDER_FEMALE, GENDER_MALE
+from app.schemas.article import ArticleDetailOutSchema
+from app.schemas.base import BaseSchema, PageSchema
+
+FORWARD_FRIEND, FORWARD_MOMENTS = 1, 2
+SEX_TEXT = {GENDER_MALE: "男", GENDER_FEMALE: "女"}
+# What an H5 page sends for "no value" (the document: "为空就传空").
+BLANKS = ("", "null", "undefined", None)
+
+
+class _BlankIsAbsent(BaseSchema):
+    """`pid=&uid=6`: an empty parameter is a missing one."""
+
+    @pre_load
+    def _drop_blanks(self, data, **kwargs):
+        return {key: value for key, value in data.items() if value not in BLANKS}
+
+
+def _id(label: str, required: bool = False) -> fields.Integer:
+    check = validate.Range(min=1, error="必须是正整数")
+    if required:
+        return fields.Integer(required=True, validate=check, metadata={"label": label})
+    return fields.Integer(load_default=None, validate=check, metadata={"label": label})
+
+
+class ChainSchema(_BlankIsAbsent):
+    """Which link the customer's page was opened from: uid (the chain's radar user) and pid (the sharer)."""
+
+    uid = _id("文章所属的雷达用户ID", required=True)
+    pid = _id("文章所属父级ID")
+
+
+class ForwardSchema(ChainSchema):
+    forward_type = fields.Integer(
+        required=True,
+        validate=validate.OneOf([FORWARD_FRIEND, FORWARD_MOMENTS], error="只能是1（朋友）或2（朋友圈）"),
+        metadata={"label": "转发类型"},
+    )
+
+
+class StayTimeSchema(_BlankIsAbsent):
+    article_access_log_id = _id("查看文章日志ID", required=True)
+    # Sent by the page as documented; the view's own tree row is what counts.
+    uid = _id("文章所属的雷达用户ID")
+    pid = _id("文章所属父级ID")
+
+
+class CustomerSignUpQuerySchema(_BlankIsAbsent):
+    uid = _id("雷达用户ID")
+
+
+class RankingQuerySchema(PageSchema, _BlankIsAbsent):
+    level = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=10_000, error="必须大于等于0"), metadata={"label": "层级"}
+    )
+    uid = _id("雷达用户ID")
+
+
+class H5ArticleOutSchema(ArticleDetailOutSchema):
+    """15.1: the fields the document shows for one article."""
+
+    class Meta:
+        fields = (
+            "id",
+            "title",
+            "author",
+            "avatar",
+            "summary",
+            "create_date",
+            "cover_url",
+            "content",
+            "tag_list",
+            "insert_ads",
+        )
+
+
+def _area(share) -> str:
+    customer = share.customer
+    return f"{customer.province or ''}{customer.city or ''}"
+
+
+class RankingItemSchema(BaseSchema):
+    article_id = fields.Integer()
+    uid = fields.Integer(attribute="radar_user_id")
+    user_name = fields.Function(lambda s: s.radar_user.username)
+    customer_id = fields.Integer()
+    customer_name = fields.Function(lambda s: s.customer.nickname)
+    customer_headimgurl = fields.Function(lambda s: s.customer.headimgurl)
+    sex = fields.Function(lambda s: SEX_TEXT.get(s.customer.sex))
+    area = fields.Function(_area)
+    read_count = fields.Integer()
+    stay_time = fields.Integer()
+    level = fields.Integer()

@@ -1,0 +1,236 @@
+"""The article forwarding tree (SPEC §13): who opened whose link, reads, forwards and stay time (15.1,
+16.1's recording, 16.2's next link, 16.4, 16.5) and the radar user's ranking of a level (16.6).
+
+A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.
+"""
+
+from flask import current_app
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth import get_for_company
+from app.extensions import db
+from app.models.article import STATUS_PUBLISHED, Article
+from app.models.radar import SOURCE_ARTICLE, Customer, RadarUser, UserCustomer
+from app.models.share import ROOT_PARENT_KEY, ArticleShare, ArticleView
+from app.pagination import paginate
+from app.responses import ApiError, Code
+from app.schemas.share import FORWARD_FRIEND
+from app.services.customer_events import (
+    ACTION_FORWARD_FRIEND,
+    ACTION_FORWARD_MOMENTS,
+    ACTION_READ_ARTICLE,
+    log_action,
+)
+from app.services.share_links import ShareParams
+from app.timefmt import utcnow
+
+NOT_IN_CHAIN_MSG = "未找到您在此文章转发链中的记录，请从分享链接重新打开文章"
+
+
+def readable_article(company_id: int, article_id: int, with_relations: bool = False) -> Article:
+    """A published article of the company (302 for a draft, a missing one or another company's)."""
+    stmt = select(Article).where(Article.id == article_id)
+    if with_relations:
+        stmt = stmt.options(joinedload(Article.author), selectinload(Article.tags))
+    article = db.session.scalars(stmt).first()
+    if article is None or article.company_id != company_id or article.status != STATUS_PUBLISHED:
+        raise ApiError.not_found("文章")
+    return article
+
+
+def _lowest_row(article_id: int, uid: int, customer_id: int) -> ArticleShare | None:
+    """The customer's place in uid's chain nearest the root (a customer may have opened several links)."""
+    stmt = (
+        select(ArticleShare)
+        .where(
+            ArticleShare.article_id == article_id,
+            ArticleShare.radar_user_id == uid,
+            ArticleShare.customer_id == customer_id,
+        )
+        .order_by(ArticleShare.level, ArticleShare.id)
+    )
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def _row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare | None:
+    if pid == customer_id:  # the customer opened its own link: that is its own place in the chain
+        return _lowest_row(article_id, uid, customer_id)
+    stmt = select(ArticleShare).where(
+        ArticleShare.article_id == article_id,
+        ArticleShare.radar_user_id == uid,
+        ArticleShare.customer_id == customer_id,
+        ArticleShare.parent_key == (pid or ROOT_PARENT_KEY),
+    )
+    return db.session.scalars(stmt).first()
+
+
+def chain_row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare:
+    """The tree row of the link (uid, pid) the customer's page was opened from; 302 when 16.1 never recorded it."""
+    row = _row(article_id, uid, customer_id, pid)
+    if row is None:
+        raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
+    return row
+
+
+# --- 16.1: recording a customer who opened a share link ----------------------------------------
+
+
+def _lock_customer(customer_id: int) -> None:
+    """Serialise concurrent recordings of one customer (check-then-insert of its rows and its relation)."""
+    db.session.execute(select(Customer.id).where(Customer.id == customer_id).with_for_update())
+
+
+def record_visit(customer: Customer, params: ShareParams) -> ArticleShare:
+    """Put the customer in uid's chain of the article: level 1 on the radar user's own link, else one level
+    below the sharer's (pid's) row; link the customer to the radar user (source 公众号文章)."""
+    if params.company_id != customer.company_id:
+        raise ApiError.not_found("公司")
+    article = readable_article(customer.company_id, params.article_id)
+    radar_user = get_for_company(RadarUser, params.uid, customer.company_id, "雷达用户")
+    _lock_customer(customer.id)
+    row = _row(article.id, radar_user.id, customer.id, params.pid)
+    if row is None:
+        row = _new_row(article, radar_user, customer, params.pid)
+    _link(radar_user, customer, params.pid)
+    return row
+
+
+def _new_row(article: Article, radar_user: RadarUser, customer: Customer, pid: int | None) -> ArticleShare:
+    level = 1
+    if pid is not None:
+        parent = _lowest_row(article.id, radar_user.id, pid)
+        if parent is None:
+            raise ApiError(Code.NOT_FOUND, "分享此文章的客户不在转发链中")
+        level = parent.level + 1
+    row = ArticleShare(
+        company_id=article.company_id,
+        article_id=article.id,
+        radar_user_id=radar_user.id,
+        customer_id=customer.id,
+        parent_customer_id=pid,
+        parent_key=pid or ROOT_PARENT_KEY,
+        level=level,
+    )
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _link(radar_user: RadarUser, customer: Customer, pid: int | None) -> None:
+    stmt = select(UserCustomer).where(
+        UserCustomer.radar_user_id == radar_user.id, UserCustomer.customer_id == customer.id
+    )
+    relation = db.session.scalars(stmt).first()
+    if relation is None:
+        relation = UserCustomer(
+            company_id=customer.company_id,
+            radar_user_id=radar_user.id,
+            customer_id=customer.id,
+            source=SOURCE_ARTICLE,
+            referrer_customer_id=pid,
+        )
+        db.session.add(relation)
+    relation.last_activity_time = utcnow()
+    db.session.flush()
+
+
+def next_link(customer: Customer, article_id: int, uid: int) -> ShareParams:
+    """16.2: the parameters of the link the customer shares: pid = itself, level = its own level + 1."""
+    article = readable_article(customer.company_id, article_id)
+    row = _lowest_row(article.id, uid, customer.id)
+    if row is None:
+        raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
+    return ShareParams(article.id, article.company_id, uid, customer.id, row.level + 1)
+
+
+def root_link(radar_user: RadarUser, article_id: int) -> ShareParams:
+    """The radar user's own link of an article: the root of its chain (level 1, no pid)."""
+    article = readable_article(radar_user.company_id, article_id)
+    return ShareParams(article.id, article.company_id, radar_user.id, None, 1)
+
+
+# --- 15.1, 16.4, 16.5: reads, forwards, stay time ------------------------------------------------
+
+
+def _bump(model, row_id: int, **increments) -> None:
+    """Add to counters in one UPDATE, so concurrent requests never lose a count."""
+    values = {name: getattr(model, name) + amount for name, amount in increments.items()}
+    db.session.execute(
+        update(model).where(model.id == row_id).values(**values).execution_options(synchronize_session=False)
+    )
+
+
+def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[Article, ArticleView]:
+    """15.1: the article, one read on it and on the customer's tree row, and the view heartbeats refer to."""
+    article = readable_article(customer.company_id, article_id, with_relations=True)
+    row = chain_row(article.id, uid, customer.id, pid)
+    _bump(Article, article.id, read_count=1)
+    _bump(ArticleShare, row.id, read_count=1)
+    now = utcnow().replace(microsecond=0)  # heartbeats compare it: the same precision on every database
+    view = ArticleView(
+        company_id=article.company_id,
+        article_id=article.id,
+        customer_id=customer.id,
+        share_id=row.id,
+        create_date=now,
+        last_beat_at=now,
+    )
+    db.session.add(view)
+    log_action(customer, ACTION_READ_ARTICLE, uid, article.id)
+    db.session.flush()
+    return article, view
+
+
+def forward_article(customer: Customer, article_id: int, data: dict) -> None:
+    """16.4: the customer forwarded the article to a friend (1) or to its moments (2)."""
+    article = readable_article(customer.company_id, article_id)
+    row = chain_row(article.id, data["uid"], customer.id, data["pid"])
+    to_friend = data["forward_type"] == FORWARD_FRIEND
+    _bump(Article, article.id, forward_count=1)
+    _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
+    log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article.id)
+    db.session.flush()
+
+
+def heartbeat(customer: Customer, article_id: int, view_id: int) -> int:
+    """16.5: add the time since the view's previous heartbeat (at most STAYTIME_MAX_STEP seconds) to the view
+    and its tree row; the server's clock measures it, so a client cannot inflate it. Returns the seconds added."""
+    view = db.session.get(ArticleView, view_id)
+    if view is None or view.customer_id != customer.id or view.article_id != article_id:
+        raise ApiError.not_found("查看文章日志")
+    now = utcnow().replace(microsecond=0)
+    step = max(0, min(int((now - view.last_beat_at).total_seconds()), current_app.config["STAYTIME_MAX_STEP"]))
+    # Compare-and-set on last_beat_at: of two concurrent heartbeats only one counts the interval.
+    claimed = db.session.execute(
+        update(ArticleView)
+        .where(ArticleView.id == view.id, ArticleView.last_beat_at == view.last_beat_at)
+        .values(last_beat_at=now, stay_time=ArticleView.stay_time + step)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return 0
+    _bump(ArticleShare, view.share_id, stay_time=step)
+    return step
+
+
+# --- 16.6: the radar user's ranking ----------------------------------------------------------------
+
+
+def ranking(radar_user: RadarUser, article_id: int, query: dict) -> tuple[int, int, list[ArticleShare], int]:
+    """(level_num, level shown, that level's rows of the caller's own chain — longest stay, then most reads —,
+    their total). Level 0 asks for the depth and level 1."""
+    if query["uid"] is not None and query["uid"] != radar_user.id:
+        raise ApiError.forbidden("只能查看自己分享的文章的转发链")
+    article = get_for_company(Article, article_id, radar_user.company_id, "文章")
+    chain = (ArticleShare.article_id == article.id, ArticleShare.radar_user_id == radar_user.id)
+    level_num = db.session.scalar(select(func.max(ArticleShare.level)).where(*chain)) or 0
+    level = query["level"] or 1
+    stmt = (
+        select(ArticleShare)
+        .where(*chain, ArticleShare.level == level)
+        .options(joinedload(ArticleShare.customer))
+        .order_by(ArticleShare.stay_time.desc(), ArticleShare.read_count.desc(), ArticleShare.id)
+    )
+    rows, total = paginate(stmt, query["current_page"], query["length"])
+    return level_num, level, rows, total
