@@ -40,7 +40,12 @@ def test_sync_creates_departments_and_members(linked_company, sandbox, wechat_co
     assert set(synced) == set(wx)
     one, theirs = synced["user00007"], wx["user00007"]
     assert (one.username, one.position, one.wechat_phone) == (theirs["name"], theirs["position"], theirs["mobile"])
-    assert (one.gender, one.avatar, one.email, one.status) == (int(theirs["gender"]), theirs["avatar"], theirs["email"], 1)
+    assert (one.gender, one.avatar, one.email, one.status) == (
+        int(theirs["gender"]),
+        theirs["avatar"],
+        theirs["email"],
+        1,
+    )
     assert [d.wechat_id for d in one.departments] == theirs["department"]
 
 
