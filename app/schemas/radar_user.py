@@ -35,17 +35,14 @@ class CompanyQuerySchema(_BlankIsAbsent):
     company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
 
 
-class RadarUserQuerySchema(PageSchema, CompanyQuerySchema):
+class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
+    """1.4 and 5.9.3 (type=temp_user, where `status` does not apply)."""
+
     status = fields.Integer(
         load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
     )
     department = fields.Integer(load_default=None, metadata={"label": "部门ID"})
     position = fields.String(load_default=None, metadata={"label": "职位"})
-    username = fields.String(load_default=None, metadata={"label": "姓名"})
-    order = order_field("create_date", "id", "username")
-
-
-class TempUserQuerySchema(PageSchema, CompanyQuerySchema):
     username = fields.String(load_default=None, metadata={"label": "姓名"})
     order = order_field("create_date", "id", "username")
 
@@ -127,11 +124,21 @@ class IsoLocalDateTime(fields.Field):
 
 
 class _DepartmentsMixin(BaseSchema):
-    company = fields.String(attribute="company.name")
+    # Method fields, not Function ones: marshmallow inspects a Function's signature on every call.
+    company = fields.Method("_company")
     company_id = fields.Integer()
-    department = fields.Function(lambda user: ",".join(d.name for d in user.departments))
-    department_id = fields.Function(lambda user: [d.id for d in user.departments])
+    department = fields.Method("_department_names")
+    department_id = fields.Method("_department_ids")
     create_date = IsoLocalDateTime()
+
+    def _company(self, user) -> str:
+        return user.company.name
+
+    def _department_names(self, user) -> str:
+        return ",".join(d.name for d in user.departments)
+
+    def _department_ids(self, user) -> list[int]:
+        return [d.id for d in user.departments]
 
 
 class RadarUserOutSchema(_DepartmentsMixin):
@@ -141,15 +148,24 @@ class RadarUserOutSchema(_DepartmentsMixin):
     last_login_date = IsoLocalDateTime()
     position = fields.String()
     mingpian_phone = fields.String()
-    phone = fields.Function(lambda user: user.wechat_phone)
+    phone = fields.Method("_phone")
     wechat_phone = fields.String()
     wechat = fields.String()
     email = fields.String()
-    status = fields.Function(lambda user: STATUS_TEXT.get(user.status, ""))
-    status_code = fields.Function(lambda user: user.status)
+    status = fields.Method("_status_text")
+    status_code = fields.Method("_status_code")
     avatar = fields.String()
     qr_code = fields.String()
     gender = fields.Integer()
+
+    def _phone(self, user) -> str | None:
+        return user.wechat_phone
+
+    def _status_text(self, user) -> str:
+        return STATUS_TEXT.get(user.status, "")
+
+    def _status_code(self, user) -> int:
+        return user.status
 
 
 class TempUserOutSchema(_DepartmentsMixin):

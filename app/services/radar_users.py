@@ -3,7 +3,7 @@
 import secrets
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.auth import check_company, get_for_company
 from app.extensions import db
@@ -37,11 +37,9 @@ def target_company(admin: AdminUser, scope: int | None, requested: int | None) -
 
 
 def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
-    stmt = (
-        select(RadarUser)
-        .where(RadarUser.company_id == company_id)
-        .options(joinedload(RadarUser.company), selectinload(RadarUser.departments))
-    )
+    # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
+    # selectin, not joined: SQLite materialises a joined (association JOIN department) whole, once per page row.
+    stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
     if query["status"] is not None:
         stmt = stmt.where(RadarUser.status == query["status"])
     if query["department"] is not None:

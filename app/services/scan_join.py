@@ -10,7 +10,7 @@ from app.auth import get_for_company, invite_params
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.radar import RADAR_ENABLED, RadarUser, TempUser
+from app.models.radar import RADAR_ENABLED, Department, RadarUser, TempUser
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
@@ -61,6 +61,10 @@ def list_temp_users(company_id: int, query: dict) -> tuple[list[TempUser], int]:
         .where(TempUser.company_id == company_id)
         .options(joinedload(TempUser.company), selectinload(TempUser.departments))
     )
+    if query["department"] is not None:
+        stmt = stmt.where(TempUser.departments.any(Department.id == query["department"]))
+    if query["position"]:
+        stmt = stmt.where(TempUser.position.contains(query["position"], autoescape=True))
     if query["username"]:
         stmt = stmt.where(TempUser.username.contains(query["username"], autoescape=True))
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(TempUser.id.desc())

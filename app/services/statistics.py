@@ -118,8 +118,16 @@ def _windowed_sum(column, windows, value, convert=lambda day: day) -> list:
 
 
 def _row_windows(model, company_id: int, windows) -> list[int]:
-    stmt = select(*_windowed_sum(model.create_date, windows, 1, utc_midnight)).where(model.company_id == company_id)
-    return [int(value or 0) for value in db.session.execute(stmt).one()]
+    """Customers or follow notes per window: the all-time total counted off the index, the dated windows
+    summed over the last 30 days' rows only (no CASE over the whole history)."""
+    in_company = model.company_id == company_id
+    first = min(start for start, _end in windows.values() if start is not None)
+    dated = {name: bounds for name, bounds in windows.items() if bounds != (None, None)}
+    total = select(func.count()).where(in_company).scalar_subquery()
+    sums = _windowed_sum(model.create_date, dated, 1, utc_midnight)
+    stmt = select(total, *sums).where(in_company, model.create_date >= utc_midnight(first))
+    by_name = dict(zip(["count_data", *dated], db.session.execute(stmt).one(), strict=True))
+    return [int(by_name[name] or 0) for name in windows]
 
 
 def _event_days(company_id: int, actions, first_day: date | None, end_day: date | None):
