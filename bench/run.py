@@ -1,0 +1,211 @@
+"""Benchmark the radar-user list and the dashboard on a seeded database (see bench/README.md).
+
+    .venv/bin/python bench/run.py                                   # SQLite in bench/results/
+    .venv/bin/python bench/run.py --database-url 'mysql+pymysql://root@127.0.0.1:3306/zhugeleida_bench'
+
+Seeds the database with `flask demo-data` (once: the company is reused on later runs), then measures
+in-process through the Flask test client: p50/p95 latency and SQL statements per request.
+"""
+
+import argparse
+import hashlib
+import statistics as stats
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.auth import authenticate_admin, role_rule_paths  # noqa: E402
+from app.commands.demo import demo_data_command  # noqa: E402
+from app.commands.seed import seed_roles, seed_rules  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models.admin import AdminUser  # noqa: E402
+from app.models.company import Company  # noqa: E402
+from app.responses import ok  # noqa: E402
+from app.services.stat_rollup import reset_rollup  # noqa: E402
+from config import ProductionConfig  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+PREFIX = "基准公司"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=f"sqlite:///{RESULTS / 'zhugeleida_bench.sqlite3'}")
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint")
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate every table first")
+    return parser.parse_args()
+
+
+def make_app(url: str):
+    if "instance/zhugeleida" in url:
+        sys.exit("refusing to benchmark in the development database under instance/: pass another --database-url")
+
+    class BenchConfig(ProductionConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        RATELIMIT_ENABLED = False
+        LOG_LEVEL = "WARNING"
+        REDIS_URL = None
+
+    app = create_app(BenchConfig)
+
+    @app.get("/bench/floor")
+    def floor():
+        """The trivial floor: what every admin request pays (signature check, role rules, envelope)."""
+        role_rule_paths(authenticate_admin())
+        return ok({})
+
+    return app
+
+
+def seed(app, args) -> tuple[int, float | None]:
+    """(company id, seconds demo-data took or None when the company already existed)."""
+    with app.app_context():
+        if args.fresh:
+            db.drop_all()
+        db.create_all()  # a throwaway benchmark database, like the tests' ones
+        seed_roles(seed_rules())
+        db.session.commit()
+        existed = db.session.scalar(select(Company.id).where(Company.name == f"{PREFIX}1"))
+    options = ["--users", args.users, "--customers", args.customers, "--events", args.events, "--days", args.days]
+    started = time.perf_counter()
+    with app.app_context():
+        result = app.test_cli_runner().invoke(
+            demo_data_command, [*map(str, options), "--prefix", PREFIX, "--seed", "1"]
+        )
+    if result.exit_code != 0:
+        sys.exit(f"demo-data failed: {result.output}{result.exception!r}")
+    took = None if existed else time.perf_counter() - started
+    with app.app_context():
+        return db.session.scalar(select(Company.id).where(Company.name == f"{PREFIX}1")), took
+
+
+class Signer:
+    def __init__(self, admin: AdminUser):
+        self.user_id, self.token = admin.id, admin.token
+
+    def query(self, extra=None) -> dict:
+        ts = str(int(time.time() * 1000))
+        rand_str = hashlib.md5((ts + self.token).encode()).hexdigest()
+        return {**(extra or {}), "timestamp": ts, "user_id": self.user_id, "rand_str": rand_str}
+
+
+def measure(app, client, signer, method, path, args, query=None, form=None) -> dict:
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(*_args):
+        statements.append(1)
+
+    durations, counts = [], []
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        for n in range(args.warmup + args.requests):
+            statements.clear()
+            started = time.perf_counter()
+            response = client.open(path, method=method, query_string=signer.query(query), data=form)
+            elapsed = time.perf_counter() - started
+            payload = response.get_json()
+            if payload["code"] != 200:
+                sys.exit(f"{method} {path}: {payload}")
+            if n >= args.warmup:
+                durations.append(elapsed * 1000)
+                counts.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    durations.sort()
+    return {
+        "p50": stats.median(durations),
+        "p95": durations[max(int(len(durations) * 0.95) - 1, 0)],
+        "queries": sorted(set(counts)),
+    }
+
+
+def cold_rollup_ms(app, client, signer, company_id) -> float:
+    """One 1.6 request right after the company's rollup was dropped: the one-off build of every closed day."""
+    with app.app_context():
+        reset_rollup(company_id)
+        db.session.commit()
+    started = time.perf_counter()
+    client.get("/zhugeleida/admin/home_page/acount_data", query_string=signer.query())
+    return (time.perf_counter() - started) * 1000
+
+
+def main():
+    args = parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    app = make_app(args.database_url)
+    company_id, seeded = seed(app, args)
+    with app.app_context():
+        admin = db.session.scalar(select(AdminUser).where(AdminUser.company_id == company_id))
+        signer = Signer(admin)
+        dialect = db.engine.dialect.name
+        version = db.session.connection().dialect.server_version_info
+    client = app.test_client()
+    cold = cold_rollup_ms(app, client, signer, company_id)
+    line = "/zhugeleida/admin/home_page/line_info"
+    cases = [
+        ("floor: authenticated, no work", "GET", "/bench/floor", None, None),
+        ("1.4 GET /admin/user (10 rows)", "GET", "/zhugeleida/admin/user", None, None),
+        ("1.4 GET /admin/user (100 rows)", "GET", "/zhugeleida/admin/user", {"length": 100}, None),
+        ("1.4 GET /admin/user (username filter)", "GET", "/zhugeleida/admin/user", {"username": "王"}, None),
+        ("1.5 home_page", "GET", "/zhugeleida/admin/home_page", None, None),
+        ("1.6 acount_data", "GET", "/zhugeleida/admin/home_page/acount_data", None, None),
+        ("1.7 line_info days=7 (browse)", "POST", line, None, {"days": 7, "index_type": 3}),
+        ("1.7 line_info days=30 (browse)", "POST", line, None, {"days": 30, "index_type": 3}),
+        ("1.7 line_info days=30 (customers)", "POST", line, None, {"days": 30, "index_type": 1}),
+        ("1.7 line_info days=90 (browse)", "POST", line, None, {"days": 90, "index_type": 3}),
+    ]
+    results = {name: measure(app, client, signer, m, p, args, q, f) for name, m, p, q, f in cases}
+    report(args, dialect, version, seeded, cold, results)
+
+
+def report(args, dialect, version, seeded, cold, results):
+    version_text = ".".join(map(str, version or ())) or "?"
+    lines = [
+        f"### {dialect} {version_text} — {args.users:,} radar users, {args.customers:,} customers, "
+        f"{args.events:,} events over {args.days} days ({args.requests} requests each)",
+        "",
+        "| endpoint | p50 ms | p95 ms | SQL per request |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['p50']:.1f} | {r['p95']:.1f} | {'/'.join(map(str, r['queries']))} |")
+    lines.append("")
+    lines.append(f"- demo-data seeding: {f'{seeded:.0f} s' if seeded is not None else 'reused an earlier run'}")
+    lines.append(f"- first 1.6 after dropping the rollup (builds every closed day once): {cold:.0f} ms")
+    floor = results["floor: authenticated, no work"]["p50"]
+    user_list = results["1.4 GET /admin/user (10 rows)"]
+    line7, line30 = results["1.7 line_info days=7 (browse)"]["p50"], results["1.7 line_info days=30 (browse)"]["p50"]
+    checks = [
+        ("1.6 p50 ≤ 50 ms", results["1.6 acount_data"]["p50"] <= 50),
+        (f"1.7 days=30 ≤ 1.5× days=7 ({line30 / line7:.2f}×)", line30 <= 1.5 * line7),
+        (f"radar-user list ≤ 2× the floor ({user_list['p50'] / floor:.2f}×)", user_list["p50"] <= 2 * floor),
+        (
+            "queries per list request constant",
+            user_list["queries"] == results["1.4 GET /admin/user (100 rows)"]["queries"]
+            and len(user_list["queries"]) == 1,
+        ),
+    ]
+    lines += [f"- {'PASS' if passed else 'FAIL'}: {text}" for text, passed in checks]
+    text = "\n".join(lines)
+    print(text)
+    out = RESULTS / f"{dialect}-{datetime.now():%Y%m%d-%H%M%S}.md"
+    out.write_text(text + "\n", encoding="utf-8")
+    print(f"\n(written to {out.relative_to(ROOT)})")
+
+
+if __name__ == "__main__":
+    main()
