@@ -151,6 +151,7 @@ def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
     user = get_for_company(RadarUser, user_id, scope, "用户")
     _apply(user, data, departments_of(user.company_id, data["department_id"]))
     db.session.flush()
+    hooks.radar_users_created(user.company_id, [user.id])  # the hook upserts: WeChat Work gets the change too
     return user
 
 

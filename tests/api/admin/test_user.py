@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.radar import RADAR_DISABLED, RADAR_ENABLED, AccessLog, FollowInfo, RadarUser, UserCustomer
 from tests.conftest import body
+from tests.fixtures.wechat import CORP_ID
 
 BASE = "/zhugeleida/admin/user"
 
@@ -228,3 +229,14 @@ def test_delete_radar_user_tenancy(api, make, radar):
     assert body(api.as_(admin).post(f"{BASE}/delete/{theirs.id}"))["code"] == 302
     assert body(api.as_(admin).post(f"{BASE}/delete/9999"))["code"] == 302
     assert db.session.get(RadarUser, theirs.id) is not None
+
+
+def test_added_and_updated_users_reach_wechat_work(api, make, linked_company, sandbox):
+    """With the address book connected, admin-side changes are pushed there too (the hooks seam)."""
+    admin = make.admin(linked_company)
+    client = api.as_(admin)
+    payload = body(client.post(f"{BASE}/add/0", _form(userid="pushed1", wechat_phone="13911112222")))
+    assert payload["code"] == 200
+    assert body(client.post(f"{BASE}/update/{payload['data']['id']}", _form(username="新名字")))["code"] == 200
+    member = {m["userid"]: m for m in sandbox.corp(CORP_ID)["members"]}["pushed1"]
+    assert member["name"] == "新名字"
