@@ -93,7 +93,6 @@ class Config:
     OPEN_PLATFORM_CALLBACK_BASE_URL = os.environ.get("OPEN_PLATFORM_CALLBACK_BASE_URL", "http://127.0.0.1:8000")
     OPEN_PLATFORM_GRANT_TTL = int(os.environ.get("OPEN_PLATFORM_GRANT_TTL", "1800"))  # seconds a grant URL lives
     XCX_AUTO_RELEASE_DEFAULT = _bool("XCX_AUTO_RELEASE_DEFAULT", False)  # new apps: release once an audit passes
-    XCX_AUDIT_POLL_INTERVAL = int(os.environ.get("XCX_AUDIT_POLL_INTERVAL", "600"))  # seconds between cron polls
     # 5.6: the card page the mini-program code opens (scene = radar user id), its width, WeChat's check_path.
     XCX_QRCODE_PAGE = os.environ.get("XCX_QRCODE_PAGE", "pages/mingpian/index")
     XCX_QRCODE_WIDTH = int(os.environ.get("XCX_QRCODE_WIDTH", "430"))

@@ -12,7 +12,7 @@ from app.models.admin import STATUS_DISABLED
 from tests.conftest import body
 
 ADMIN_PREFIX = "/zhugeleida/admin"
-PUBLIC_ENDPOINTS = {"admin.account.login", "admin.user.scan_code_to_add_user"}
+PUBLIC_ENDPOINTS = {"admin.account.login", "admin.user.scan_code_to_add_user", "admin.open_weixin.auth_code"}
 
 
 def test_missing_signature_is_400(api, make):

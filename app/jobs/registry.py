@@ -23,6 +23,12 @@ KINDS = {
     for kind in (
         JobKind("wechat_work.sync", "app.jobs.wechat_work.sync_address_book", "wechat", 1800),
         JobKind("wechat_work.push_members", "app.jobs.wechat_work.push_members", "wechat", 600),
+        # the third-party platform (issue 6): batch code release 12.3-12.8, bulk mini-program codes 5.6
+        *(
+            JobKind(f"code_release.{name}", f"app.jobs.open_platform.{name}", "wechat", 3600)
+            for name in ("upload_code", "submit_audit", "poll_audit", "undo_audit", "release", "revert_release")
+        ),
+        JobKind("wxa_qrcode.bulk", "app.jobs.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
     )
 }
 
@@ -37,6 +43,7 @@ class CronEntry:
 
 CRON = [
     CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
+    CronEntry("app.jobs.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
 ]
 
 

@@ -1,5 +1,16 @@
-"""/zhugeleida/admin/open_weixin_gongzhonghao — endpoints arrive with the third-party-platform issue."""
+"""13.3 the official-account grant URL (the redirect comes back to /admin/open_weixin/auth_code)."""
 
 from flask import Blueprint
 
+from app.auth import current_admin
+from app.responses import ok
+from app.services import open_platform as service
+
 bp = Blueprint("open_weixin_gongzhonghao", __name__, url_prefix="/open_weixin_gongzhonghao")
+
+
+@bp.post("/create_grant_url")
+def create_grant_url():
+    """13.3 代公众号授权 - 生成微信授权的页面: the authorization link (auth_type=1) for the company's account."""
+    admin = current_admin()
+    return ok(service.create_grant_url(service.GZH, admin.company_id, admin), "生成【授权链接】成功")

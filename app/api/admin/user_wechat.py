@@ -7,10 +7,14 @@ module and the WeChat work stay apart.
 from app.api.admin.user import bp
 from app.auth import current_admin, tenant_scope
 from app.responses import ok
-from app.services import companies
+from app.schemas.base import load
+from app.schemas.open_platform import QrCodeSchema
+from app.services import companies, wxa_qrcode
 
 SYNC_STARTED = "同步任务已提交"
 SYNC_RUNNING = "通讯录同步正在进行中"
+QR_STARTED = "批量生成小程序二维码任务已提交"
+QR_RUNNING = "批量生成小程序二维码任务正在进行中"
 
 
 @bp.post("/sync_user_tongxunlu/<int:o_id>")
@@ -19,3 +23,14 @@ def sync_user_tongxunlu(o_id):
     company = companies.get_company(o_id, tenant_scope())
     started = companies.start_sync(company, current_admin().id)
     return ok({"job_id": started.job.id}, SYNC_STARTED if started.created else SYNC_RUNNING)
+
+
+@bp.post("/create_small_program_qr_code/<int:o_id>")
+def create_small_program_qr_code(o_id):
+    """5.6 用户 - 手动生成企业用户的小程序二维码: with `user_id` (form) that radar user's code, at once; without it,
+    a job making the code of every radar user of company `o_id` (0 = the caller's own company)."""
+    data = load(QrCodeSchema)
+    if data["user_id"]:
+        return ok({"qr_code": wxa_qrcode.create_user_code(data["user_id"], tenant_scope())}, "生成用户二维码成功")
+    started = wxa_qrcode.start_bulk(o_id, current_admin(), tenant_scope())
+    return ok({"job_id": started.job.id}, QR_STARTED if started.created else QR_RUNNING)

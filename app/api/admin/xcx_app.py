@@ -1,5 +1,19 @@
-"""/zhugeleida/admin/xcx_app — endpoints arrive with the third-party-platform issue."""
+"""12.1 every authorised mini-program with its release status (role 1)."""
 
-from flask import Blueprint
+from flask import Blueprint, request
+
+from app.auth import superadmin_only
+from app.responses import ok
+from app.schemas.base import load
+from app.schemas.open_platform import XcxAppQuerySchema, xcx_app_item
+from app.services import code_release
 
 bp = Blueprint("xcx_app", __name__, url_prefix="/xcx_app")
+
+
+@bp.get("")
+@superadmin_only
+def index():
+    """12.1 小程序 - 所有小程序app展示: status, status_text, status_time, reason of each app's newest release."""
+    rows, total = code_release.list_apps(load(XcxAppQuerySchema, request.args))
+    return ok({"ret_data": [xcx_app_item(app, release) for app, release in rows], "data_count": total}, "查询成功")

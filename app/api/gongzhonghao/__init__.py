@@ -3,12 +3,14 @@
 from flask import Blueprint
 
 from app.api.gongzhonghao import article, plugin_report
+from app.api.gongzhonghao.create_gongzhonghao_auth_url import bp as create_gongzhonghao_auth_url_bp  # 14.1
 from app.auth import principal_guard
 
 gongzhonghao_bp = Blueprint("gongzhonghao", __name__, url_prefix="/zhugeleida/gongzhonghao")
 gongzhonghao_bp.before_request(principal_guard("customer"))
 
 CHILDREN: list[Blueprint] = [
+    create_gongzhonghao_auth_url_bp,
     article.bp,
     plugin_report.bp,
 ]

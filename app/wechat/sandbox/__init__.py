@@ -14,10 +14,11 @@ Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with se
 
 from flask import Flask
 
-from app.wechat.sandbox import driver, work
+from app.wechat.sandbox import driver, open_platform, open_platform_driver, work, wxa
 from app.wechat.sandbox.state import SandboxState
 
 AREAS = [work.bp, driver.bp]
+AREAS += [open_platform.bp, open_platform.page_bp, wxa.bp, open_platform_driver.bp]  # the third-party platform
 
 
 def create_sandbox_app(state: SandboxState | None = None) -> Flask:

@@ -9,6 +9,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from app.wechat.sandbox.h5_state import H5State
+from app.wechat.sandbox.open_platform_state import OpenPlatformState
+
 TOKEN_LIFETIME = 7200
 CONTACTS = "contacts"  # the app a token belongs to: the 通讯录同步 secret, or an agent id
 
@@ -102,6 +105,8 @@ class SandboxState:
             self.faults: list[Fault] = []
             self.calls: list[dict] = []
             self.cursors: dict[str, int] = {}
+            self.open_platform = OpenPlatformState()  # the third-party platform (open_platform_state.py)
+            self.h5 = H5State()  # OAuth users, codes, JS-SDK tickets of the H5 side (h5_state.py)
 
     # --- tokens ---------------------------------------------------------------------------------
 

@@ -1,0 +1,18 @@
+"""POST /zhugeleida/open_weixin/message/<appid> — the platform's 消息与事件接收URL (configured as
+…/message/$APPID$, WECHAT.md §3.1): mini-program audit results (weapp_audit_success / fail / delay)."""
+
+from flask import Blueprint, Response, request
+
+from app.auth import public
+from app.services import code_release, open_platform
+
+bp = Blueprint("message", __name__, url_prefix="/message")
+
+
+@bp.post("/<appid>")
+@public
+def receive(appid):
+    """消息与事件接收: verify and decrypt, record an audit result once (a poll may have recorded it already)."""
+    message = open_platform.decrypt_account_push(request.get_data(cache=False), request.args)
+    code_release.record_audit_push(appid, message)
+    return Response("success", mimetype="text/plain")

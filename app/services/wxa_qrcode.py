@@ -1,0 +1,78 @@
+"""5.6 mini-program codes of radar users' cards: `getwxacodeunlimit` with the company's authorizer token,
+`scene` = the radar user id, saved under statics/zhugeleida/imgs/xiaochengxu/qr_code/, the path kept on the user.
+One user at once (the request), or every radar user of a company in a job.
+"""
+
+import io
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+from sqlalchemy import select
+
+from app.auth import check_company, get_for_company
+from app.extensions import db
+from app.jobs import Enqueued, enqueue, set_progress
+from app.models.admin import AdminUser
+from app.models.company import Company
+from app.models.jobs import Job
+from app.models.radar import RadarUser
+from app.responses import ApiError
+from app.services.open_platform import XCX, authorized_app, authorizer_client
+from app.timefmt import to_local, utcnow
+from app.wechat import wxa
+from app.wechat.component import AuthorizerClient
+
+QR_DIR = "zhugeleida/imgs/xiaochengxu/qr_code"
+CHUNK = 50
+
+
+def bulk_lock(company_id: int) -> str:
+    return f"wxa_qrcode.bulk:{company_id}"
+
+
+def save_card_code(user: RadarUser, client: AuthorizerClient) -> str:
+    """Ask WeChat for the user's code and keep it as a JPEG: e.g. …/qr_code/73_20180828_133844_qrcode.jpg."""
+    config = current_app.config
+    image = wxa.wxacode_unlimited(
+        client, str(user.id), config["XCX_QRCODE_PAGE"], config["XCX_QRCODE_WIDTH"], config["XCX_QRCODE_CHECK_PATH"]
+    )
+    name = f"{user.id}_{to_local(utcnow()).strftime('%Y%m%d_%H%M%S')}_qrcode.jpg"
+    folder = Path(config["STATICS_DIR"]) / QR_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    Image.open(io.BytesIO(image)).convert("RGB").save(folder / name, format="JPEG", quality=90)
+    user.qr_code = f"statics/{QR_DIR}/{name}"
+    return user.qr_code
+
+
+def create_user_code(user_id: int, scope: int | None) -> str:
+    """5.6 for one radar user of the caller's company (302 for another company's)."""
+    user = get_for_company(RadarUser, user_id, scope, "用户")
+    path = save_card_code(user, authorizer_client(authorized_app(XCX, user.company_id)))
+    db.session.flush()
+    return path
+
+
+def start_bulk(company_id: int, admin: AdminUser, scope: int | None) -> Enqueued:
+    """5.6 for every radar user of a company (0 = the caller's own), as one job per company at a time."""
+    company_id = company_id or admin.company_id
+    check_company(company_id, scope)
+    if db.session.get(Company, company_id) is None:
+        raise ApiError.not_found("公司")
+    authorized_app(XCX, company_id)
+    args, lock = {"company_id": company_id}, bulk_lock(company_id)
+    return enqueue("wxa_qrcode.bulk", company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
+
+
+def bulk_codes(job: Job, company_id: int) -> dict:
+    """Every user's code. A WeChat error here is the account's (permission, page, token), not a user's: the job
+    stops with it; a re-run makes the codes again (same result)."""
+    client = authorizer_client(authorized_app(XCX, company_id))
+    stmt = select(RadarUser.id).where(RadarUser.company_id == company_id).order_by(RadarUser.id)
+    ids = list(db.session.scalars(stmt))
+    for start in range(0, len(ids), CHUNK):
+        for user in db.session.scalars(select(RadarUser).where(RadarUser.id.in_(ids[start : start + CHUNK]))):
+            save_card_code(user, client)
+        done = min(start + CHUNK, len(ids))
+        set_progress(job, min(99, done * 100 // max(len(ids), 1)), f"生成小程序二维码：{done}/{len(ids)}")
+    return {"company_id": company_id, "users": len(ids)}

@@ -1,0 +1,272 @@
+"""The Open Platform third-party platform (第三方平台, "component"): WECHAT.md §2, §5.1.
+
+- `ComponentClient` — wechatpy's WeChatComponent with configured hosts, the verify ticket and the component token
+  in the shared token store (fetched under its lock, refreshed once on 40001/40014/42001), errors as WeChatError;
+- `AuthorizerClient` — wechatpy's WeChatComponentClient for one authorised account: its access token in the token
+  store, refreshed with the account's refresh token (which the caller keeps, encrypted, and is told about when
+  WeChat hands out another one);
+- push decryption (WXBizMsgCrypt, wechatpy.crypto) for the authorization events and the message/event pushes;
+- the browser URLs: the authorization page (bindcomponent) and the official account's OAuth page.
+"""
+
+import logging
+from collections.abc import Callable
+from urllib.parse import quote, urlencode
+
+import requests
+import xmltodict
+from flask import current_app
+from wechatpy.client import WeChatComponentClient
+from wechatpy.component import COMPONENT_MESSAGE_TYPES, ComponentOAuth, ComponentUnknownMessage, WeChatComponent
+from wechatpy.exceptions import WeChatClientException
+
+from app.responses import ApiError, Code
+from app.wechat.base import BoundedClientMixin, install_log_redaction
+from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatError, translate
+from app.wechat.tokens import token_store, token_ttl
+
+log = logging.getLogger(__name__)
+
+NOT_CONFIGURED_MSG = "第三方平台未配置（COMPONENT_APPID / COMPONENT_APPSECRET / COMPONENT_TOKEN / COMPONENT_AES_KEY）"
+NO_TICKET_MSG = "第三方平台尚未收到微信推送的 component_verify_ticket，请稍后重试"
+BAD_PUSH_MSG = "微信推送消息校验或解密失败"
+TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min (WECHAT.md §2.1)
+AUTH_TYPE_OFFICIAL, AUTH_TYPE_MINI_PROGRAM = 1, 2
+PUSH_MAX_BYTES = 64 * 1024
+
+
+def _config() -> dict:
+    config = current_app.config
+    keys = ("COMPONENT_APPID", "COMPONENT_APPSECRET", "COMPONENT_TOKEN", "COMPONENT_AES_KEY")
+    if not all(config.get(key) for key in keys):
+        raise ApiError(Code.SERVER_ERROR, NOT_CONFIGURED_MSG)
+    return config
+
+
+def _bad_answer() -> WeChatError:
+    return WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
+
+
+class ComponentClient(BoundedClientMixin, WeChatComponent):
+    """One per use (cheap): everything it remembers lives in the token store."""
+
+    def __init__(self, session=None):
+        config = _config()
+        try:
+            super().__init__(
+                config["COMPONENT_APPID"],
+                config["COMPONENT_APPSECRET"],
+                config["COMPONENT_TOKEN"],
+                config["COMPONENT_AES_KEY"],
+                session=session or token_store(),
+                auto_retry=False,
+            )
+        except (AssertionError, ValueError):  # an EncodingAESKey that is not 43 base64 characters
+            raise ApiError(Code.SERVER_ERROR, NOT_CONFIGURED_MSG) from None
+        self.api_root = config["WECHAT_API_BASE"]
+        self._setup(self.api_root + "cgi-bin", config["WECHAT_TIMEOUT"])
+
+    @staticmethod
+    def check_configured() -> None:
+        """500 with a clear message when the component's credentials are not configured."""
+        _config()
+
+    # --- the verify ticket and the component token ---------------------------------------------
+
+    @property
+    def ticket_key(self) -> str:
+        return f"component:{self.component_appid}:verify_ticket"
+
+    @property
+    def access_token_key(self) -> str:
+        return f"component:{self.component_appid}:access_token"
+
+    @property
+    def component_verify_ticket(self):
+        return self.session.get(self.ticket_key)
+
+    def store_ticket(self, ticket: str) -> None:
+        self.session.set(self.ticket_key, ticket, TICKET_TTL)
+
+    @property
+    def access_token(self) -> str:
+        token = self.session.get(self.access_token_key)
+        if token:
+            return token
+        with self.session.lock(self.access_token_key):
+            token = self.session.get(self.access_token_key)
+            return token or self.fetch_access_token()["component_access_token"]
+
+    def fetch_access_token(self) -> dict:
+        ticket = self.component_verify_ticket
+        if not ticket:
+            raise WeChatError(SYSTEM_BUSY, NO_TICKET_MSG, network=True)
+        body = {
+            "component_appid": self.component_appid,
+            "component_appsecret": self.component_appsecret,
+            "component_verify_ticket": ticket,
+        }
+        url = self.API_BASE_URL + "/component/api_component_token"
+        return self._fetch_token_json("POST", url, token_field="component_access_token", json=body)  # noqa: S106
+
+    # --- calls ------------------------------------------------------------------------------
+
+    def _request(self, method, url_or_endpoint, token_param="component_access_token", **kwargs):  # noqa: S107
+        """wechatpy's call with our token (in `token_param`), one refresh on a refused token, WeChatError out."""
+        params = dict(kwargs.pop("params", None) or {})
+        kwargs.setdefault("data", None)
+        kwargs.setdefault("timeout", self.timeout)
+        for attempt in (1, 2):
+            token = self.access_token
+            self.calls += 1
+            try:
+                call_params = {**params, "component_access_token": token, token_param: token}
+                return WeChatComponent._request(self, method, url_or_endpoint, params=call_params, **kwargs)
+            except (WeChatClientException, requests.RequestException) as exc:
+                error = translate(exc)
+            except ValueError:  # not JSON
+                error = _bad_answer()
+            if not (attempt == 1 and error.errcode in TOKEN_ERRORS):
+                break
+            log.info("component token refused, refreshing once", extra={"errcode": error.errcode})
+            self.refresh_access_token(stale=token)
+        raise error
+
+    def wxa_get(self, path: str, params: dict | None = None) -> dict:
+        """A GET on api.weixin.qq.com/wxa/ with the component token as `access_token` (gettemplatelist)."""
+        return self.get(self.api_root + path, params=params or {}, token_param="access_token")  # noqa: S106
+
+    # --- authorizers ----------------------------------------------------------------------------
+
+    def query_auth(self, authorization_code: str) -> dict:
+        """api_query_auth → authorization_info; the authorizer token is cached, the refresh token returned
+        (the caller stores it encrypted: wechatpy would put it in the session in clear, for ever)."""
+        info = self._query_auth(authorization_code).get("authorization_info")
+        if not isinstance(info, dict) or not info.get("authorizer_appid") or not info.get("authorizer_refresh_token"):
+            raise _bad_answer()
+        if info.get("authorizer_access_token"):
+            key = authorizer_token_key(info["authorizer_appid"])
+            self.session.set(key, info["authorizer_access_token"], token_ttl(info.get("expires_in")))
+        return info
+
+    def authorizer(self, appid: str, refresh_token: str, on_refresh: Callable[[str], None] | None = None):
+        return AuthorizerClient(self, appid, refresh_token, on_refresh)
+
+    def forget_authorizer(self, appid: str) -> None:
+        self.session.delete(authorizer_token_key(appid))
+
+    # --- pushes -----------------------------------------------------------------------------
+
+    def decrypt_push(self, body: bytes, msg_signature: str, timestamp: str, nonce: str) -> dict:
+        """The decrypted XML of a push as a dict; 400 (our envelope) when the signature, the appid inside or the
+        ciphertext is wrong (wechatpy's InvalidSignatureException / InvalidAppIdException / a bad body)."""
+        if not body or len(body) > PUSH_MAX_BYTES or not (msg_signature and timestamp and nonce):
+            raise ApiError.auth(BAD_PUSH_MSG)
+        try:
+            xml = self.crypto.decrypt_message(body.decode("utf-8"), msg_signature, timestamp, nonce)
+            message = xmltodict.parse(xml)["xml"]
+        except Exception:  # noqa: BLE001 - every way a forged or broken push can fail is the same answer
+            raise ApiError.auth(BAD_PUSH_MSG) from None
+        if not isinstance(message, dict):
+            raise ApiError.auth(BAD_PUSH_MSG)
+        return message
+
+
+def authorizer_token_key(appid: str) -> str:
+    return f"authorizer:{appid}:access_token"
+
+
+def component_event(message: dict):
+    """The wechatpy message object of an authorization event (its `.type` is the lower-cased InfoType).
+    Unlike WeChatComponent.parse_message it calls nothing over the network."""
+    info_type = str(message.get("InfoType") or "").lower()
+    return COMPONENT_MESSAGE_TYPES.get(info_type, ComponentUnknownMessage)(message)
+
+
+class AuthorizerClient(BoundedClientMixin, WeChatComponentClient):
+    """Calls on behalf of one authorised account (cgi-bin and wxa APIs) with its authorizer access token."""
+
+    def __init__(self, component: ComponentClient, appid: str, refresh_token: str, on_refresh=None):
+        self._refresh_token, self._on_refresh = refresh_token, on_refresh
+        super().__init__(appid, component, session=component.session)
+        self.auto_retry = False
+        self.api_root = component.api_root
+        self._setup(self.api_root + "cgi-bin/", component.timeout)
+
+    @property
+    def access_token_key(self) -> str:
+        return authorizer_token_key(self.appid)
+
+    @property
+    def refresh_token(self) -> str:
+        return self._refresh_token
+
+    def fetch_access_token(self) -> dict:
+        """api_authorizer_token; a refresh token WeChat changed is handed to `on_refresh` to be persisted."""
+        result = self.component.refresh_authorizer_token(self.appid, self._refresh_token)
+        token = result.get("authorizer_access_token")
+        if not token:
+            raise _bad_answer()
+        self.session.set(self.access_token_key, token, token_ttl(result.get("expires_in")))
+        new_refresh = result.get("authorizer_refresh_token")
+        if new_refresh and new_refresh != self._refresh_token:
+            self._refresh_token = new_refresh
+            if self._on_refresh is not None:
+                self._on_refresh(new_refresh)
+        return {"access_token": token}
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        # wechatpy's WeChatWxa hard-codes https://api.weixin.qq.com/ as its base: use the configured one.
+        if "api_base_url" in kwargs:
+            kwargs["api_base_url"] = self.api_root
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)
+        except ValueError:
+            raise _bad_answer() from None
+
+
+# --- browser URLs ----------------------------------------------------------------------------------
+
+
+def grant_url(component: ComponentClient, redirect_uri: str, auth_type: int, biz_appid: str | None = None) -> str:
+    """The mobile authorization page (WECHAT.md §2.5, current host), with a fresh single-use pre-auth code."""
+    code = component.create_preauthcode().get("pre_auth_code")
+    if not code:
+        raise _bad_answer()
+    query = [
+        ("action", "bindcomponent"),
+        ("no_scan", "1"),
+        ("component_appid", component.component_appid),
+        ("pre_auth_code", code),
+        ("redirect_uri", redirect_uri),
+        ("auth_type", str(auth_type)),
+    ]
+    if biz_appid:
+        query.append(("biz_appid", biz_appid))
+    base = current_app.config["WECHAT_OPEN_BASE"]
+    return f"{base}wxaopen/safe/bindcomponent?{urlencode(query, quote_via=quote)}#wechat_redirect"
+
+
+class OAuthClient(ComponentOAuth):
+    """Web OAuth on behalf of an authorised official account (WECHAT.md §5.1), on the configured hosts; its
+    failures leave as WeChatError. For the customer H5 side: `authorize_url()`, `fetch_access_token(code)`,
+    `get_user_info()`."""
+
+    def __init__(self, component: ComponentClient, appid: str):
+        super().__init__(appid, component=component)
+        config = current_app.config
+        self.API_BASE_URL = config["WECHAT_API_BASE"]
+        self.OAUTH_BASE_URL = config["WECHAT_OPEN_BASE"] + "connect/"
+        install_log_redaction()
+
+    def authorize_url(self, redirect_uri: str, scope: str = "snsapi_base", state: str = "") -> str:
+        return self.get_authorize_url(redirect_uri, scope=scope, state=state)
+
+    def _request(self, method, url_or_endpoint, **kwargs):
+        kwargs.setdefault("timeout", self.component.timeout)
+        try:
+            return super()._request(method, url_or_endpoint, **kwargs)
+        except (WeChatClientException, requests.RequestException) as exc:  # the OAuth exceptions are subclasses
+            raise translate(exc) from None
+        except (ValueError, KeyError):
+            raise _bad_answer() from None

@@ -1,0 +1,108 @@
+"""Mini-program code management through the platform (代小程序, WECHAT.md §3) and mini-program codes (§4).
+
+Each function takes an `AuthorizerClient` (the mini-program's token) — or the `ComponentClient` for the template
+library — and returns WeChat's data as plain values, or raises WeChatError. Services decide what it means.
+"""
+
+import io
+from functools import wraps
+
+from PIL import Image, UnidentifiedImageError
+
+from app.wechat.component import AuthorizerClient, ComponentClient
+from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, WeChatError
+
+NOT_AN_IMAGE_MSG = "微信返回的不是图片"
+
+
+def _answer(call):
+    """A WeChat answer missing the documented keys is a WeChat failure, not our bug."""
+
+    @wraps(call)
+    def wrapper(*args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError):
+            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True) from None
+
+    return wrapper
+
+
+def image_bytes(result) -> bytes:
+    """The image WeChat sent (raw bytes, `image/*`, one Pillow can read); a JSON answer with an errcode was
+    already raised by wechatpy, anything else is refused rather than saved as a .jpg."""
+    content_type = getattr(result, "headers", {}).get("Content-Type", "")
+    if isinstance(result, dict) or not content_type.startswith("image/"):
+        raise WeChatError(SYSTEM_BUSY, NOT_AN_IMAGE_MSG, network=True)
+    try:
+        Image.open(io.BytesIO(result.content)).verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise WeChatError(SYSTEM_BUSY, NOT_AN_IMAGE_MSG, network=True) from None
+    return result.content
+
+
+@_answer
+def list_templates(component: ComponentClient) -> list[dict]:
+    """wxa/gettemplatelist (GET, component token): every template of the platform's code library."""
+    templates = component.wxa_get("wxa/gettemplatelist")["template_list"]
+    if not isinstance(templates, list):
+        raise TypeError("template_list")
+    return templates
+
+
+@_answer
+def commit(client: AuthorizerClient, template_id: int, ext_json: str, user_version: str, user_desc: str) -> None:
+    client.wxa.commit(template_id, ext_json, user_version, user_desc)
+
+
+def trial_qrcode(client: AuthorizerClient) -> bytes:
+    """The experience (体验) version's QR code image."""
+    return image_bytes(client.wxa.get_qrcode())
+
+
+@_answer
+def pages(client: AuthorizerClient) -> list[str]:
+    return [str(page) for page in client.wxa.get_page()]
+
+
+@_answer
+def categories(client: AuthorizerClient) -> list[dict]:
+    return [dict(category) for category in client.wxa.get_category()]
+
+
+@_answer
+def submit_audit(client: AuthorizerClient, item_list: list[dict]) -> int:
+    return int(client.wxa.submit_audit({"item_list": item_list})["auditid"])
+
+
+@_answer
+def latest_audit(client: AuthorizerClient) -> dict:
+    """{auditid, status, reason, ...} of the newest submission (85058 when there is none)."""
+    result = client.wxa.get_latest_audit_status()
+    return {
+        "auditid": int(result["auditid"]),
+        "status": int(result["status"]),
+        "reason": str(result.get("reason") or ""),
+        "user_version": result.get("user_version"),
+    }
+
+
+@_answer
+def undo_audit(client: AuthorizerClient) -> None:
+    client.wxa.undo_code_audit()
+
+
+@_answer
+def release(client: AuthorizerClient) -> None:
+    client.wxa.release()
+
+
+@_answer
+def revert_release(client: AuthorizerClient) -> None:
+    client.wxa.revert_code_release()
+
+
+def wxacode_unlimited(client: AuthorizerClient, scene: str, page: str, width: int, check_path: bool) -> bytes:
+    """wxa/getwxacodeunlimit (wechatpy's get_wxa_code_unlimited has no check_path: post the body ourselves)."""
+    body = {"scene": scene, "page": page, "width": width, "check_path": check_path}
+    return image_bytes(client.wxa._post("wxa/getwxacodeunlimit", data=body))
