@@ -61,7 +61,10 @@ def install_log_redaction() -> None:
 
 class BoundedClientMixin:
     """Mixed in front of a wechatpy client class; the subclass sets `access_token_key` and implements
-    `fetch_access_token()` (with `_fetch_token_json`)."""
+    `fetch_access_token()` (with `_fetch_token_json`). `TOKEN_PARAM` names the query parameter that carries
+    the token (a component client would use "component_access_token")."""
+
+    TOKEN_PARAM = "access_token"  # noqa: S105 - a parameter name
 
     def _setup(self, api_base: str, timeout: float) -> None:
         self.API_BASE_URL = api_base
@@ -110,10 +113,10 @@ class BoundedClientMixin:
 
     def _request(self, method, url_or_endpoint, **kwargs):
         params = dict(kwargs.pop("params", None) or {})
-        own_token = "access_token" not in params
+        own_token = self.TOKEN_PARAM not in params
         for attempt in (1, 2):
             token = self.access_token if own_token else None
-            call_params = {**params, "access_token": token} if own_token else dict(params)
+            call_params = {**params, self.TOKEN_PARAM: token} if own_token else dict(params)
             self.calls += 1
             try:
                 return super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))

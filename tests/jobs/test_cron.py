@@ -18,16 +18,16 @@ def test_worker_cron_registers_every_entry_on_the_prefixed_queues():
     scheduler = CronScheduler(connection=Redis())  # registering does not talk to Redis
     registry.register_cron(scheduler, "acme")
     jobs = scheduler.get_jobs()
-    assert [(j.func_name, j.queue_name, j.interval) for j in jobs] == [
-        ("app.jobs.maintenance.reap_stale_jobs", "acme:default", 600)
-    ]
+    expected = [(entry.func, f"acme:{entry.queue}", entry.interval, entry.cron) for entry in registry.CRON]
+    assert [(j.func_name, j.queue_name, j.interval, j.cron) for j in jobs] == expected
+    assert ("app.jobs.maintenance.reap_stale_jobs", "acme:default", 600, None) in expected
 
 
 def test_rq_cron_config_module_registers_the_same():
     scheduler = CronScheduler(connection=Redis())
     scheduler.load_config_from_file("app.jobs.rq_cron")
     assert [j.func_name for j in scheduler.get_jobs()] == [entry.func for entry in registry.CRON]
-    assert scheduler.get_jobs()[0].queue_name.endswith(":default")
+    assert all(job.queue_name.split(":")[-1] in registry.QUEUES for job in scheduler.get_jobs())
 
 
 def test_every_job_kind_names_an_importable_function_and_a_known_queue():

@@ -99,5 +99,5 @@ def test_ci_worker_runs_jobs_against_the_shared_sandbox(api, make, ci_sandbox):
     form = {"corp_id": corpid, "tongxunlu_secret": CONTACTS_SECRET}
     payload = api.as_(admin).post(f"/zhugeleida/admin/company/update_tongxunlu/{admin.company_id}", data=form)
     job = wait_for_job(payload.get_json()["data"]["job_id"])
-    assert job.status == FINISHED and job.queue == "zhugeleida:wechat"
-    assert counts(admin.company_id)[:2] == (7, 3)
+    assert (job.status, job.queue) == (FINISHED, "zhugeleida:wechat"), (job.error_code, job.error, job.result)
+    assert counts(admin.company_id)[:2] == (7, 3), job.result
