@@ -11,6 +11,9 @@ from app.models.company import Company
 
 GENDER_UNKNOWN, GENDER_MALE, GENDER_FEMALE = 0, 1, 2
 
+# No row id is larger (INTEGER keys); a bigger number from a client would overflow SQLite's INTEGER.
+MAX_ID = 2**31 - 1
+
 # RadarUser.status: an enabled (开通) radar user occupies one of the company's seats (mingpian_available_num).
 RADAR_ENABLED, RADAR_DISABLED = 1, 2
 

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, pre_load, validate
 
-from app.models.radar import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN
+from app.models.radar import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, MAX_ID
 from app.schemas.base import BaseSchema, PageSchema, int_id_list, order_field
 from app.timefmt import to_local
 
@@ -10,6 +10,7 @@ TEMP_USER = "temp_user"
 # Mainland China mobile numbers.
 MOBILE = r"^1[3-9]\d{9}$"
 USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
+_ID_RANGE = validate.Range(min=1, max=MAX_ID, error="不是有效的ID")
 STATUS_TEXT = {1: "启用", 2: "未启用"}
 
 
@@ -32,7 +33,7 @@ class UserTypeSchema(_BlankIsAbsent):
 class CompanyQuerySchema(_BlankIsAbsent):
     """Role 1 may look at another company; everyone else always sees their own."""
 
-    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+    company_id = fields.Integer(load_default=None, validate=_ID_RANGE, metadata={"label": "公司ID"})
 
 
 class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
@@ -41,7 +42,7 @@ class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
     status = fields.Integer(
         load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
     )
-    department = fields.Integer(load_default=None, metadata={"label": "部门ID"})
+    department = fields.Integer(load_default=None, validate=_ID_RANGE, metadata={"label": "部门ID"})
     position = fields.String(load_default=None, metadata={"label": "职位"})
     username = fields.String(load_default=None, metadata={"label": "姓名"})
     order = order_field("create_date", "id", "username")

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
 from app.models.radar import (
+    MAX_ID,
     RADAR_DISABLED,
     RADAR_ENABLED,
     AccessLog,
@@ -62,6 +63,8 @@ def departments_of(company_id: int, ids: list[int]) -> list[Department]:
     wanted = set(ids)
     if not wanted:
         return []
+    if not all(0 < i <= MAX_ID for i in wanted):
+        raise ApiError.not_found("部门")
     found = list(
         db.session.scalars(select(Department).where(Department.company_id == company_id, Department.id.in_(wanted)))
     )

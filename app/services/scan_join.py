@@ -10,7 +10,7 @@ from app.auth import get_for_company, invite_params
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.radar import RADAR_ENABLED, Department, RadarUser, TempUser
+from app.models.radar import MAX_ID, RADAR_ENABLED, Department, RadarUser, TempUser
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
@@ -126,7 +126,7 @@ def _make_radar_user(temp: TempUser) -> RadarUser:
 def approve_temp_users(scope: int | None, ids: list[int]) -> dict:
     """Each request becomes an enabled radar user while its company has seats; the others are refused, with why."""
     ids = list(dict.fromkeys(ids))
-    companies, temps = _lock_batch(scope, ids)
+    companies, temps = _lock_batch(scope, [i for i in ids if 0 < i <= MAX_ID])
     free = {company_id: seats_left(company) for company_id, company in companies.items()}
     taken = _taken_phones(set(companies), list(temps.values()))
     approved, refused, created = [], [], {}

@@ -341,3 +341,14 @@ def test_approved_users_reach_wechat_work(api, make, radar, linked_company, sand
     user = db.session.get(RadarUser, payload["data"]["radar_user_ids"][0])
     members = {m["userid"]: m for m in sandbox.corp(CORP_ID)["members"]}
     assert members[user.userid]["name"] == "扫码新人" and members[user.userid]["mobile"] == "13912345678"
+
+
+def test_oversized_ids_are_missing_not_a_server_error(api, make):
+    admin = make.admin()
+    huge = 10**20
+    assert _join(api, admin, _join_form(department_id=json.dumps([huge])))["code"] == 302
+    payload = _approve(api, admin, [huge])
+    assert payload["code"] == 200 and payload["data"]["refused"] == [{"temp_user_id": huge, "reason": REFUSED_MISSING}]
+    client = api.as_(admin)
+    assert body(client.get(BASE, {"department": huge}))["code"] == 303
+    assert body(client.get(BASE, {"company_id": huge, "type": "temp_user"}))["code"] == 303
