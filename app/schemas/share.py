@@ -1,7 +1,8 @@
-"""14–16: the customer's H5 article pages (official account) and the radar user's forwarding-tree ranking."""
+"""14–16: the customer's H5 article pages (official account), the radar user's login and forwarding-tree ranking."""
 
 from marshmallow import fields, pre_load, validate
 
+from app.models.company import APP_AI_RADAR, APP_NAMES
 from app.models.radar import GENDER_FEMALE, GENDER_MALE
 from app.schemas.article import ArticleDetailOutSchema
 from app.schemas.base import BaseSchema, PageSchema
@@ -58,6 +59,52 @@ class RankingQuerySchema(PageSchema, _BlankIsAbsent):
         load_default=0, validate=validate.Range(min=0, max=10_000, error="必须大于等于0"), metadata={"label": "层级"}
     )
     uid = _id("雷达用户ID")
+
+
+class CustomerAuthQuerySchema(_BlankIsAbsent):
+    """16.1: what the H5 page found in its URL after WeChat's redirect (the share parameters of a shared link)."""
+
+    code = fields.String(required=True, validate=validate.Length(1, 512, error="不能为空"), metadata={"label": "code"})
+    appid = fields.String(required=True, validate=validate.Length(1, 64, error="不能为空"), metadata={"label": "appid"})
+    state = fields.String(load_default="", metadata={"label": "state"})
+    article_id = _id("文章ID", required=True)
+    uid = _id("文章所属的雷达用户ID")
+    pid = _id("文章所属父级ID")
+    level = fields.Integer(
+        load_default=None, validate=validate.Range(min=1, error="必须是正整数"), metadata={"label": "层级"}
+    )
+    company_id = _id("公司ID")
+    sign = fields.String(load_default="", validate=validate.Length(max=64), metadata={"label": "分享签名"})
+
+
+class ShareUrlQuerySchema(_BlankIsAbsent):
+    """16.2; `level` and `pid` may be sent: the level comes from the customer's own row, never from them."""
+
+    uid = _id("文章所属的雷达用户ID", required=True)
+    article_id = _id("文章ID", required=True)
+    company_id = _id("公司ID", required=True)
+
+
+class JsSdkQuerySchema(_BlankIsAbsent):
+    company_id = _id("公司ID", required=True)
+    url = fields.Url(
+        required=True,
+        require_tld=False,
+        schemes={"http", "https"},
+        validate=validate.Length(max=2048, error="长度不能超过2048"),
+        metadata={"label": "页面URL"},
+    )
+
+
+class WorkAuthQuerySchema(BaseSchema):
+    """The redirect of a radar app's WeChat Work OAuth page (7.4 sets it as the app's home page)."""
+
+    code = fields.String(required=True, validate=validate.Length(1, 512, error="不能为空"), metadata={"label": "code"})
+    app_type = fields.Integer(
+        load_default=APP_AI_RADAR,
+        validate=validate.OneOf(list(APP_NAMES), error="只能是1（AI雷达）或2（Boss雷达）"),
+        metadata={"label": "应用类型"},
+    )
 
 
 class H5ArticleOutSchema(ArticleDetailOutSchema):

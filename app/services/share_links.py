@@ -46,8 +46,13 @@ class ShareParams:
 
     def page_url(self) -> str:
         """The H5 article page this link opens once WeChat has authorised the reader."""
-        base = current_app.config["H5_ARTICLE_URL"].format(article_id=self.article_id)
+        base = article_page_url(self.article_id)
         return f"{base}{'&' if '?' in base else '?'}{urlencode(self.query())}"
+
+
+def article_page_url(article_id: int) -> str:
+    """The H5 page of an article, without share parameters."""
+    return current_app.config["H5_ARTICLE_URL"].format(article_id=article_id)
 
 
 def verified(params: ShareParams, sign: str | None) -> ShareParams:

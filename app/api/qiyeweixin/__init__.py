@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from app.api.qiyeweixin import article
+from app.api.qiyeweixin import article, work_weixin_auth
 from app.auth import principal_guard
 
 qiyeweixin_bp = Blueprint("qiyeweixin", __name__, url_prefix="/zhugeleida/qiyeweixin")
@@ -10,6 +10,7 @@ qiyeweixin_bp.before_request(principal_guard("radar"))
 
 CHILDREN: list[Blueprint] = [
     article.bp,
+    work_weixin_auth.bp,
 ]
 for child in CHILDREN:
     qiyeweixin_bp.register_blueprint(child)

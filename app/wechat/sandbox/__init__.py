@@ -14,11 +14,22 @@ Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with se
 
 from flask import Flask
 
-from app.wechat.sandbox import driver, open_platform, open_platform_driver, work, wxa
+from app.wechat.sandbox import (
+    driver,
+    h5_driver,
+    oauth_page,
+    open_platform,
+    open_platform_driver,
+    sns,
+    work,
+    work_oauth,
+    wxa,
+)
 from app.wechat.sandbox.state import SandboxState
 
-AREAS = [work.bp, driver.bp]
+AREAS = [work.bp, work_oauth.bp, driver.bp]
 AREAS += [open_platform.bp, open_platform.page_bp, wxa.bp, open_platform_driver.bp]  # the third-party platform
+AREAS += [sns.bp, oauth_page.bp, h5_driver.bp]  # the H5 side: official-account OAuth, JS-SDK tickets
 
 
 def create_sandbox_app(state: SandboxState | None = None) -> Flask:
