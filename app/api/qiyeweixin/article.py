@@ -1,4 +1,4 @@
-"""16.6 the radar user's forwarding-tree ranking (radar-user credentials)."""
+"""The radar user's articles (radar-user credentials): its own share link, 16.6 its forwarding-tree ranking."""
 
 from flask import Blueprint, request
 
@@ -6,6 +6,7 @@ from app.auth import current_radar_user
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.share import RankingItemSchema, RankingQuerySchema
+from app.services import customer_auth
 from app.services import share as service
 
 bp = Blueprint("article", __name__, url_prefix="/article")
@@ -24,3 +25,9 @@ def customer_effect_ranking_by_level(o_id):
         "count": total,
     }
     return ok(data, "返回成功")
+
+
+@bp.get("/create_share_url/<int:o_id>")
+def create_share_url(o_id):
+    """雷达用户 - 创建文章分享链接: the radar user's own link of an article (the root of its chain, level 1)."""
+    return ok({"share_url": customer_auth.radar_share_url(current_radar_user(), o_id)}, "返回成功")

@@ -1,0 +1,32 @@
+"""16.1–16.3 the customer's login, share link and JS-SDK configuration on the official account's H5 pages."""
+
+from flask import Blueprint, request
+
+from app.auth import current_customer, public
+from app.responses import ok
+from app.schemas.base import load
+from app.schemas.share import CustomerAuthQuerySchema, JsSdkQuerySchema, ShareUrlQuerySchema
+from app.services import customer_auth, jssdk
+
+bp = Blueprint("work_gongzhonghao_auth", __name__, url_prefix="/work_gongzhonghao_auth")
+
+
+@bp.get("")
+@public
+def login():
+    """16.1 公众号 - 登录认证 (OAuth code of the official account → situation 1 authorize_url or 2 user_id/token)."""
+    return ok(customer_auth.login(load(CustomerAuthQuerySchema, request.args)), "返回成功")
+
+
+@bp.get("/create_gongzhonghao_share_auth_url")
+def create_gongzhonghao_share_auth_url():
+    """16.2 公众号 - 创建公众号文章分享链接 (the next level's signed link, pid = the customer)."""
+    url = customer_auth.share_url(current_customer(), load(ShareUrlQuerySchema, request.args))
+    return ok({"share_url": url}, "返回成功")
+
+
+@bp.get("/gongzhonghao_share_sign")
+def gongzhonghao_share_sign():
+    """16.3 公众号 - 生成公众号的签名算法JSDK接口 (signs `url`, the page's URL without its fragment)."""
+    query = load(JsSdkQuerySchema, request.args)
+    return ok(jssdk.page_config(current_customer(), query["company_id"], query["url"]), "查询成功")
