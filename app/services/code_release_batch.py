@@ -8,12 +8,15 @@ its turn, and the re-run skips the apps that already have a final outcome.
 
 import json
 import logging
+import threading
+from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
 
-from app.extensions import db
+from app.extensions import db, redis_connection
 from app.jobs import Enqueued, enqueue, set_progress
 from app.models.jobs import Job
 from app.models.open_platform import (
@@ -34,7 +37,6 @@ from app.timefmt import to_local, utcnow
 from app.wechat import wxa
 from app.wechat.component import AuthorizerClient, ComponentClient
 from app.wechat.errors import SYSTEM_BUSY, WeChatError
-from app.wechat.tokens import token_store
 
 log = logging.getLogger(__name__)
 
@@ -187,8 +189,25 @@ def outcome(app_id: int, app: MiniProgramApp | None, result: str, code: int, msg
     }
 
 
+_LOCAL_LOCKS: dict[int, threading.Lock] = defaultdict(threading.Lock)
+APP_LOCK_SECONDS = 300
+
+
+@contextmanager
+def app_lock(app_id: int):
+    """One step at a time per mini-program, across workers (Redis) or threads (no Redis: a single process)."""
+    redis = redis_connection()
+    if redis is None:
+        with _LOCAL_LOCKS[app_id]:
+            yield
+        return
+    key = f"{current_app.config['WECHAT_TOKEN_PREFIX']}:lock:code_release:{app_id}"
+    with redis.lock(key, timeout=APP_LOCK_SECONDS, blocking_timeout=APP_LOCK_SECONDS):
+        yield
+
+
 def run_one(job: Job, action: str, app_id: int, component: ComponentClient, source: str, params: dict) -> dict:
-    with token_store().lock(f"code_release:{app_id}"):
+    with app_lock(app_id):
         app = db.session.get(MiniProgramApp, app_id)
         latest = history.latest_release(app_id) if app is not None else None
         reason = history.refusal(action, app, latest)

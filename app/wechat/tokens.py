@@ -62,7 +62,7 @@ class RedisTokenStore(SessionStorage):
 class DatabaseTokenStore(SessionStorage):
     """Rows in the caller's session: a token fetched inside a request or job is saved with its commit."""
 
-    _lock = threading.Lock()
+    _lock = threading.RLock()  # reentrant: an authorizer token is refreshed with the component token, nested
 
     def get(self, key, default=None):
         row = db.session.get(WeChatToken, key)

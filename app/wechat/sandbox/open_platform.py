@@ -203,6 +203,8 @@ def api_authorizer_token():
         if not secrets.compare_digest(str(body.get("authorizer_refresh_token") or ""), authorizer.refresh_token):
             raise wx(61023)
         token = sandbox.new_authorizer_token(authorizer.appid)
+        if authorizer.rotate_refresh:
+            authorizer.refresh_token = new_secret("refreshtoken@@@", 24)
         refresh = authorizer.refresh_token
     return wx_json({"authorizer_access_token": token, "expires_in": 7200, "authorizer_refresh_token": refresh})
 

@@ -32,6 +32,7 @@ AUTHORIZER_FIELDS = (
     "categories",
     "category_list",
     "func_info",
+    "rotate_refresh",
 )
 AUDIT_EVENTS = {0: "weapp_audit_success", 1: "weapp_audit_fail", 4: "weapp_audit_delay"}
 

@@ -91,12 +91,13 @@ class Authorizer:
     categories: list[dict] = field(default_factory=lambda: [{"first": "工具", "second": "效率"}])
     category_list: list[dict] = field(default_factory=lambda: [dict(c) for c in DEFAULT_CATEGORIES])
     func_info: list[int] = field(default_factory=list)
+    rotate_refresh: bool = False  # api_authorizer_token hands out a new refresh token (the old one stops working)
     authorized: bool = False
     refresh_token: str | None = None
     committed: dict | None = None  # the trial version: template_id, ext_json, user_version, user_desc, pages
     audits: list[Audit] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)  # released: app_version, user_version, user_desc, pages
-    online: int | None = None  # index in versions of the version online
+    online_stack: list[int] = field(default_factory=list)  # indexes in versions, the one online last
     reverted: bool = False  # the last change online was a revert: no second one
     undo_times: list[float] = field(default_factory=list)
     faults: list = field(default_factory=list)  # sandbox Fault objects, for this account's calls only
@@ -111,7 +112,7 @@ class Authorizer:
 
     @property
     def online_version(self) -> dict | None:
-        return None if self.online is None else self.versions[self.online]
+        return self.versions[self.online_stack[-1]] if self.online_stack else None
 
     def public(self) -> dict:
         data = {k: v for k, v in vars(self).items() if k not in ("refresh_token", "faults", "audits")}

@@ -205,7 +205,8 @@ def release():
             "pages": list(audit.pages),
         }
         app.versions.append(version)
-        app.online, app.reverted, audit.released = len(app.versions) - 1, False, True
+        app.online_stack.append(len(app.versions) - 1)
+        app.reverted, audit.released = False, True
     return ok()
 
 
@@ -217,9 +218,10 @@ def revertcoderelease():
             keys = ("app_version", "user_version", "user_desc", "commit_time")
             history = [{k: v[k] for k in keys} for v in reversed(app.versions[-5:])]
             return ok(version_list=history)
-        if app.online is None or app.online == 0 or app.reverted:
-            raise wx(87012)  # nothing before the online version, or already reverted once
-        app.online, app.reverted = app.online - 1, True
+        if len(app.online_stack) < 2 or app.reverted:
+            raise wx(87012)  # no version was online before this one, or it was just reverted to
+        app.online_stack.pop()
+        app.reverted = True
     return ok()
 
 
