@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from config import Config, config_from_env
 
@@ -18,6 +19,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     app.url_map.strict_slashes = False
+    app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     register_logging(app)
@@ -26,6 +28,14 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:…>` ids fit a signed 64-bit column; a longer number names no route (404), never a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_logging(app: Flask) -> None:

@@ -16,7 +16,7 @@ def authenticate(model):
     rand_str = request.args.get("rand_str", "")
     timestamp = request.args.get("timestamp", "")
     user_id = request.args.get("user_id", "")
-    if not (rand_str and timestamp.isdigit() and user_id.isdigit()):
+    if not (rand_str and timestamp.isdigit() and user_id.isdigit() and len(user_id) <= 18 and len(timestamp) <= 18):
         raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
     if abs(time.time() * 1000 - int(timestamp)) > skew_ms:

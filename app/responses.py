@@ -97,6 +97,12 @@ def register_error_handlers(app):
         code = Code.ILLEGAL if (err.code or 500) < 500 else Code.SERVER_ERROR
         return envelope(code, "非法请求" if code == Code.ILLEGAL else "服务器错误", status=err.code or 500)
 
+    @app.errorhandler(OverflowError)
+    def handle_overflow(_err):
+        # An id beyond any column's range (SQLite refuses integers above 2**63-1) names no row.
+        db.session.rollback()
+        return envelope(Code.INVALID, "ID 超出范围")
+
     @app.errorhandler(Exception)
     def handle_unexpected(err: Exception):
         db.session.rollback()

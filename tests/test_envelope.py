@@ -104,3 +104,26 @@ def test_healthz_reports_database(api):
     response = api.get("/healthz")
     assert response.status_code == 200
     assert body(response)["data"]["database"] == "ok"
+
+
+def test_oversized_ids_never_500(api, make):
+    """Does an id beyond any column's range answer an envelope error instead of a crash?"""
+    admin = make.superadmin()
+    huge = str(2**70)
+    response = api.client.get(
+        "/zhugeleida/admin/login_rules", query_string={"rand_str": "x", "timestamp": "1", "user_id": huge}
+    )
+    assert body(response)["code"] == 400
+    assert api.as_(admin).post(f"/zhugeleida/admin/admin_role/delete/{huge}").status_code == 404
+    payload = body(
+        api.as_(admin).post(
+            "/zhugeleida/admin/admin_userprofile/add/0",
+            {
+                "login_user": "x",
+                "password": "Passw0rdX",
+                "role_id": 3,
+                "company_id": 2**64,
+            },
+        )
+    )
+    assert payload["code"] in (302, 303)

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from app.extensions import db
 from app.jobs import job_logger, set_progress
@@ -20,6 +20,7 @@ from app.models.jobs import Job
 from app.models.radar import RADAR_DISABLED, RADAR_ENABLED, Department, RadarUser, radar_user_department
 from app.responses import ApiError
 from app.security import new_token
+from app.services.radar_users import lock_company, seats_left
 from app.timefmt import utcnow
 from app.wechat import work
 from app.wechat.errors import WeChatError
@@ -213,12 +214,8 @@ def plan_members(company_id: int, snapshot: Snapshot, dept_ids: dict[int, int]) 
 
 
 def _seats_left(company_id: int) -> int:
-    """Free seats, read with the company row locked (as approvals do), so a concurrent approval waits."""
-    company = db.session.scalars(select(Company).where(Company.id == company_id).with_for_update()).one()
-    used = db.session.scalar(
-        select(func.count()).where(RadarUser.company_id == company_id, RadarUser.status == RADAR_ENABLED)
-    )
-    return max(company.mingpian_available_num - (used or 0), 0)
+    """Free seats, counted with the company row locked exactly as approvals count them, so they cannot race."""
+    return seats_left(lock_company(company_id))
 
 
 def _insert_new(company_id: int, batch: list[tuple[str, dict, set[int]]]) -> None:
