@@ -1,0 +1,54 @@
+"""Gunicorn settings for production: `gunicorn -c gunicorn.conf.py wsgi:app`.
+
+Every setting can be changed from the environment (GUNICORN_*), so one file serves a host, a container
+and the load benchmark (bench/load_soak.py). The application itself reads its configuration from the
+environment as usual (APP_ENV=production, DATABASE_URL, REDIS_URL, SECRET_KEY, ...).
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = _int("GUNICORN_WORKERS", 2)
+# Sync workers (one request at a time each): the work is database-bound and short. Set GUNICORN_THREADS > 1
+# to switch to the gthread worker.
+threads = _int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+backlog = _int("GUNICORN_BACKLOG", 512)
+
+# A request that needs longer than this is a bug (slow WeChat calls run in RQ jobs, not in requests):
+# the worker is killed and replaced. WeChat calls made in a request time out after WECHAT_TIMEOUT (10 s).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)  # seconds an idle keep-alive connection is kept (behind a proxy)
+
+# Recycling workers hides leaks; off by default (the soak benchmark checks that worker memory stays flat).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
+
+# Signed URLs are short; keep gunicorn's request limits (request line 4094 bytes, 100 headers).
+limit_request_line = 4094
+limit_request_fields = 100
+
+# Each worker builds the app itself: no database connection is ever shared across a fork.
+preload_app = False
+
+# Access log: the path only (%(U)s), never the query string (%(q)s / %(r)s), which carries rand_str
+# signatures and other credentials. %(M)s is the request time in milliseconds.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+proc_name = "zhugeleida"
+
+# Gunicorn's runtime control socket (gunicornc) is off unless a path is given: its default path is shared by
+# every gunicorn of the user on the host.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True
