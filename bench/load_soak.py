@@ -600,6 +600,7 @@ def run(args) -> dict:
             thread.start()
         time.sleep(args.warmup)
         workers = server.workers()
+        load_before = os.getloadavg()
         started = time.monotonic()
         recorder.measuring = True
         while (elapsed := time.monotonic() - started) < args.duration:
@@ -607,6 +608,7 @@ def run(args) -> dict:
             time.sleep(min(args.sample_every, max(0.0, args.duration - elapsed)))
         recorder.measuring = False
         measured = time.monotonic() - started
+        load_after = os.getloadavg()
         rss_series.append({"t": round(measured, 1), **{str(pid): rss_kib(pid) for pid in server.workers()}})
         stop.set()
         for thread in threads:
@@ -614,10 +616,11 @@ def run(args) -> dict:
         workers_after = server.workers()
     finally:
         server.stop()
-    return report(args, prepared, recorder, measured, workers, workers_after, rss_series)
+    host = {"cpus": os.cpu_count(), "loadavg_start": load_before, "loadavg_end": load_after}
+    return report(args, prepared, recorder, measured, workers, workers_after, rss_series, host)
 
 
-def report(args, prepared, recorder, measured, workers, workers_after, rss_series) -> dict:
+def report(args, prepared, recorder, measured, workers, workers_after, rss_series, host) -> dict:
     samples = recorder.samples
     by_op: dict[str, list] = defaultdict(list)
     by_kind: dict[str, list] = defaultdict(list)
@@ -635,6 +638,7 @@ def report(args, prepared, recorder, measured, workers, workers_after, rss_serie
         "database": make_url(args.database_url).render_as_string(hide_password=True),
         "prepare": prepared,
         "measured_seconds": round(measured, 1),
+        "host": host,
         "total": summarise(samples, measured),
         "errors": sum(recorder.errors.values()),
         "errors_by_kind": dict(recorder.errors),
@@ -656,7 +660,8 @@ def markdown(result: dict) -> str:
         "",
         f"{result['measured_seconds']} s measured after {result['options']['warmup']} s warm-up; "
         f"{result['options']['concurrency']} client threads; gunicorn {result['options']['workers']} workers; "
-        f"{result['database']}.",
+        f"{result['database']}; {result['host']['cpus']} CPUs, load average "
+        f"{result['host']['loadavg_start'][0]:.2f} at the start, {result['host']['loadavg_end'][0]:.2f} at the end.",
         "",
         f"**{total['requests']} requests, {total['rps']} req/s, p50 {total['p50_ms']} ms, p95 {total['p95_ms']} ms, "
         f"p99 {total['p99_ms']} ms, max {total['max_ms']} ms; errors: {result['errors']}**",
