@@ -9,10 +9,25 @@ from app.access import ALL_CHILD_RULES
 from app.auth import required_rule
 from app.extensions import db
 from app.models.admin import STATUS_DISABLED
+from app.security import sign
 from tests.conftest import body
 
 ADMIN_PREFIX = "/zhugeleida/admin"
-PUBLIC_ENDPOINTS = {"admin.account.login", "admin.user.scan_code_to_add_user", "admin.open_weixin.auth_code"}
+# Routes that need none of the three credential kinds (admin, radar user, customer), and why.
+PUBLIC_ENDPOINTS = {
+    "admin.account.login",  # 1.0 login
+    "admin.user.scan_code_to_add_user",  # signed by the QR code's invite secret instead (tested below)
+    "admin.open_weixin.auth_code",  # WeChat's authorization page sends the admin's browser back here
+    "open_weixin.event.receive",  # WeChat's callbacks: verified by the component token / AES key
+    "open_weixin.message.receive",
+    "gongzhonghao.work_gongzhonghao_auth.login",  # 16.1 the customer's OAuth login
+    "qiyeweixin.work_weixin_auth.login",  # the radar user's WeChat Work OAuth login
+    "health.healthz",
+    "docs.openapi_json",
+    "docs.docs_page",
+    "docs.docs_assets",
+    "static",
+}
 
 
 def test_missing_signature_is_400(api, make):
@@ -79,12 +94,82 @@ def test_every_admin_endpoint_has_a_seeded_rule(app):
         assert required_rule(rule.endpoint, view) in ALL_CHILD_RULES, rule.rule
 
 
-def test_every_admin_endpoint_requires_authentication(app, api):
-    for rule in _admin_endpoints(app):
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+def _routes(app):
+    """(endpoint, method, url) of the whole URL map; path parameters are 0: no row has that id, so a signed call
+    changes nothing."""
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, re.sub(r"<[^>]+>", "0", rule.rule)
+
+
+def _signed(principal, secret=None) -> dict:
+    ts = str(int(time.time() * 1000))
+    return {"timestamp": ts, "user_id": principal.id, "rand_str": sign(ts, secret or principal.token)}
+
+
+def test_public_endpoints_exist(app):
+    assert set(app.view_functions) >= PUBLIC_ENDPOINTS, PUBLIC_ENDPOINTS - set(app.view_functions)
+
+
+def test_every_route_requires_credentials_or_is_allow_listed(app, api):
+    """Without credentials, or with a bad signature, every route off the allow-list answers the auth error."""
+    user = type("Someone", (), {"id": 1, "token": "0" * 32})()
+    refused = []
+    for endpoint, method, url in _routes(app):
+        if endpoint in PUBLIC_ENDPOINTS:
             continue
-        url = re.sub(r"<[^>]+>", "1", rule.rule)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = api.client.open(url, method=method)
-            assert response.status_code == 200, (method, url)
-            assert body(response)["code"] == 400, (method, url)
+        for query in (
+            {},
+            _signed(user),
+            {"timestamp": "x", "user_id": "1", "rand_str": "y"},
+            {**_signed(user), "user_id": "²"},
+        ):
+            response = api.client.open(url, method=method, query_string=query)
+            if response.status_code != 200 or body(response)["code"] != 400:
+                refused.append((method, url, query, response.status_code, response.get_data(as_text=True)[:80]))
+    assert refused == []
+
+
+def _principals(make, radar):
+    company = make.company()
+    return {
+        "admin": make.superadmin(company),
+        "radar_user": radar.user(company),
+        "customer": radar.customer(company),
+    }
+
+
+def test_each_route_takes_only_its_own_principal(app, api, make, radar):
+    """A route signed by one kind refuses the others' signatures (400) and lets its own through; the kinds
+    agree with the OpenAPI description (`x-principal`, `security`)."""
+    principals = _principals(make, radar)
+    principals["invite"] = principals["admin"]
+    spec = app.test_client().get("/openapi.json").get_json()
+    mismatches = []
+    for endpoint, method, url in _routes(app):
+        path = next(r.rule for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+        operation = spec["paths"][re.sub(r"<(?:[^>:]+:)?(\w+)>", r"{\1}", path)][method.lower()]
+        kind = operation["x-principal"]
+        if (kind in ("public", "invite")) != (endpoint in PUBLIC_ENDPOINTS):
+            mismatches.append((endpoint, "allow-list and description disagree", kind))
+        if kind in ("public", "invite"):
+            continue
+        for other, principal in principals.items():
+            if other in (kind, "invite"):
+                continue
+            code = body(api.client.open(url, method=method, query_string=_signed(principal)))["code"]
+            if code != 400:
+                mismatches.append((method, url, f"{other}'s signature answered {code}"))
+        own = api.client.open(url, method=method, query_string=_signed(principals[kind]))
+        if own.status_code >= 500 or (own.is_json and body(own)["code"] == 400):
+            mismatches.append((method, url, f"{kind}'s own signature refused", own.get_data(as_text=True)[:80]))
+    assert mismatches == [], "\n".join(map(str, mismatches))
+
+
+def test_scan_to_join_takes_only_an_invite_signature(app, api, make):
+    """The invite-signed endpoint: nothing, the admin's own token or a forged secret → 400; the invite passes."""
+    admin = make.admin()
+    url = "/zhugeleida/admin/user/scan_code_to_add_user/1"
+    for query in ({}, _signed(admin), _signed(admin, "f" * 32)):
+        assert body(api.client.post(url, query_string=query))["code"] == 400
+    assert body(api.client.post(url, query_string=_signed(admin, admin.invite_secret)))["code"] == 303
