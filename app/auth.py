@@ -11,12 +11,17 @@ from app.responses import ApiError, Code
 from app.security import sign, signature_matches
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def authenticate(model):
     """The principal of `model` that signed this request with `rand_str`, `timestamp`, `user_id`."""
     rand_str = request.args.get("rand_str", "")
     timestamp = request.args.get("timestamp", "")
     user_id = request.args.get("user_id", "")
-    if not (rand_str and timestamp.isdigit() and user_id.isdigit() and len(user_id) <= 18 and len(timestamp) <= 18):
+    if not (rand_str and _digits(timestamp) and _digits(user_id) and len(user_id) <= 18 and len(timestamp) <= 18):
         raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
     if abs(time.time() * 1000 - int(timestamp)) > skew_ms:
@@ -159,7 +164,7 @@ def invite_params(admin: AdminUser, timestamp_ms: int | None = None) -> dict:
 def authenticate_invite() -> AdminUser:
     """The admin whose invite signed this request; refused once older than INVITE_TTL_DAYS (400)."""
     rand_str, timestamp, user_id = (request.args.get(key, "") for key in ("rand_str", "timestamp", "user_id"))
-    if not (rand_str and timestamp.isdigit() and user_id.isdigit() and len(user_id) < 16 and len(timestamp) < 16):
+    if not (rand_str and _digits(timestamp) and _digits(user_id) and len(user_id) < 16 and len(timestamp) < 16):
         raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
     age_ms = time.time() * 1000 - int(timestamp)
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000

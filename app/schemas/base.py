@@ -28,9 +28,18 @@ FORM_MESSAGES = {
 }
 
 
+# Every integer input fits the database's INTEGER columns (and an OFFSET): a larger one would overflow
+# SQLite's driver or be refused by MariaDB, a 500 either way; out of this range it is a 303.
+INT_RANGE = validate.Range(min=-(2**31), max=2**31 - 1, error="超出范围")
+
+
 class BaseSchema(Schema):
     class Meta:
         unknown = EXCLUDE
+
+    def on_bind_field(self, field_name, field_obj):
+        if isinstance(field_obj, fields.Integer) and INT_RANGE not in field_obj.validators:
+            field_obj.validators = [*field_obj.validators, INT_RANGE]
 
 
 def _first_leaf(messages):

@@ -13,7 +13,9 @@ bp = Blueprint("account", __name__)
 
 
 def _login_name() -> str:
-    return "login:" + (request.form.get("username") or (request.get_json(silent=True) or {}).get("username") or "")
+    body = request.get_json(silent=True)  # any JSON value: a list or a number has no username
+    name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+    return "login:" + (name if isinstance(name, str) else "")
 
 
 def _login_limit() -> str:
