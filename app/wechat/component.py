@@ -262,6 +262,19 @@ class OAuthClient(ComponentOAuth):
     def authorize_url(self, redirect_uri: str, scope: str = "snsapi_base", state: str = "") -> str:
         return self.get_authorize_url(redirect_uri, scope=scope, state=state)
 
+    def fetch_access_token(self, code):
+        """sns/oauth2/component/access_token; a component token WeChat refuses is refreshed once and the
+        exchange retried (a refused call does not spend the code)."""
+        stale = self.component.access_token
+        try:
+            return super().fetch_access_token(code)
+        except WeChatError as error:
+            if error.errcode not in TOKEN_ERRORS:
+                raise
+            log.info("component token refused by sns, refreshing once", extra={"errcode": error.errcode})
+        self.component.refresh_access_token(stale=stale)
+        return super().fetch_access_token(code)
+
     def _request(self, method, url_or_endpoint, **kwargs):
         kwargs.setdefault("timeout", self.component.timeout)
         try:

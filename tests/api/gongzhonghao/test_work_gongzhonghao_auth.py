@@ -243,3 +243,12 @@ def test_jssdk_ticket_is_fetched_again_once_gone(api, h5, h5_sandbox, person, gz
     db.session.commit()
     assert body(api.as_(customer).get(SIGN, query))["code"] == 200
     assert token_store().get(ticket_key(gzh)) not in (None, first)
+
+
+def test_customer_login_survives_an_expired_component_token(api, h5, h5_sandbox, person):
+    """Is a component token that WeChat refuses during the code exchange refreshed once, and the login kept?"""
+    consent = _login(api, _landing(h5_sandbox, _radar_link(api, h5), person))["data"]["authorize_url"]
+    landing = _landing(h5_sandbox, consent, person)
+    h5_sandbox._call("POST", "open_platform/tokens/expire")
+    second = _login(api, landing)
+    assert second["code"] == 200 and second["data"]["is_verify"] is True, second
