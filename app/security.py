@@ -39,7 +39,8 @@ def sign(timestamp: str, token: str) -> str:
 
 
 def signature_matches(rand_str: str, timestamp: str, token: str) -> bool:
-    return hmac.compare_digest(sign(timestamp, token), (rand_str or "").lower())
+    # As bytes: compare_digest refuses a str with non-ASCII characters (TypeError) instead of answering False.
+    return hmac.compare_digest(sign(timestamp, token).encode(), (rand_str or "").lower().encode())
 
 
 def _fernet() -> Fernet:

@@ -4,6 +4,8 @@ import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.access import ALL_CHILD_RULES
 from app.auth import required_rule
@@ -173,3 +175,37 @@ def test_scan_to_join_takes_only_an_invite_signature(app, api, make):
     for query in ({}, _signed(admin), _signed(admin, "f" * 32)):
         assert body(api.client.post(url, query_string=query))["code"] == 400
     assert body(api.client.post(url, query_string=_signed(admin, admin.invite_secret)))["code"] == 303
+
+
+def test_signature_parameters_never_crash(app, api, make, radar, monkeypatch):
+    """Any text in rand_str / timestamp / user_id — near-valid signatures of every principal kind included —
+    answers the envelope (400 or 306 when refused), never a 500."""
+    monkeypatch.setitem(app.config, "SCAN_JOIN_RATE_LIMIT", "100000 per minute")
+    principals = _principals(make, radar)
+    urls = {
+        "admin": "/zhugeleida/admin/login_rules",
+        "radar_user": "/zhugeleida/qiyeweixin/article/create_share_url/0",
+        "customer": "/zhugeleida/gongzhonghao/article/myarticle/0",
+        "invite": "/zhugeleida/admin/user/scan_code_to_add_user/0",
+    }
+    digits = st.text(st.characters(categories=["Nd", "No"]), min_size=1, max_size=20)
+    any_text = st.text(max_size=40)
+
+    @settings(max_examples=300, deadline=None, database=None, derandomize=True)
+    @given(st.data())
+    def check(data):
+        kind = data.draw(st.sampled_from(sorted(urls)))
+        principal = principals["admin" if kind == "invite" else kind]
+        valid = _signed(principal, principal.invite_secret if kind == "invite" else None)
+        query = {
+            "timestamp": data.draw(st.one_of(st.just(valid["timestamp"]), digits, any_text)),
+            "user_id": data.draw(st.one_of(st.just(str(principal.id)), digits, any_text)),
+            "rand_str": data.draw(st.one_of(st.just(valid["rand_str"]), any_text, st.text(min_size=32, max_size=32))),
+        }
+        method = "POST" if kind == "invite" else "GET"
+        response = api.client.open(urls[kind], method=method, query_string=query)
+        assert response.status_code == 200, (kind, query, response.get_data(as_text=True)[:200])
+        code = body(response)["code"]
+        assert code in (400, 306) or query == {**valid, "user_id": str(principal.id)}, (kind, query, code)
+
+    check()

@@ -34,6 +34,16 @@ def test_signature_parameters_with_non_ascii_digits_are_400(api, make, field):
     assert body(response)["code"] == 400
 
 
+def test_a_non_ascii_rand_str_is_400(api, make):
+    """hmac.compare_digest raised TypeError on a non-ASCII rand_str (500) once the user and timestamp checked out."""
+    admin = make.admin()
+    ts = str(int(time.time() * 1000))
+    query = {"timestamp": ts, "user_id": str(admin.id), "rand_str": "é" * 32}
+    assert body(api.client.get("/zhugeleida/admin/login_rules", query_string=query))["code"] == 400
+    response = api.client.post("/zhugeleida/admin/user/scan_code_to_add_user/0", query_string=query)
+    assert body(response)["code"] == 400
+
+
 @pytest.mark.parametrize(
     "url",
     [
