@@ -36,6 +36,7 @@ from app.models.article import STATUS_PUBLISHED
 from app.models.radar import Customer, RadarUser
 from app.openapi import build_spec
 from config import TestingConfig
+from tests.fixtures.wechat import GZH_APPID
 
 ON_MYSQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("mysql")
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES") or (8 if ON_MYSQL else 20))
@@ -78,8 +79,9 @@ def signature(principal: str) -> dict:
 
 
 @pytest.fixture
-def world(app, make, radar, pa_make, content_factory, linked_company, platform, monkeypatch):
-    """The rows every operation may find, and the signers of each principal kind."""
+def world(request, app, make, radar, pa_make, content_factory, linked_company, platform, h5_sandbox, monkeypatch):
+    """The rows every operation may find, and the signers of each principal kind; for the third-party platform's
+    and the H5 pages' operations, the company's mini-program and official account authorised too."""
     # Generated logins and scan-to-join submissions are many per second: let them reach the views.
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "100000 per minute")
     monkeypatch.setitem(app.config, "SCAN_JOIN_RATE_LIMIT", "100000 per minute")
@@ -100,6 +102,10 @@ def world(app, make, radar, pa_make, content_factory, linked_company, platform, 
     radar.temp_user(company, inviter=admin)
     relation = radar.relation(user, customer)
     radar.follow(relation)
+    if any(area in request.node.name for area in ("xcx", "open_weixin", "gzh", "gongzhonghao", "qr_code")):
+        platform.authorized_xcx(make, company=company)
+        h5_sandbox.add_authorizer(GZH_APPID, "official", nick_name="诸葛雷达公众号", service_type=2)
+        assert platform.grant(admin, GZH_APPID, kind="gzh")["code"] == 200
     signers = {"admin": admin, "invite": admin, "radar_user": user, "customer": customer}
     yield {"signers": {kind: (app, who.id) for kind, who in signers.items()}, "company": company}
     RUN["signers"] = {}
