@@ -70,3 +70,27 @@ def test_integer_inputs_beyond_an_integer_column_are_303(api, make):
     assert payload["code"] == 303 and "agent_id" in payload["data"]
     payload = body(api.as_(admin).get("/zhugeleida/admin/company", {"length": -(2**40)}))
     assert payload["code"] == 303
+
+
+def test_a_share_link_sign_with_non_ascii_characters_is_refused(api, h5, gzh):
+    """16.1 (public): compare_digest raised TypeError on a non-ASCII `sign` (500); it is a forged link (403)."""
+    from tests.fixtures.wechat import GZH_APPID
+
+    query = {"code": "c", "appid": GZH_APPID, "article_id": h5.article.id, "uid": h5.user.id}
+    query.update(company_id=h5.company.id, level=1, sign="é" * 8)
+    response = api.client.get("/zhugeleida/gongzhonghao/work_gongzhonghao_auth", query_string=query)
+    assert response.status_code == 200 and body(response)["code"] == 403
+
+
+def test_the_sandbox_answers_wechat_errors_for_non_ascii_secrets(wechat_sandbox_server, wechat_corp, open_platform):
+    """The sandbox's own compare_digest calls answered 500 to a non-ASCII secret (schemathesis: update_agent)."""
+    import requests
+
+    from tests.fixtures.wechat import COMPONENT_CONFIG, CORP_ID
+
+    base = wechat_sandbox_server.url
+    token = requests.get(f"{base}/qyapi/cgi-bin/gettoken", params={"corpid": CORP_ID, "corpsecret": "é"}, timeout=10)
+    assert token.status_code == 200 and token.json()["errcode"] == 40001
+    body_ = {"component_appid": COMPONENT_CONFIG["COMPONENT_APPID"], "component_appsecret": "é"}
+    component = requests.post(f"{base}/api/cgi-bin/component/api_component_token", json=body_, timeout=10)
+    assert component.status_code == 200 and component.json()["errcode"] == 40125

@@ -57,6 +57,7 @@ def article_page_url(article_id: int) -> str:
 
 def verified(params: ShareParams, sign: str | None) -> ShareParams:
     """`params` if `sign` is their signature; 403 otherwise (a forged or altered link)."""
-    if not sign or not hmac.compare_digest(params.signature(), sign.lower()):
+    # Bytes: compare_digest raises TypeError on a str with non-ASCII characters.
+    if not sign or not hmac.compare_digest(params.signature().encode(), sign.lower().encode()):
         raise ApiError.forbidden(FORGED_MSG)
     return params

@@ -147,7 +147,7 @@ def api_component_token():
         component = sandbox.component
         if component is None or body.get("component_appid") != component.appid:
             raise wx(40013)
-        if not secrets.compare_digest(str(body.get("component_appsecret") or ""), component.secret):
+        if not secrets.compare_digest(str(body.get("component_appsecret") or "").encode(), component.secret.encode()):
             raise wx(40125)
         expires_at = component.tickets.get(str(body.get("component_verify_ticket") or ""))
         if expires_at is None:
@@ -200,7 +200,8 @@ def api_authorizer_token():
     with state().lock:
         sandbox = component_caller(body)
         authorizer = authorizer_of(sandbox, body.get("authorizer_appid"))
-        if not secrets.compare_digest(str(body.get("authorizer_refresh_token") or ""), authorizer.refresh_token):
+        given = str(body.get("authorizer_refresh_token") or "").encode()
+        if not secrets.compare_digest(given, authorizer.refresh_token.encode()):
             raise wx(61023)
         token = sandbox.new_authorizer_token(authorizer.appid)
         if authorizer.rotate_refresh:

@@ -48,10 +48,11 @@ class Corp:
     legacy_fetch_child: bool = True  # user/list honours fetch_child=1 as the older docs describe
 
     def app_for_secret(self, secret: str):
-        if secrets.compare_digest(secret, self.contacts_secret):
+        given = secret.encode()  # bytes: compare_digest raises TypeError on a non-ASCII str
+        if secrets.compare_digest(given, self.contacts_secret.encode()):
             return CONTACTS
         for agent in self.agents.values():
-            if secrets.compare_digest(secret, agent.secret):
+            if secrets.compare_digest(given, agent.secret.encode()):
                 return agent.agentid
         return None
 
