@@ -577,6 +577,8 @@ def summarise(samples, seconds: float) -> dict:
 def run(args) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(RESULTS / "load_statics", ignore_errors=True)
+    for log in ("load_app.log", "load_access.log", "load_gunicorn.log"):  # this run's logs only
+        (RESULTS / log).unlink(missing_ok=True)
     prepared = {} if args.no_prepare else prepare(args)
     admins = demo_admins(args.database_url)[: args.companies]
     port = args.port or free_port()

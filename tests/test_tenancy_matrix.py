@@ -175,15 +175,20 @@ def sa(name, endpoint, params, attack, control=None, **kwargs) -> Case:
     return Case(name, endpoint, params, attack, control, superadmin=True, owner="superadmin", **kwargs)
 
 
-def confined(name, endpoint, param, path, marker, **query) -> Case:
-    """A list filter (`param` = the victim's id): role 2 still sees only its own rows; role 1 (the control)
-    sees the victim's."""
+def confined(name, endpoint, param, path, marker, value) -> Case:
+    """A list filter (`param` = value(world), the victim's id): role 2 still sees only its own rows, without
+    `marker`; role 1 (the control) sees the victim's."""
     key = param.split(":", 1)[1]
+    return Case(name, endpoint, (param,), lambda w: get(path, **{key: value(w)}), owner="superadmin", confined=marker)
 
-    def attack(w):
-        return get(path, **{key: query[key](w)}, **{k: v for k, v in query.items() if k != key and not callable(v)})
 
-    return Case(name, endpoint, (param,), attack, owner="superadmin", confined=marker)
+def answered_with(code: int):
+    """A `check`: the attack is answered with `code` (e.g. within the caller's own namespace)."""
+
+    def check(w: World, answer: dict) -> None:
+        assert answer["code"] == code, answer
+
+    return check
 
 
 PRODUCT_FORM = {"name": "改名产品", "price": "99", "reason": "好产品", "content": json.dumps(sample_content())}
@@ -274,7 +279,7 @@ ADMIN_CASES = [
        fixtures=("open_platform",)),
     # 5.1-5.5 admin users
     confined("5.1 admin users of A", "admin.admin_userprofile.index", "query:company_id", f"{A}/admin_userprofile",
-             lambda w: w.other_a.login_user, company_id=lambda w: w.a.id),
+             lambda w: w.other_a.login_user, lambda w: w.a.id),
     Case("5.2 add a user to A", "admin.admin_userprofile.add", ("form:company_id",),
          lambda w: post(f"{A}/admin_userprofile/add/0", admin_user_form(w, w.a)),
          lambda w: post(f"{A}/admin_userprofile/add/0", admin_user_form(w, w.b)), owner="admin_b"),
@@ -309,15 +314,15 @@ ADMIN_CASES = [
          lambda w: post(f"{A}/article/add/0", {**ARTICLE_FORM, "tags_id_list": ids(w.tag_a.id)}),
          lambda w: post(f"{A}/article/add/0", {**ARTICLE_FORM, "tags_id_list": ids(w.tag_b.id)}), owner="admin_b"),
     confined("9.1 articles of A", "admin.article.myarticle_list", "query:company_id", f"{A}/article/myarticle_list",
-             lambda w: w.article_a.title, company_id=lambda w: w.a.id),
+             lambda w: w.article_a.title, lambda w: w.a.id),
     confined("9.1 articles with A's tag", "admin.article.myarticle_list", "query:tags_list",
-             f"{A}/article/myarticle_list", lambda w: w.article_a.title, tags_list=lambda w: ids(w.tag_a.id)),
+             f"{A}/article/myarticle_list", lambda w: w.article_a.title, lambda w: ids(w.tag_a.id)),
     Case("10.3 rename A's tag", "admin.article_tag.update", ("path:o_id",),
          lambda w: post(f"{A}/article_tag/update/{w.tag_a.id}", {"tag_name": "新标签"})),
     Case("10.4 delete A's tag", "admin.article_tag.delete", ("path:o_id",),
          lambda w: post(f"{A}/article_tag/delete/{w.spare_tag_a.id}")),
     confined("10.1 tags of A", "admin.article_tag.index", "query:company_id", f"{A}/article_tag",
-             lambda w: w.tag_a.name, company_id=lambda w: w.a.id),
+             lambda w: w.tag_a.name, lambda w: w.a.id),
     # 7.x companies
     Case("7.3 A's address book", "admin.company.update_tongxunlu", ("path:o_id",),
          lambda w: post(f"{A}/company/update_tongxunlu/{w.a.id}", {"corp_id": "wwunknown", "tongxunlu_secret": "x"}),
@@ -364,7 +369,7 @@ ADMIN_CASES = [
             Case(f"8.x delete A's {kind}", f"admin.{kind}.delete", ("path:o_id",),
                  lambda w, kind=kind, attr=attr: post(f"{A}/{kind}/delete/{getattr(w, attr).id}")),
             confined(f"8.x {kind} of A", f"admin.{kind}.index", "query:company_id", f"{A}/{kind}",
-                     lambda w, marker=marker: marker, company_id=lambda w: w.a.id),
+                     lambda w, marker=marker: marker, lambda w: w.a.id),
         )
     ],
     Case("8.9 sign up for A's activity", "admin.plugin_report.sign_up_activity", ("path:o_id",),
@@ -415,9 +420,9 @@ ADMIN_CASES = [
     Case("17.7 delete A's detail", "admin.speechDetailsManageOper.delete", ("path:o_id",),
          lambda w: get(f"{A}/speechDetailsManageOper/delete/{w.detail_a.id}")),
     confined("17.8 details of A's group", "admin.speechDetailsManageShow.index", "query:talkGroupId",
-             f"{A}/speechDetailsManageShow", lambda w: w.detail_a.content, talkGroupId=lambda w: w.group_a.id),
+             f"{A}/speechDetailsManageShow", lambda w: w.detail_a.content, lambda w: w.group_a.id),
     confined("17.8 details of A", "admin.speechDetailsManageShow.index", "query:company_id",
-             f"{A}/speechDetailsManageShow", lambda w: w.detail_a.content, company_id=lambda w: w.a.id),
+             f"{A}/speechDetailsManageShow", lambda w: w.detail_a.content, lambda w: w.a.id),
     Case("17.1 add a group to A", "admin.talkGroupManageOper.add", ("form:companyName",),
          lambda w: post(f"{A}/talkGroupManageOper/add/0",
                         {"groupName": "新组", "userProfile": w.admin_a.id, "companyName": w.a.id}),
@@ -441,9 +446,9 @@ ADMIN_CASES = [
     Case("17.3 delete A's group", "admin.talkGroupManageOper.delete", ("path:o_id",),
          lambda w: get(f"{A}/talkGroupManageOper/delete/{w.empty_group_a.id}")),
     confined("17.4 groups of A", "admin.talkGroupManageShow.index", "query:company_id", f"{A}/talkGroupManageShow",
-             lambda w: w.group_a.name, company_id=lambda w: w.a.id),
+             lambda w: w.group_a.name, lambda w: w.a.id),
     confined("17.4 A's group", "admin.talkGroupManageShow.index", "query:talkGroupId", f"{A}/talkGroupManageShow",
-             lambda w: w.group_a.name, talkGroupId=lambda w: w.group_a.id),
+             lambda w: w.group_a.name, lambda w: w.group_a.id),
     # 1.x / 5.x radar users and scan-to-join requests
     Case("1.4 radar users of A", "admin.user.index", ("query:company_id",),
          lambda w: get(f"{A}/user", company_id=w.a.id)),
@@ -496,10 +501,10 @@ ADMIN_CASES = [
     Case("3.1 a chunk under A's upload id", "public.upload.img_upload", ("form:timestamp",),
          lambda w: post("/zhugeleida/public/img_upload", upload_form(b"not an image")),
          lambda w: post("/zhugeleida/public/img_merge", MERGE_FORM),
-         setup=upload_as_a, check=lambda w, answer: answer["code"] == 200 or pytest.fail(str(answer))),
+         setup=upload_as_a, check=answered_with(200)),
     Case("3.1 merge A's upload", "public.upload.img_merge", ("form:timestamp",),
          lambda w: post("/zhugeleida/public/img_merge", MERGE_FORM),
-         setup=upload_as_a, check=lambda w, answer: answer["code"] == 303 or pytest.fail(str(answer))),
+         setup=upload_as_a, check=answered_with(303)),
     Case("6.1 A's website", "admin.website.index", ("query:company_id",),
          lambda w: get(f"{A}/website", company_id=w.a.id)),
 ]  # fmt: skip
