@@ -520,7 +520,7 @@ class Workload:
         self.c.post("write: 6.2 website edit", f"/website/edit/{self.c.company_id}", form)
 
     def operations(self) -> list[tuple[int, object]]:
-        """(weight, operation): about 70% of the requests read, 10% statistics, 20% write."""
+        """(weight, operation): about 65% of the requests read, 10% statistics, 25% write."""
         return [
             (10, self.product_list),
             (10, self.product_single),
