@@ -28,7 +28,7 @@ from app.schemas.base import BaseSchema, JSONDict, JSONList, LocalDate, LocalDat
 from app.schemas.plugin import MAX_PRICE, JSONNested
 from app.schemas.plugin import Price as PluginPrice
 from app.schemas.product import ProductAddSchema, RecommendIndexSchema
-from app.schemas.radar_user import RadarUserSchema, UserTypeSchema
+from app.schemas.radar_user import UserTypeSchema
 from app.schemas.upload import UploadId
 
 CODES = {
@@ -100,7 +100,7 @@ HINTS: dict[str, Hint] = {
         body=ProductAddSchema,
     ),
     "admin.product.recommend_index": Hint(body=RecommendIndexSchema),
-    "admin.user.update": Hint(query=UserTypeSchema, body=RadarUserSchema),
+    "admin.user.update": Hint(query=UserTypeSchema),  # body: RadarUser, or ScanJoin with type=temp_user
     "admin.user.delete": Hint(query=UserTypeSchema),
     "admin.user.scan_code_to_add_user": Hint(principal="invite"),
     "public.upload.img_upload": Hint(files=("img_data",)),
@@ -205,20 +205,23 @@ class _Builder:
             return {"type": "object", "maxProperties": 0}
         return {}
 
-    def form_schema(self, schema_cls) -> dict:
-        """The body as form fields: JSON-carrying fields are JSON text, everything else a scalar string/number."""
-        ref = self.ref(schema_cls)
-        component = self.spec.components.schemas[ref["$ref"].rsplit("/", 1)[1]]
-        properties = {}
-        for name, prop in component.get("properties", {}).items():
-            if prop.get("x-form") == "json":
-                prop = {"type": "string", "description": "JSON 文本（JSON-encoded text）"}
-            elif prop.get("type") not in ("string", "integer", "number", "boolean"):
-                prop = {"type": "string"}
-            properties[name] = {k: v for k, v in prop.items() if k != "nullable"}
+    def form_schema(self, bodies: list) -> dict:
+        """The body as form fields: JSON-carrying fields are JSON text, everything else a scalar string/number.
+        Several schemas (the view reads one of them): their fields together, required where all require them."""
+        properties, required = {}, None
+        for schema_cls in bodies:
+            component = self.spec.components.schemas[self.ref(schema_cls)["$ref"].rsplit("/", 1)[1]]
+            for name, prop in component.get("properties", {}).items():
+                if prop.get("x-form") == "json":
+                    prop = {"type": "string", "description": "JSON 文本（JSON-encoded text）"}
+                elif prop.get("type") not in ("string", "integer", "number", "boolean"):
+                    prop = {"type": "string"}
+                properties.setdefault(name, {k: v for k, v in prop.items() if k != "nullable"})
+            names = set(component.get("required", []))
+            required = names if required is None else required & names
         schema = {"type": "object", "properties": properties}
-        if component.get("required"):
-            schema["required"] = component["required"]
+        if required:
+            schema["required"] = sorted(required)
         return schema
 
     # --- operations -----------------------------------------------------------------------------------------
@@ -226,7 +229,8 @@ class _Builder:
     def operation(self, rule, view, method: str) -> dict:
         hint = HINTS.get(rule.endpoint, Hint())
         scan = scan_view(view)
-        summary, _, description = (hint.summary or inspect.getdoc(view) or "").partition("\n")
+        summary, _, description = (hint.summary or inspect.getdoc(view) or "").partition("\n\n")
+        summary = " ".join(summary.split())  # the docstring's first paragraph
         principal = principal_of(rule, view)
         operation = {
             "operationId": self.operation_id(rule, method),
@@ -241,9 +245,9 @@ class _Builder:
         queries = [*scan.query, *([hint.query] if hint.query else [])]
         for query in queries:
             operation["parameters"] += self.converter.schema2parameters(query, location="query")
-        body = hint.body or (scan.body[-1] if scan.body else None)
-        if method in {"post", "put", "patch"} and (body or hint.files or hint.raw_body):
-            operation["requestBody"] = self.request_body(body, hint)
+        bodies = [hint.body] if hint.body else list(dict.fromkeys(scan.body))  # several: one of them is read
+        if method in {"post", "put", "patch"} and (bodies or hint.files or hint.raw_body):
+            operation["requestBody"] = self.request_body(bodies, hint)
         return operation
 
     def operation_id(self, rule, method: str) -> str:
@@ -255,19 +259,20 @@ class _Builder:
         self.operation_ids.add(operation_id)
         return operation_id
 
-    def request_body(self, body, hint: Hint) -> dict:
+    def request_body(self, bodies: list, hint: Hint) -> dict:
         if hint.raw_body:
             return {"required": True, "content": {hint.raw_body: {"schema": {"type": "string"}}}}
         content = {}
-        form = self.form_schema(body) if body else {"type": "object", "properties": {}}
+        form = self.form_schema(bodies)
         content["application/x-www-form-urlencoded"] = {"schema": form}
         if hint.files:
             multipart = {**form, "properties": dict(form["properties"])}
             for name in hint.files:
                 multipart["properties"][name] = {"type": "string", "format": "binary"}
             content["multipart/form-data"] = {"schema": multipart}
-        if body:
-            content["application/json"] = {"schema": self.ref(body)}
+        if bodies:
+            refs = [self.ref(schema_cls) for schema_cls in bodies]
+            content["application/json"] = {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}
         return {"required": True, "content": content}
 
     def responses(self, returns: list[Shape], hint: Hint) -> dict:

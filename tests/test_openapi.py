@@ -101,6 +101,8 @@ def test_hinted_inputs_are_described(spec):
     assert product_add["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ProductAdd")
     update_user = paths["/zhugeleida/admin/user/update/{o_id}"]["post"]
     assert "type" in {p["name"] for p in update_user["parameters"]}
+    either = update_user["requestBody"]["content"]["application/json"]["schema"]["anyOf"]  # radar or temp user
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in either} == {"RadarUser", "ScanJoin"}
     upload = paths["/zhugeleida/public/img_upload"]["post"]["requestBody"]["content"]
     assert upload["multipart/form-data"]["schema"]["properties"]["img_data"]["format"] == "binary"
     event = paths["/zhugeleida/open_weixin/event"]["post"]
@@ -114,6 +116,11 @@ def test_json_carrying_form_fields_are_text_in_forms(spec):
     assert content["application/x-www-form-urlencoded"]["schema"]["properties"]["rules_list"]["type"] == "string"
     role = spec["components"]["schemas"]["Role"]
     assert role["properties"]["rules_list"]["type"] == "array"
+
+
+def test_summary_is_the_docstrings_first_paragraph(spec):
+    operation = spec["paths"]["/zhugeleida/gongzhonghao/create_gongzhonghao_auth_url/{o_id}"]["get"]
+    assert operation["summary"].endswith("(302 for another company).")
 
 
 def test_security_names_the_signer(app, spec):
