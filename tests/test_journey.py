@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models.article import STATUS_PUBLISHED
 from app.models.company import APP_AI_RADAR
 from app.models.share import ArticleView
+from app.timefmt import utcnow
 from app.wechat.work import oauth_home_url, radar_entry
 from tests.conftest import body
 from tests.fixtures.wechat import AGENT_ID, CORP_ID, GZH_APPID
@@ -81,9 +82,15 @@ class Journey:
         return answer["data"]["article_access_log_id"]
 
     def stay(self, name: str, customer: Principal, view_id: int, seconds: int) -> None:
-        """`seconds` on the page, then a heartbeat (the clock is moved back instead of waiting)."""
+        """`seconds` on the page, then a heartbeat (the last beat is put `seconds` before now instead of waiting).
+
+        The server counts whole seconds since the last beat: the beat is set early in a second, so the heartbeat
+        is measured within that same second even on a slow machine (moving the stored time back instead would
+        also count the real time since the view was opened)."""
+        while utcnow().microsecond > 300_000:
+            time.sleep(0.02)
         view = db.session.get(ArticleView, view_id)
-        view.last_beat_at -= timedelta(seconds=seconds)
+        view.last_beat_at = utcnow().replace(microsecond=0) - timedelta(seconds=seconds)
         db.session.commit()
         query = {**self.chain(name), "article_access_log_id": view_id}
         assert body(self.api.as_(customer).get(f"{GZH}/article/staytime/{self.article.id}", query))["code"] == 200
