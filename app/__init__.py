@@ -1,16 +1,32 @@
 """The zhugeleida admin backend: create_app() is a list of register_*() calls."""
 
 import os
+import sys
 from pathlib import Path
 
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from config import Config, config_from_env
+from config import Config, config_from_env, problems
+
+
+class ConfigError(SystemExit):
+    """The configuration is unsafe or unreadable: the process stops with the reasons, not a traceback.
+
+    Exit status 3 is what gunicorn's master takes as "worker failed to boot" (it stops instead of respawning)."""
+
+    def __init__(self, reasons: list[str]):
+        lines = ["zhugeleida: 配置错误，拒绝启动 / refusing to start:", *(f"  - {r}" for r in reasons)]
+        print(*lines, sep="\n", file=sys.stderr)
+        super().__init__(3)
+        self.reasons = reasons
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
     config_class = config_class or config_from_env()
+    reasons = problems(vars_of(config_class))
+    if reasons:
+        raise ConfigError(reasons)
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -22,6 +38,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    register_proxy_fix(app)
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -36,6 +53,19 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def vars_of(config_class: type[Config]) -> dict:
+    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Trust X-Forwarded-For/-Proto/-Host from exactly PROXY_FIX_HOPS reverse proxies (docs/security.md)."""
+    hops = app.config["PROXY_FIX_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_logging(app: Flask) -> None:

@@ -3,10 +3,11 @@
 import base64
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy.types import Text, TypeDecorator
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -22,7 +23,8 @@ def new_token() -> str:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """A slow salted hash (werkzeug's scrypt unless PASSWORD_HASH_METHOD says otherwise: tests use a cheap one)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -43,12 +45,24 @@ def signature_matches(rand_str: str, timestamp: str, token: str) -> bool:
     return hmac.compare_digest(sign(timestamp, token).encode(), (rand_str or "").lower().encode())
 
 
-def _fernet() -> Fernet:
-    key = current_app.config.get("FIELD_ENCRYPTION_KEY")
-    if not key:
+log = logging.getLogger(__name__)
+
+
+class UndecryptableSecret(Exception):
+    """A stored secret that none of FIELD_ENCRYPTION_KEY's keys decrypts (a lost or rotated-away key)."""
+
+
+def fernet() -> MultiFernet:
+    """Every key of FIELD_ENCRYPTION_KEY (the first encrypts); derived from SECRET_KEY when unset."""
+    from config import fernet_keys
+
+    value = current_app.config.get("FIELD_ENCRYPTION_KEY")
+    if value:
+        keys = fernet_keys(value)
+    else:
         digest = hashlib.sha256(("field-encryption:" + current_app.config["SECRET_KEY"]).encode()).digest()
-        key = base64.urlsafe_b64encode(digest)
-    return Fernet(key)
+        keys = [base64.urlsafe_b64encode(digest)]
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 class EncryptedText(TypeDecorator):
@@ -58,12 +72,16 @@ class EncryptedText(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        return None if value is None else _fernet().encrypt(value.encode()).decode()
+        return None if value is None else fernet().encrypt(value.encode()).decode()
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
         try:
-            return _fernet().decrypt(value.encode()).decode()
+            return fernet().decrypt(value.encode()).decode()
         except InvalidToken:
-            return None
+            # Never a silent None: a secret read back as missing would be overwritten or reported as unset.
+            log.error("stored secret cannot be decrypted with FIELD_ENCRYPTION_KEY")
+            raise UndecryptableSecret(
+                "已加密保存的密钥无法解密：FIELD_ENCRYPTION_KEY 与加密时的密钥不一致（见 docs/security.md 的密钥轮换）"
+            ) from None

@@ -46,7 +46,7 @@ VENV_BIN = Path(sys.executable).parent
 DEFAULT_DB = "mysql+pymysql://root@127.0.0.1:3306/zhugeleida_bench_load?charset=utf8mb4"
 PREFIX = "压测公司"
 PASSWORD = "Bench-Load-Passw0rd"
-SECRET_KEY = "bench-load-secret-key"
+SECRET_KEY = "bench-load-secret-key-0123456789abcdef"
 EXPECTED_CODES: set[int] = set()  # envelope codes that are a normal business answer here (none)
 PICTURE = "statics/zhugeleida/imgs/admin/product/bench.png"
 CONTENT = {
@@ -90,6 +90,7 @@ def app_env(args, port: int | None = None) -> dict:
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "SECRET_KEY": SECRET_KEY,
+        "FIELD_ENCRYPTION_KEY": "YmVuY2gtZmllbGQtZW5jcnlwdGlvbi1rZXktMDAwMDA=",
         "ADMIN_PASSWORD": PASSWORD,
         "STATICS_DIR": str(RESULTS / "load_statics"),
         "JOB_QUEUE_PREFIX": "zhugeleida-bench-load",
@@ -278,7 +279,9 @@ class Client:
         return answer["data"]
 
     def signed(self, query: dict | None) -> dict:
-        ts = str(int(time.time() * 1000))
+        # A fresh timestamp per request (the server refuses a write whose signature it has seen before).
+        self.last_ts = max(int(time.time() * 1000), getattr(self, "last_ts", 0) + 1)
+        ts = str(self.last_ts)
         return {**(query or {}), "timestamp": ts, "user_id": self.user_id, "rand_str": md5(ts + self.token)}
 
     def call(self, name: str, method: str, path: str, query=None, form=None) -> dict:

@@ -54,6 +54,8 @@ def make_app(url: str, sandbox: SandboxServer, statics: str):
         sys.exit("refusing to benchmark in the development database under instance/: pass another --database-url")
 
     class BenchConfig(ProductionConfig):
+        SECRET_KEY = "bench-secret-key-0123456789abcdefghij"
+        FIELD_ENCRYPTION_KEY = "YmVuY2gtZmllbGQtZW5jcnlwdGlvbi1rZXktMDAwMDA="
         SQLALCHEMY_DATABASE_URI = url
         REDIS_URL = None  # inline jobs, tokens in the database
         RATELIMIT_ENABLED = False

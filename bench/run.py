@@ -53,6 +53,8 @@ def make_app(url: str):
         sys.exit("refusing to benchmark in the development database under instance/: pass another --database-url")
 
     class BenchConfig(ProductionConfig):
+        SECRET_KEY = "bench-secret-key-0123456789abcdefghij"
+        FIELD_ENCRYPTION_KEY = "YmVuY2gtZmllbGQtZW5jcnlwdGlvbi1rZXktMDAwMDA="
         SQLALCHEMY_DATABASE_URI = url
         RATELIMIT_ENABLED = False
         LOG_LEVEL = "WARNING"
@@ -96,7 +98,8 @@ class Signer:
         self.user_id, self.token = admin.id, admin.token
 
     def query(self, extra=None) -> dict:
-        ts = str(int(time.time() * 1000))
+        self.last_ts = max(int(time.time() * 1000), getattr(self, "last_ts", 0) + 1)  # writes need fresh signatures
+        ts = str(self.last_ts)
         rand_str = hashlib.md5((ts + self.token).encode()).hexdigest()
         return {**(extra or {}), "timestamp": ts, "user_id": self.user_id, "rand_str": rand_str}
 
