@@ -9,6 +9,10 @@ from app.extensions import db
 from app.models.admin import STATUS_ENABLED, AdminUser
 from app.responses import ApiError, Code
 from app.security import sign, signature_matches
+from app.signatures import first_use
+
+# Methods that write nothing: their signatures may be reused (docs/security.md, "Signatures").
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _digits(text: str) -> bool:
@@ -16,8 +20,10 @@ def _digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def authenticate(model):
-    """The principal of `model` that signed this request with `rand_str`, `timestamp`, `user_id`."""
+def authenticate(model, kind: str):
+    """The principal of `model` that signed this request with `rand_str`, `timestamp`, `user_id`.
+
+    A write needs a signature never accepted before (`kind` keeps the principal kinds' ids apart)."""
     rand_str = request.args.get("rand_str", "")
     timestamp = request.args.get("timestamp", "")
     user_id = request.args.get("user_id", "")
@@ -31,11 +37,27 @@ def authenticate(model):
         raise ApiError.auth("认证失败，请重新登录")
     if user.status != STATUS_ENABLED:
         raise ApiError(Code.DISABLED, "账户未启用")
+    # Every accepted signature is remembered (a read's too: its URL may sit in a log); a write needs a new one.
+    first = first_use(kind, user.id, timestamp, rand_str)
+    if not first and request.method not in SAFE_METHODS and not _reuse_allowed():
+        raise ApiError.auth("该请求签名已使用过，请勿重复提交（每次写操作需要新的时间戳和签名）")
     return user
 
 
+def _reuse_allowed() -> bool:
+    view = current_app.view_functions.get(request.endpoint)
+    return bool(getattr(view, "signature_reusable", False))
+
+
+def signature_reusable(view):
+    """The view's writes may share one signature (the chunks and merge of one upload, which the
+    contract names by the signed `timestamp`): they are idempotent and write nothing another call reads."""
+    view.signature_reusable = True
+    return view
+
+
 def authenticate_admin() -> AdminUser:
-    g.admin = authenticate(AdminUser)
+    g.admin = authenticate(AdminUser, "admin")
     return g.admin
 
 
@@ -65,8 +87,9 @@ def principal_guard(default_kind: str):
         view = current_app.view_functions.get(request.endpoint)
         if view is None or getattr(view, "is_public", False):
             return
-        model, attr = models[getattr(view, "principal_kind", default_kind)]
-        setattr(g, attr, authenticate(model))
+        kind = getattr(view, "principal_kind", default_kind)
+        model, attr = models[kind]
+        setattr(g, attr, authenticate(model, kind))
 
     return guard
 

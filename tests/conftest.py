@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, text
 
-from app import create_app
+from app import create_app, signatures
 from app.commands.seed import seed_roles, seed_rules
 from app.extensions import db, limiter
 from app.models.admin import ROLE_ADMIN, ROLE_MEMBER, ROLE_SUPERADMIN, AdminUser
@@ -18,6 +18,15 @@ from app.services.companies import expiry_date
 from config import TestingConfig
 
 PASSWORD = "Passw0rdX"
+_last_timestamp = 0
+
+
+def fresh_timestamp() -> str:
+    """Epoch milliseconds, never the same twice in this process: the server refuses a write whose
+    signature it has seen before, so every signed request gets its own (as the console's client does)."""
+    global _last_timestamp
+    _last_timestamp = max(int(time.time() * 1000), _last_timestamp + 1)
+    return str(_last_timestamp)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +51,7 @@ def _clean_db(app):
         seed_roles(seed_rules())
         db.session.commit()
         limiter.reset()
+        signatures.forget_all()
     yield
     with app.app_context():
         db.session.rollback()
@@ -74,7 +84,7 @@ class Api:
     def signed(self, query=None, timestamp=None):
         query = dict(query or {})
         if self.user is not None:
-            ts = str(timestamp if timestamp is not None else int(time.time() * 1000))
+            ts = str(timestamp) if timestamp is not None else fresh_timestamp()
             query.update(
                 timestamp=ts,
                 user_id=self.user.id,

@@ -17,7 +17,6 @@ operation on MariaDB).
 import hashlib
 import json
 import os
-import time
 import zlib
 
 import pytest
@@ -38,6 +37,7 @@ from app.models.article import STATUS_PUBLISHED
 from app.models.radar import Customer, RadarUser
 from app.openapi import build_spec
 from config import TestingConfig
+from tests.conftest import fresh_timestamp
 from tests.fixtures.wechat import CODE_TEMPLATES, GZH_APPID, XCX_APPID
 
 ON_MYSQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("mysql")
@@ -89,7 +89,7 @@ def signature(principal: str) -> dict:
         db.session.commit()
         user = db.session.get(model, user_id)
         secret = user.invite_secret if principal == "invite" else user.token
-    timestamp = str(int(time.time() * 1000))
+    timestamp = fresh_timestamp()
     rand_str = hashlib.md5((timestamp + secret).encode()).hexdigest()
     return {"rand_str": rand_str, "timestamp": timestamp, "user_id": str(user_id)}
 

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from app.auth import current_admin
+from app.auth import current_admin, signature_reusable
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.upload import UploadChunkSchema, UploadMergeSchema
@@ -16,6 +16,7 @@ def _uploader() -> str:
 
 
 @bp.post("/img_upload")
+@signature_reusable
 def img_upload():
     """3.1 通用的-上传图片（分片上传）."""
     data = load(UploadChunkSchema)
@@ -26,6 +27,7 @@ def img_upload():
 
 
 @bp.post("/img_merge")
+@signature_reusable
 def img_merge():
     """3.1 通用的-上传图片（合并分片）."""
     data = load(UploadMergeSchema)
