@@ -1,6 +1,8 @@
 """The response envelope, business codes and app-level error handlers (SPEC §3)."""
 
 import logging
+import math
+import time
 from enum import IntEnum
 
 from flask import jsonify
@@ -70,6 +72,14 @@ class ApiError(Exception):
         return cls(Code.AUTH_FAILED, msg)
 
 
+def _retry_after() -> int:
+    """Seconds until the breached rate limit's window lets the next request through (at least 1)."""
+    from app.extensions import limiter
+
+    current = limiter.current_limit
+    return max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
+
+
 def register_error_handlers(app):
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
@@ -89,7 +99,10 @@ def register_error_handlers(app):
     @app.errorhandler(TooManyRequests)
     def handle_rate_limited(_err):
         db.session.rollback()
-        return envelope(Code.TOO_MANY_REQUESTS, "尝试次数过多，请稍后再试", status=429)
+        retry_after = _retry_after()
+        response, status = envelope(Code.TOO_MANY_REQUESTS, f"尝试次数过多，请 {retry_after} 秒后再试", status=429)
+        response.headers["Retry-After"] = str(retry_after)
+        return response, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):

@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from app.models.admin import STATUS_TEXT
 from app.schemas.base import BaseSchema, LocalDateTime, PageSchema, order_field
+from app.schemas.plugin import Stripped
 
 _name = validate.Length(max=64, error="长度不能超过64")
 
@@ -14,7 +15,7 @@ class AdminUserQuerySchema(PageSchema):
 
 
 class AdminUserSchema(BaseSchema):
-    login_user = fields.String(
+    login_user = Stripped(  # unique whatever its case: `Admin` is `admin` (docs/security.md)
         required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "登录用户名"}
     )
     password = fields.String(required=True, metadata={"label": "密码"})

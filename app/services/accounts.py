@@ -1,9 +1,10 @@
 """Admin sign-in and the caller's own account: 1.0, 1.1, 1.2, 5.8."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
+from app.limits import login_name_key
 from app.models.admin import STATUS_ENABLED, AccessRule, AdminUser
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token, password_is_strong, verify_password
@@ -14,11 +15,13 @@ WEAK_PASSWORD_MSG = "密码复杂度检查未通过,请检查最小长度为八�
 
 def login(username: str, password: str) -> AdminUser:
     """The admin user for these credentials; `previous_login_date` holds the login before this one."""
-    user = db.session.scalar(
+    user = db.session.scalars(
         select(AdminUser)
         .options(joinedload(AdminUser.company), joinedload(AdminUser.role))
-        .where(AdminUser.login_user == username)
-    )
+        .where(func.lower(AdminUser.login_user) == login_name_key(username))
+        .order_by(AdminUser.id)
+        .limit(1)
+    ).first()
     if not verify_password(user.password_hash if user else None, password):
         raise ApiError(Code.BAD_LOGIN, "账号或密码错误")
     if user.status != STATUS_ENABLED:
@@ -27,6 +30,14 @@ def login(username: str, password: str) -> AdminUser:
     user.last_login_date = utcnow()
     db.session.flush()
     return user
+
+
+def login_name_taken(name: str, exclude_id: int | None = None) -> bool:
+    """Login names are unique whatever their case and surrounding spaces (`Admin` is `admin`)."""
+    stmt = select(AdminUser.id).where(func.lower(AdminUser.login_user) == login_name_key(name))
+    if exclude_id is not None:
+        stmt = stmt.where(AdminUser.id != exclude_id)
+    return db.session.scalar(stmt.limit(1)) is not None
 
 
 def check_password_strength(password: str) -> None:

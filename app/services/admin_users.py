@@ -10,8 +10,8 @@ from app.models.company import Company
 from app.pagination import order_by, paginate
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token
-from app.services.accounts import check_password_strength, set_password
-from app.services.db import name_taken, unique_or_300
+from app.services.accounts import check_password_strength, login_name_taken, set_password
+from app.services.db import unique_or_300
 
 DUPLICATE_MSG = "登录用户名已存在"
 ORDER_COLUMNS = {"create_date": AdminUser.create_date, "id": AdminUser.id, "login_user": AdminUser.login_user}
@@ -46,7 +46,7 @@ def _check_role_and_company(actor: AdminUser, data: dict, scope: int | None) -> 
 
 def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminUser:
     _check_role_and_company(actor, data, scope)
-    if name_taken(AdminUser.login_user, data["login_user"]):
+    if login_name_taken(data["login_user"]):
         raise ApiError.duplicate(DUPLICATE_MSG)
     check_password_strength(data["password"])
     user = AdminUser(
@@ -67,7 +67,7 @@ def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminU
 def update_admin_user(actor: AdminUser, scope: int | None, user_id: int, data: dict) -> AdminUser:
     user = _get_manageable(actor, user_id, scope)
     _check_role_and_company(actor, data, scope)
-    if name_taken(AdminUser.login_user, data["login_user"], exclude_id=user.id):
+    if login_name_taken(data["login_user"], exclude_id=user.id):
         raise ApiError.duplicate(DUPLICATE_MSG)
     if data["password"]:
         set_password(user, data["password"], by_owner=user.id == actor.id)

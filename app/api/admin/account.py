@@ -1,9 +1,9 @@
 """1.0 login, 1.1 modify_password, 1.2 login_rules — at the root of /zhugeleida/admin."""
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint
 
 from app.auth import current_admin, public
-from app.extensions import limiter
+from app.limits import login_limits
 from app.responses import ok
 from app.schemas.account import LoginResultSchema, LoginSchema, ModifyPasswordSchema
 from app.schemas.base import load
@@ -12,20 +12,9 @@ from app.services import accounts
 bp = Blueprint("account", __name__)
 
 
-def _login_name() -> str:
-    body = request.get_json(silent=True)  # any JSON value: a list or a number has no username
-    name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
-    return "login:" + (name if isinstance(name, str) else "")
-
-
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 @bp.post("/login")
 @public
-@limiter.limit(_login_limit)
-@limiter.limit(_login_limit, key_func=_login_name)
+@login_limits
 def login():
     """1.0 后台 - login登录."""
     data = load(LoginSchema)

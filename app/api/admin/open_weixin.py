@@ -3,6 +3,7 @@
 from flask import Blueprint, request
 
 from app.auth import current_admin, public
+from app.limits import oauth_login
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.open_platform import AuthCodeQuerySchema
@@ -20,6 +21,7 @@ def create_grant_url():
 
 @bp.get("/auth_code")
 @public
+@oauth_login
 def auth_code():
     """授权回调: WeChat's page sends the admin back here with `auth_code`; it is exchanged (api_query_auth), the
     account recorded with its refresh token (encrypted) and details. `grant` is our signed parameter."""

@@ -3,6 +3,7 @@
 from flask import Blueprint, request
 
 from app.auth import current_customer, public
+from app.limits import oauth_login
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.share import CustomerAuthQuerySchema, JsSdkQuerySchema, ShareUrlQuerySchema
@@ -13,6 +14,7 @@ bp = Blueprint("work_gongzhonghao_auth", __name__, url_prefix="/work_gongzhongha
 
 @bp.get("")
 @public
+@oauth_login
 def login():
     """16.1 公众号 - 登录认证 (OAuth code of the official account → situation 1 authorize_url or 2 user_id/token)."""
     return ok(customer_auth.login(load(CustomerAuthQuerySchema, request.args)), "返回成功")

@@ -3,6 +3,7 @@
 from flask import Blueprint, request
 
 from app.auth import public
+from app.limits import oauth_login
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.share import WorkAuthQuerySchema
@@ -13,6 +14,7 @@ bp = Blueprint("work_weixin_auth", __name__, url_prefix="/work_weixin_auth")
 
 @bp.get("/<int:company_id>")
 @public
+@oauth_login
 def login(company_id):
     """企业微信 - 雷达用户登录: the code of the app's OAuth redirect → the radar user's user_id and token."""
     query = load(WorkAuthQuerySchema, request.args)

@@ -1,0 +1,64 @@
+"""Rate limits of the sign-ins (docs/security.md, "Sign-in limits").
+
+- The admin login counts only failed attempts, per login name (stripped, case-folded) and per client
+  address: guessing is stopped, an office behind one address is never locked out by its own sign-ins.
+- The public WeChat OAuth sign-ins (customers, radar users, the platform's auth_code callback) are limited
+  per client address, and a WeChat refusal answers a generic message: WeChat's errmsg can carry our egress
+  address and request ids, which are nobody's business on a public page.
+
+Client addresses are the socket's, or X-Forwarded-For's as trusted through PROXY_FIX_HOPS.
+"""
+
+from functools import wraps
+
+from flask import current_app, request
+
+from app.extensions import limiter
+from app.responses import Code
+from app.wechat.errors import WeChatError
+
+OAUTH_FAILED_MSG = "微信授权登录失败，请重新打开页面再试"
+
+
+def login_name_key(name) -> str:
+    """The one normal form of a login name: what is looked up, stored unique and rate-limited."""
+    return name.strip().casefold() if isinstance(name, str) else ""
+
+
+def _login_name() -> str:
+    body = request.get_json(silent=True)  # any JSON value: a list or a number has no username
+    name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+    return "login:" + login_name_key(name)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _failed(response) -> bool:
+    """Count an attempt only when it did not sign in (envelope code other than 200)."""
+    body = response.get_json(silent=True) if response.is_json else None
+    return not (isinstance(body, dict) and body.get("code") == Code.OK)
+
+
+def login_limits(view):
+    """Failed admin logins per client address and per login name."""
+    view = limiter.limit(_login_limit, key_func=_login_name, deduct_when=_failed)(view)
+    return limiter.limit(_login_limit, deduct_when=_failed)(view)
+
+
+def _oauth_limit() -> str:
+    return current_app.config["OAUTH_LOGIN_RATE_LIMIT"]
+
+
+def oauth_login(view):
+    """A public WeChat OAuth sign-in: limited per client address, WeChat's refusals in our words."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except WeChatError as err:
+            raise WeChatError(err.errcode, OAUTH_FAILED_MSG, network=err.network) from None
+
+    return limiter.limit(_oauth_limit)(wrapper)
