@@ -42,6 +42,9 @@ preload_app = False
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+# Gunicorn's error log names request URIs (a worker timeout's "Error handling request /path?…"): this logger
+# class cuts every query string out of its lines.
+logger_class = "app.gunicorn_logging.ScrubbingLogger"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 proc_name = "zhugeleida"

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import sys
 import time
 
@@ -9,6 +10,26 @@ from flask import g, has_request_context, request
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 _SECRET_KEYS = {"password", "token", "secret", "rand_str", "app_secret", "tongxunlu_secret"}
+
+
+# A query string (`?name=value…`) anywhere in a message: it carries rand_str signatures and other credentials.
+_QUERY_STRING = re.compile(r"\?[^\s\"'?=]*=[^\s\"']*")
+
+
+def scrub_query(text: str) -> str:
+    """`text` with every query string cut: `/x?rand_str=…&user_id=1` → `/x?…`."""
+    return _QUERY_STRING.sub("?…", text)
+
+
+class QueryStringFilter(logging.Filter):
+    """Cuts query strings out of a record's message and traceback before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        record.msg, record.args = scrub_query(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub_query(logging.Formatter().formatException(record.exc_info))
+        return True
 
 
 class JSONFormatter(logging.Formatter):
@@ -28,7 +49,7 @@ class JSONFormatter(logging.Formatter):
             if key not in _RESERVED and key not in entry:
                 entry[key] = "***" if key in _SECRET_KEYS else value
         if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
+            entry["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
@@ -50,6 +71,7 @@ _access_log = logging.getLogger("zhugeleida.access")
 def configure_logging(app) -> None:
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(JSONFormatter())
+    handler.addFilter(QueryStringFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(app.config["LOG_LEVEL"])
