@@ -6,6 +6,7 @@ import time
 from enum import IntEnum
 
 from flask import jsonify
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, TooManyRequests
 
 from app.extensions import db
@@ -110,6 +111,17 @@ def register_error_handlers(app):
         code = Code.ILLEGAL if (err.code or 500) < 500 else Code.SERVER_ERROR
         return envelope(code, "非法请求" if code == Code.ILLEGAL else "服务器错误", status=err.code or 500)
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_down(err):
+        # The database is unreachable (or was restarted under us): a clear 503, and the pool recovers by itself.
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.remove()
+        log.error("database unavailable", extra={"error": type(err.orig or err).__name__})
+        return envelope(Code.SERVER_ERROR, "数据库暂时不可用，请稍后重试", status=503)
+
     @app.errorhandler(OverflowError)
     def handle_overflow(_err):
         # An id beyond any column's range (SQLite refuses integers above 2**63-1) names no row.
@@ -128,5 +140,8 @@ def register_error_handlers(app):
         if response.status_code < 400:
             db.session.commit()
         else:
-            db.session.rollback()
+            try:
+                db.session.rollback()
+            except SQLAlchemyError:  # a dead connection cannot roll back: drop the session, the pool recovers
+                db.session.remove()
         return response

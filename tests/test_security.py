@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -15,13 +16,13 @@ from sqlalchemy import select, text
 
 from app import ConfigError, create_app, signatures
 from app.commands.keys import rotate_all
-from app.extensions import db
+from app.extensions import db, limiter
 from app.logging import QueryStringFilter
 from app.models.article import ArticleTag
 from app.models.company import Company
 from app.security import UndecryptableSecret, sign, verify_password
 from config import DEV_SECRET_KEY, ProductionConfig, TestingConfig
-from tests.conftest import PASSWORD, body, fresh_timestamp
+from tests.conftest import PASSWORD, Factory, body, fresh_timestamp
 
 ROOT = Path(__file__).resolve().parents[1]
 LOGIN = "/zhugeleida/admin/login"
@@ -167,22 +168,24 @@ def test_proxy_fix_trusts_the_configured_hops(tmp_path):
         STATICS_DIR = str(tmp_path)
         PROXY_FIX_HOPS = 1
         LOGIN_RATE_LIMIT = "2 per minute"
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        REDIS_URL = None
         RATELIMIT_STORAGE_URI = "memory://"
 
     class Direct(Behind):
         PROXY_FIX_HOPS = 0
 
     def refused_after_two(config, second_client_header: str) -> bool:
-        app = create_app(config)
-        with app.app_context():
-            db.create_all()
-        client = app.test_client()
-        for name in ("a", "b"):  # two failed logins of two names from 10.0.0.1
-            client.post(LOGIN, data={"username": name, "password": "x"}, headers={"X-Forwarded-For": "10.0.0.1"})
-        third = client.post(
-            LOGIN, data={"username": "c", "password": "x"}, headers={"X-Forwarded-For": second_client_header}
-        )
-        return third.status_code == 429
+        with _other_app(config) as app:
+            with app.app_context():
+                db.create_all()
+            client = app.test_client()
+            for name in ("a", "b"):  # two failed logins of two names from 10.0.0.1
+                client.post(LOGIN, data={"username": name, "password": "x"}, headers={"X-Forwarded-For": "10.0.0.1"})
+            third = client.post(
+                LOGIN, data={"username": "c", "password": "x"}, headers={"X-Forwarded-For": second_client_header}
+            )
+            return third.status_code == 429
 
     assert not refused_after_two(Behind, "10.0.0.2")  # another client behind the proxy
     assert refused_after_two(Direct, "10.0.0.2")  # the header is ignored: every request is the proxy's
@@ -192,7 +195,8 @@ def test_proxy_fix_trusts_the_configured_hops(tmp_path):
 
 
 def _production(**values):
-    return type("Prod", (ProductionConfig,), {"READS_ENVIRONMENT": False, **values})
+    isolated = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "REDIS_URL": None, "RATELIMIT_STORAGE_URI": "memory://"}
+    return type("Prod", (ProductionConfig,), {"READS_ENVIRONMENT": False, **isolated, **values})
 
 
 GOOD_KEY = Fernet.generate_key().decode()
@@ -210,16 +214,18 @@ GOOD_SECRET = "a-production-secret-key-of-enough-length-0123"
     ],
 )
 def test_production_refuses_unsafe_secrets(values, named, capsys):
-    with pytest.raises(ConfigError) as refused:
-        create_app(_production(**values))
+    with pytest.raises(ConfigError) as refused, _other_app(_production(**values)):
+        pass
     assert refused.value.code == 3  # gunicorn's "worker failed to boot": it stops instead of respawning
     assert any(named in reason for reason in refused.value.reasons)
     assert named in capsys.readouterr().err
 
 
 def test_production_starts_with_safe_secrets(tmp_path):
-    app = create_app(_production(SECRET_KEY=GOOD_SECRET, FIELD_ENCRYPTION_KEY=GOOD_KEY, STATICS_DIR=str(tmp_path)))
-    assert app.config["APP_ENV"] == "production" and not app.debug
+    with _other_app(
+        _production(SECRET_KEY=GOOD_SECRET, FIELD_ENCRYPTION_KEY=GOOD_KEY, STATICS_DIR=str(tmp_path))
+    ) as app:
+        assert app.config["APP_ENV"] == "production" and not app.debug
 
 
 def _start(env: dict) -> subprocess.CompletedProcess:
@@ -356,6 +362,60 @@ def test_timestamps_are_fresh():
 def test_production_hashes_passwords_with_scrypt(tmp_path):
     from app.security import hash_password
 
-    app = create_app(_production(SECRET_KEY=GOOD_SECRET, FIELD_ENCRYPTION_KEY=GOOD_KEY, STATICS_DIR=str(tmp_path)))
-    with app.app_context():
+    config = _production(SECRET_KEY=GOOD_SECRET, FIELD_ENCRYPTION_KEY=GOOD_KEY, STATICS_DIR=str(tmp_path))
+    with _other_app(config) as app, app.app_context():
         assert hash_password("Passw0rdX").startswith("scrypt:")
+
+
+# --- dependencies down: clear answers, never a 500 ------------------------------------------------------------
+
+
+@contextmanager
+def _other_app(config):
+    """An app of its own; the shared rate limiter is given back to the session's app afterwards."""
+    saved = limiter._storage, limiter._limiter, limiter._storage_dead
+    try:
+        app = create_app(config)
+        yield app
+    finally:
+        limiter._storage, limiter._limiter, limiter._storage_dead = saved
+
+
+def test_login_works_while_redis_is_down(app, tmp_path):
+    """Redis unreachable: rate limits fall back to memory, signatures too; login and writes answer."""
+
+    class RedisDown(TestingConfig):
+        STATICS_DIR = str(tmp_path)
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/down.sqlite3"
+        REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"
+
+    with _other_app(RedisDown) as other:
+        with other.app_context():
+            db.create_all()
+            Factory().admin(login_user="zhangcong")
+        client = other.test_client()
+        for _ in range(2):
+            answer = client.post(LOGIN, data={"username": "zhangcong", "password": PASSWORD})
+            assert answer.status_code == 200 and body(answer)["code"] == 200
+        health = client.get("/healthz")
+        assert health.status_code == 503 and body(health)["data"]["redis"].startswith("error")
+
+
+def test_database_down_answers_a_503_envelope(tmp_path):
+    class DatabaseDown(TestingConfig):
+        STATICS_DIR = str(tmp_path)
+        SQLALCHEMY_DATABASE_URI = "mysql+pymysql://root@127.0.0.1:1/nothing?charset=utf8mb4&connect_timeout=2"
+        REDIS_URL = None
+
+    with _other_app(DatabaseDown) as other:
+        client = other.test_client()
+        login = client.post(LOGIN, data={"username": "zhangcong", "password": PASSWORD})
+        assert login.status_code == 503 and body(login)["code"] == 500 and "数据库" in body(login)["msg"]
+        signed = client.get(
+            "/zhugeleida/admin/login_rules",
+            query_string={"rand_str": "a", "timestamp": fresh_timestamp(), "user_id": 1},
+        )
+        assert signed.status_code == 503
+        health = client.get("/healthz")
+        assert health.status_code == 503 and body(health)["data"]["database"].startswith("error")
