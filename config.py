@@ -49,6 +49,11 @@ class Config:
     UPLOAD_MAX_CHUNK_BYTES = int(os.environ.get("UPLOAD_MAX_CHUNK_BYTES", str(2 * 1024 * 1024)))  # one chunk
     UPLOAD_MAX_CHUNKS = int(os.environ.get("UPLOAD_MAX_CHUNKS", "100"))
     UPLOAD_MAX_PIXELS = int(os.environ.get("UPLOAD_MAX_PIXELS", "40000000"))  # width x height
+    UPLOAD_MAX_FRAMES = int(os.environ.get("UPLOAD_MAX_FRAMES", "100"))  # frames of an animated image
+    # width x height x frames: what re-encoding an animation costs (CPU and memory); default one still image.
+    UPLOAD_MAX_TOTAL_PIXELS = int(os.environ.get("UPLOAD_MAX_TOTAL_PIXELS", str(UPLOAD_MAX_PIXELS)))
+    UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "120 per minute")  # chunks + merges per admin
+    UPLOAD_MERGE_RATE_LIMIT = os.environ.get("UPLOAD_MERGE_RATE_LIMIT", "20 per minute")  # merges per admin
     UPLOAD_MAX_PENDING = int(os.environ.get("UPLOAD_MAX_PENDING", "20"))  # unfinished uploads per uploader
     UPLOAD_CHUNK_TTL_SECONDS = int(os.environ.get("UPLOAD_CHUNK_TTL_SECONDS", "86400"))
     # Where chunks wait for their merge (not served); default instance/upload_chunks.
