@@ -60,6 +60,11 @@ class Config:
     UPLOAD_CHUNK_DIR = os.environ.get("UPLOAD_CHUNK_DIR") or None
     # A base64 chunk arrives as a form field: let one be as large as UPLOAD_MAX_CHUNK_BYTES encoded.
     MAX_FORM_MEMORY_SIZE = UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
+    # Request bodies (docs/security.md): every body is refused with 413 beyond BODY_MAX_BYTES before it is
+    # read; the chunk upload alone may send one base64 chunk and the other form fields.
+    BODY_MAX_BYTES = int(os.environ.get("BODY_MAX_BYTES", str(1024 * 1024)))
+    MAX_CONTENT_LENGTH = BODY_MAX_BYTES
+    UPLOAD_BODY_MAX_BYTES = MAX_FORM_MEMORY_SIZE + 64 * 1024
 
     # --- radar users, scan-to-join, statistics (issue 4) ---
     # The H5 page a scan-to-join QR code opens; it gets rand_str/timestamp/user_id of the invite.

@@ -18,6 +18,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         static_url_path="/statics",
     )
     app.config.from_object(config_class)
+    register_input_limits(app)
     app.url_map.strict_slashes = False
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
@@ -36,6 +37,12 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", 2**63 - 1)
         super().__init__(map, *args, **kwargs)
+
+
+def register_input_limits(app: Flask) -> None:
+    from app.inputs import register_input_limits as register
+
+    register(app)
 
 
 def register_logging(app: Flask) -> None:

@@ -3,8 +3,8 @@
 import logging
 from enum import IntEnum
 
-from flask import jsonify
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, TooManyRequests
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge, TooManyRequests
 
 from app.extensions import db
 
@@ -25,6 +25,7 @@ class Code(IntEnum):
     BAD_METHOD = 402
     FORBIDDEN = 403
     ILLEGAL = 404
+    PAYLOAD_TOO_LARGE = 413
     TOO_MANY_REQUESTS = 429
     SERVER_ERROR = 500
 
@@ -90,6 +91,13 @@ def register_error_handlers(app):
     def handle_rate_limited(_err):
         db.session.rollback()
         return envelope(Code.TOO_MANY_REQUESTS, "尝试次数过多，请稍后再试", status=429)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(_err):
+        db.session.rollback()
+        limit = request.max_content_length
+        msg = f"请求体过大，不能超过{limit}字节" if limit else "请求体过大"
+        return envelope(Code.PAYLOAD_TOO_LARGE, msg, status=413)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):

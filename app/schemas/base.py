@@ -1,10 +1,9 @@
 """Input parsing shared by every schema: load(), request_data(), JSON-carrying fields, paging."""
 
-import json
-
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json
 from app.responses import ApiError, Code
 from app.timefmt import fmt_date, fmt_datetime
 
@@ -21,6 +20,7 @@ TYPE_MESSAGES = {
     "Invalid input type.": "类型错误",
     "Invalid value.": "类型错误",
     "不是合法的 JSON": "不是合法的 JSON",
+    DEPTH_MESSAGE: DEPTH_MESSAGE,
 }
 FORM_MESSAGES = {
     "Missing data for required field.": "不能为空",
@@ -88,7 +88,10 @@ def load(schema_cls, data=None, **kwargs):
 def request_data() -> dict:
     """The request's body as a plain dict: JSON if sent as JSON, else the form fields."""
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = parse_json(request.get_data())
+        except JSONInputError as err:
+            raise ApiError(Code.TYPE_ERROR, f"请求体{err.msg}") from None
         if not isinstance(body, dict):
             raise ApiError(Code.TYPE_ERROR, "请求体不是合法的 JSON 对象")
         return body
@@ -103,9 +106,9 @@ class _JSONCarrier(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str | bytes):
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise ValidationError("不是合法的 JSON") from None
+                value = parse_json(value)
+            except JSONInputError as err:
+                raise ValidationError(err.msg) from None
         if not isinstance(value, self.inner_type):
             raise ValidationError("Not a valid list." if self.inner_type is list else "Not a valid mapping type.")
         return self.validate_inner(value)

@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, request
 
 from app.auth import current_admin
 from app.extensions import limiter
+from app.inputs import body_limit
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.upload import UploadChunkSchema, UploadMergeSchema
@@ -30,6 +31,7 @@ _per_uploader = limiter.shared_limit(_upload_limit, scope="upload", key_func=_up
 
 
 @bp.post("/img_upload")
+@body_limit("UPLOAD_BODY_MAX_BYTES")
 @_per_uploader
 def img_upload():
     """3.1 通用的-上传图片（分片上传）."""
