@@ -30,7 +30,8 @@ class Config:
     # Key for secrets at rest (Fernet, urlsafe base64 of 32 bytes); derived from SECRET_KEY when unset.
     FIELD_ENCRYPTION_KEY = os.environ.get("FIELD_ENCRYPTION_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'zhugeleida.sqlite3'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a logged SQL error never carries the bound values (passwords, tokens, personal data).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = os.environ.get("REDIS_URL") or None
     TIMEZONE = os.environ.get("TIMEZONE", "Asia/Shanghai")
