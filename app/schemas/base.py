@@ -33,6 +33,27 @@ FORM_MESSAGES = {
 INT_RANGE = validate.Range(min=-(2**31), max=2**31 - 1, error="超出范围")
 
 
+def max_length(limit: int) -> validate.Length:
+    """At most `limit` characters (a String(n) column: limit <= n; tests/test_input_bounds.py checks it)."""
+    return validate.Length(max=limit, error=f"长度不能超过{limit}")
+
+
+class Utf8Bytes(validate.Validator):
+    """At most `limit` bytes once encoded as UTF-8: what a TEXT column holds on MariaDB (65535)."""
+
+    def __init__(self, limit: int):
+        self.max = limit
+
+    def __call__(self, value):
+        if isinstance(value, str) and len(value.encode("utf-8", "surrogatepass")) > self.max:
+            raise ValidationError(f"长度不能超过{self.max}字节")
+        return value
+
+
+# A password is hashed, never stored; a bound keeps hashing cheap and the body small.
+PASSWORD_MAX = 128
+
+
 class BaseSchema(Schema):
     class Meta:
         unknown = EXCLUDE
