@@ -224,3 +224,14 @@ def test_a_long_email_is_303_not_500(api, make):
     email = "a" * 131 + "@example.com"  # 143 characters: a valid address, longer than the column
     payload = body(api.as_(admin).post("/zhugeleida/admin/user/add/0", {**form, "email": email}))
     assert payload["code"] == 303 and "128" in payload["msg"], payload
+
+
+def test_ads_beyond_a_text_column_in_bytes_are_303_and_within_it_are_stored(api, make):
+    """`insert_ads` (TEXT: 65535 bytes on MariaDB) may be 60000 ASCII characters but not 22000 Chinese ones."""
+    from tests.api.admin.test_article import BASE, _form
+
+    client = api.as_(make.admin())
+    payload = body(client.post(f"{BASE}/add/0", _form(insert_ads="广" * 22000)))  # 66000 bytes
+    assert payload["code"] == 303 and "65535字节" in payload["msg"], payload
+    assert body(client.post(f"{BASE}/add/0", _form(insert_ads="a" * 60000)))["code"] == 200
+    assert body(client.post(f"{BASE}/add/0", _form(title="第二篇", insert_ads="广" * 21845)))["code"] == 200

@@ -17,7 +17,14 @@ def test_the_engine_hides_bound_parameters(app):
 def test_an_integrity_error_does_not_show_its_values(ctx, make):
     admin = make.admin()
     secret = "pbkdf2:sha256:secret-hash-value"
-    row = {"login_user": admin.login_user, "password_hash": secret, "company_id": admin.company_id, "role_id": 1}
+    row = {
+        "login_user": admin.login_user,  # taken: the insert fails
+        "password_hash": secret,
+        "company_id": admin.company_id,
+        "role_id": admin.role_id,
+        "token": "0" * 32,
+        "invite_secret": "1" * 32,
+    }
     with pytest.raises(IntegrityError) as caught:
         db.session.execute(insert(AdminUser).values(**row))
     db.session.rollback()
