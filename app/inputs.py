@@ -10,8 +10,11 @@ refuses malformed text and nesting deeper than JSON_MAX_DEPTH instead of raising
 import json
 from collections.abc import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream, get_content_length
 
 # Deep enough for every document the API takes (content blocks nest 3-4 levels), far from the interpreter's
 # recursion limit, which json.loads and any recursive walk of the value would hit.
@@ -60,6 +63,29 @@ class InputJSONProvider(DefaultJSONProvider):
         return parse_json(s, **kwargs)
 
 
+class _MaxStream(LimitedStream):
+    """A body without Content-Length (chunked) read up to the limit: Werkzeug's readall() stops there
+    silently, handing the view a truncated body; this one answers 413 when anything follows."""
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._stream.read(1):
+            raise RequestEntityTooLarge()
+        return data
+
+
+class InputRequest(Request):
+    """The app's request class: a streamed body past max_content_length is a 413, never cut short."""
+
+    @cached_property
+    def stream(self):
+        limit, environ = self.max_content_length, self.environ
+        streamed = get_content_length(environ) is None and "wsgi.input_terminated" in environ
+        if self.shallow or limit is None or not streamed:
+            return super().stream
+        return _MaxStream(environ["wsgi.input"], limit, is_max=True)
+
+
 def body_limit(setting: str) -> Callable:
     """Let a view's request body reach the config value `setting` (bytes) instead of BODY_MAX_BYTES."""
 
@@ -79,4 +105,5 @@ def _apply_body_limit() -> None:
 
 def register_input_limits(app: Flask) -> None:
     app.json = InputJSONProvider(app)
+    app.request_class = InputRequest
     app.before_request_funcs.setdefault(None, []).insert(0, _apply_body_limit)  # before anything reads the body

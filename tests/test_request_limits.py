@@ -7,6 +7,7 @@ import json
 import os
 
 import pytest
+from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from app.inputs import JSON_MAX_DEPTH, JSONInputError, parse_json
 from tests.conftest import body
@@ -168,3 +169,33 @@ def test_request_get_json_uses_the_bounded_parser(app):
         from flask import request
 
         assert request.get_json(silent=True) is None
+
+
+def _chunked(app, path: str, stream, content_type: str, query: str = "") -> tuple[str, dict]:
+    """POST `stream` without Content-Length, as gunicorn hands over a chunked body (a terminated stream)."""
+    environ = EnvironBuilder(path, method="POST", query_string=query).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": stream, "wsgi.input_terminated": True, "CONTENT_TYPE": content_type})
+    environ["HTTP_TRANSFER_ENCODING"] = "chunked"
+    chunks, status, _headers = run_wsgi_app(app, environ, buffered=True)
+    return status, json.loads(b"".join(chunks))
+
+
+def test_a_chunked_body_over_the_limit_is_413_not_truncated(app):
+    """Werkzeug alone stops reading a chunked body at the limit and hands the view the truncated part."""
+    stream = CountingStream(100 * 1024 * 1024)
+    query = "signature=x&timestamp=1&nonce=1&msg_signature=x"
+    status, payload = _chunked(app, "/zhugeleida/open_weixin/event", stream, "text/xml", query)
+    assert status.startswith("413") and payload["code"] == 413
+    assert stream.read_bytes <= app.config["BODY_MAX_BYTES"] + 1
+    just_over = CountingStream(app.config["BODY_MAX_BYTES"] + 1, fill=b" ")
+    status, payload = _chunked(app, LOGIN, just_over, "application/json")
+    assert status.startswith("413") and payload["code"] == 413
+
+
+def test_a_chunked_body_within_the_limit_is_read_whole(app):
+    text = b'{"username": "nobody", "password": "x"}'
+    limit = app.config["BODY_MAX_BYTES"]
+    stream = io.BytesIO(text + b" " * (limit - len(text)))  # exactly the limit
+    status, payload = _chunked(app, LOGIN, stream, "application/json")
+    assert status.startswith("200") and payload["code"] == 401, payload
