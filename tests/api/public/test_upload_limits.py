@@ -74,6 +74,7 @@ def pillow_limit(monkeypatch):
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", Image.MAX_IMAGE_PIXELS)
 
 
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # Pillow warns; the app refuses
 def test_a_still_image_beyond_the_pixel_limit_is_303(api, make, upload_dirs, app, monkeypatch, pillow_limit):
     monkeypatch.setitem(app.config, "UPLOAD_MAX_PIXELS", 50 * 50)
     client = api.as_(make.admin())
