@@ -99,7 +99,7 @@ class Config:
     # every one decrypts (key rotation: docs/security.md). Derived from SECRET_KEY when unset (not in production).
     FIELD_ENCRYPTION_KEY = _str("FIELD_ENCRYPTION_KEY", None)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'zhugeleida.sqlite3'}")
-    # hide_parameters: a logged SQL error never carries bound values (tokens, secrets).
+    # hide_parameters: a logged SQL error never carries the bound values (passwords, tokens, personal data).
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = _str("REDIS_URL", None)
@@ -130,12 +130,22 @@ class Config:
     UPLOAD_MAX_CHUNK_BYTES = _int("UPLOAD_MAX_CHUNK_BYTES", 2 * 1024 * 1024)  # one chunk
     UPLOAD_MAX_CHUNKS = _int("UPLOAD_MAX_CHUNKS", 100)
     UPLOAD_MAX_PIXELS = _int("UPLOAD_MAX_PIXELS", 40000000)  # width x height
+    UPLOAD_MAX_FRAMES = _int("UPLOAD_MAX_FRAMES", 100)  # frames of an animated image
+    # width x height x frames: what re-encoding an animation costs (CPU and memory); default one still image.
+    UPLOAD_MAX_TOTAL_PIXELS = _int("UPLOAD_MAX_TOTAL_PIXELS", 40000000)
+    UPLOAD_RATE_LIMIT = _str("UPLOAD_RATE_LIMIT", "120 per minute")  # chunks + merges per admin
+    UPLOAD_MERGE_RATE_LIMIT = _str("UPLOAD_MERGE_RATE_LIMIT", "20 per minute")  # merges per admin
     UPLOAD_MAX_PENDING = _int("UPLOAD_MAX_PENDING", 20)  # unfinished uploads per uploader
     UPLOAD_CHUNK_TTL_SECONDS = _int("UPLOAD_CHUNK_TTL_SECONDS", 86400)
     # Where chunks wait for their merge (not served); default instance/upload_chunks.
     UPLOAD_CHUNK_DIR = _str("UPLOAD_CHUNK_DIR", None)
     # A base64 chunk arrives as a form field: let one be as large as UPLOAD_MAX_CHUNK_BYTES encoded.
     MAX_FORM_MEMORY_SIZE = UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
+    # Request bodies (docs/security.md): every body is refused with 413 beyond BODY_MAX_BYTES before it is
+    # read; the chunk upload alone may send one base64 chunk and the other form fields.
+    BODY_MAX_BYTES = _int("BODY_MAX_BYTES", 1024 * 1024)
+    MAX_CONTENT_LENGTH = BODY_MAX_BYTES
+    UPLOAD_BODY_MAX_BYTES = MAX_FORM_MEMORY_SIZE + 64 * 1024
 
     # --- radar users, scan-to-join, statistics (issue 4) ---
     # The H5 page a scan-to-join QR code opens; it gets rand_str/timestamp/user_id of the invite.
@@ -213,6 +223,8 @@ for _name, _default in _DEFAULTS.items():  # the developer's exported ADMIN_PASS
     if _name not in vars(TestingConfig) and not _name.startswith("TEST_"):
         setattr(TestingConfig, _name, _default)
 TestingConfig.MAX_FORM_MEMORY_SIZE = TestingConfig.UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
+TestingConfig.MAX_CONTENT_LENGTH = TestingConfig.BODY_MAX_BYTES
+TestingConfig.UPLOAD_BODY_MAX_BYTES = TestingConfig.MAX_FORM_MEMORY_SIZE + 64 * 1024
 
 
 class ProductionConfig(Config):

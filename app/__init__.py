@@ -34,6 +34,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         static_url_path="/statics",
     )
     app.config.from_object(config_class)
+    register_input_limits(app)
     app.url_map.strict_slashes = False
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
@@ -66,6 +67,12 @@ def register_proxy_fix(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+
+def register_input_limits(app: Flask) -> None:
+    from app.inputs import register_input_limits as register
+
+    register(app)
 
 
 def register_logging(app: Flask) -> None:

@@ -45,6 +45,7 @@ CODES = {
     Code.BAD_METHOD: "请求方式异常（HTTP 405）",
     Code.FORBIDDEN: "没有权限",
     Code.ILLEGAL: "非法请求（HTTP 404）",
+    Code.PAYLOAD_TOO_LARGE: "请求体过大（HTTP 413；上限见 docs/security.md）",
     Code.TOO_MANY_REQUESTS: "尝试次数过多（HTTP 429）",
     Code.SERVER_ERROR: "服务器错误（HTTP 500）",
 }

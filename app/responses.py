@@ -5,9 +5,9 @@ import math
 import time
 from enum import IntEnum
 
-from flask import jsonify
+from flask import jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, TooManyRequests
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge, TooManyRequests
 
 from app.extensions import db
 
@@ -28,6 +28,7 @@ class Code(IntEnum):
     BAD_METHOD = 402
     FORBIDDEN = 403
     ILLEGAL = 404
+    PAYLOAD_TOO_LARGE = 413
     TOO_MANY_REQUESTS = 429
     SERVER_ERROR = 500
 
@@ -104,6 +105,13 @@ def register_error_handlers(app):
         response, status = envelope(Code.TOO_MANY_REQUESTS, f"尝试次数过多，请 {retry_after} 秒后再试", status=429)
         response.headers["Retry-After"] = str(retry_after)
         return response, status
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def handle_too_large(_err):
+        db.session.rollback()
+        limit = request.max_content_length
+        msg = f"请求体过大，不能超过{limit}字节" if limit else "请求体过大"
+        return envelope(Code.PAYLOAD_TOO_LARGE, msg, status=413)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(err: HTTPException):

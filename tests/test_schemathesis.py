@@ -98,9 +98,11 @@ def signature(principal: str) -> dict:
 def world(request, app, make, radar, pa_make, content_factory, linked_company, platform, h5_sandbox, monkeypatch):
     """The rows every operation may find, and the signers of each principal kind; for the third-party platform's
     and the H5 pages' operations, the company's mini-program and official account authorised too."""
-    # Generated logins and scan-to-join submissions are many per second: let them reach the views.
+    # Generated logins, scan-to-join submissions and uploads are many per second: let them reach the views.
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "100000 per minute")
     monkeypatch.setitem(app.config, "SCAN_JOIN_RATE_LIMIT", "100000 per minute")
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "100000 per minute")
+    monkeypatch.setitem(app.config, "UPLOAD_MERGE_RATE_LIMIT", "100000 per minute")
     company = linked_company
     admin = make.superadmin(company, login_user="fuzz-admin")
     user = radar.user(company)

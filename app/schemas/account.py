@@ -2,17 +2,19 @@
 
 from marshmallow import fields
 
-from app.schemas.base import BaseSchema, LocalDateTime
+from app.schemas.base import PASSWORD_MAX, BaseSchema, LocalDateTime, max_length
+
+_password = max_length(PASSWORD_MAX)
 
 
 class LoginSchema(BaseSchema):
-    username = fields.String(required=True, metadata={"label": "用户名"})
-    password = fields.String(required=True, metadata={"label": "密码"})
+    username = fields.String(required=True, validate=max_length(64), metadata={"label": "用户名"})
+    password = fields.String(required=True, validate=_password, metadata={"label": "密码"})
 
 
 class ModifyPasswordSchema(BaseSchema):
-    password1 = fields.String(required=True, metadata={"label": "新密码"})
-    password2 = fields.String(required=True, metadata={"label": "确认密码"})
+    password1 = fields.String(required=True, validate=_password, metadata={"label": "新密码"})
+    password2 = fields.String(required=True, validate=_password, metadata={"label": "确认密码"})
 
 
 class SessionSchema(BaseSchema):

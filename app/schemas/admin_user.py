@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.admin import STATUS_TEXT
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema, order_field
+from app.schemas.base import PASSWORD_MAX, BaseSchema, LocalDateTime, PageSchema, max_length, order_field
 from app.schemas.plugin import Stripped
 
 _name = validate.Length(max=64, error="长度不能超过64")
@@ -18,7 +18,7 @@ class AdminUserSchema(BaseSchema):
     login_user = Stripped(  # unique whatever its case: `Admin` is `admin` (docs/security.md)
         required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "登录用户名"}
     )
-    password = fields.String(required=True, metadata={"label": "密码"})
+    password = fields.String(required=True, validate=max_length(PASSWORD_MAX), metadata={"label": "密码"})
     role_id = fields.Integer(required=True, metadata={"label": "角色ID"})
     company_id = fields.Integer(required=True, metadata={"label": "公司ID"})
     username = fields.String(load_default=None, validate=_name, metadata={"label": "用户成员姓名"})
@@ -27,7 +27,7 @@ class AdminUserSchema(BaseSchema):
 
 class AdminUserUpdateSchema(AdminUserSchema):
     # Empty or absent: the password stays as it is.
-    password = fields.String(load_default=None, metadata={"label": "密码"})
+    password = fields.String(load_default=None, validate=max_length(PASSWORD_MAX), metadata={"label": "密码"})
 
 
 class StatusSchema(BaseSchema):

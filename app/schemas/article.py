@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.article import SOURCE_ORIGINAL, SOURCE_TEXT, STATUS_TEXT, STATUS_UNPUBLISHED
-from app.schemas.base import BaseSchema, PageSchema, int_id_list
+from app.schemas.base import BaseSchema, PageSchema, Utf8Bytes, int_id_list, max_length
 from app.schemas.plugin import IsoMillis, text
 
 ORDERS = ["-create_date", "-read_count", "-forward_count"]
@@ -19,7 +19,7 @@ def _one_of(label: str, texts: dict, **kwargs) -> fields.Integer:
 
 class ArticleQuerySchema(PageSchema):
     status = _one_of("状态", STATUS_TEXT, load_default=None)
-    title = fields.String(load_default=None, metadata={"label": "标题"})
+    title = fields.String(load_default=None, validate=max_length(255), metadata={"label": "标题"})
     tags_list = int_id_list("标签", load_default=list)
     order = fields.String(
         load_default="-create_date",
@@ -41,7 +41,9 @@ class ArticleSchema(BaseSchema):
     tags_id_list = int_id_list("标签", load_default=list)
     # Stored as given: the console lets the author paste any markup here.
     insert_ads = fields.String(
-        load_default="", validate=validate.Length(max=60000, error="长度不能超过60000"), metadata={"label": "广告"}
+        load_default="",
+        validate=[validate.Length(max=60000, error="长度不能超过60000"), Utf8Bytes(65535)],  # a TEXT column
+        metadata={"label": "广告"},
     )
     status = _one_of("状态", STATUS_TEXT, load_default=STATUS_UNPUBLISHED)
     source = _one_of("来源", SOURCE_TEXT, load_default=SOURCE_ORIGINAL)

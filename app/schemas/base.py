@@ -1,10 +1,9 @@
 """Input parsing shared by every schema: load(), request_data(), JSON-carrying fields, paging."""
 
-import json
-
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json
 from app.responses import ApiError, Code
 from app.timefmt import fmt_date, fmt_datetime
 
@@ -21,6 +20,7 @@ TYPE_MESSAGES = {
     "Invalid input type.": "类型错误",
     "Invalid value.": "类型错误",
     "不是合法的 JSON": "不是合法的 JSON",
+    DEPTH_MESSAGE: DEPTH_MESSAGE,
 }
 FORM_MESSAGES = {
     "Missing data for required field.": "不能为空",
@@ -31,6 +31,27 @@ FORM_MESSAGES = {
 # Every integer input fits the database's INTEGER columns (and an OFFSET): a larger one would overflow
 # SQLite's driver or be refused by MariaDB, a 500 either way; out of this range it is a 303.
 INT_RANGE = validate.Range(min=-(2**31), max=2**31 - 1, error="超出范围")
+
+
+def max_length(limit: int) -> validate.Length:
+    """At most `limit` characters (a String(n) column: limit <= n; tests/test_input_bounds.py checks it)."""
+    return validate.Length(max=limit, error=f"长度不能超过{limit}")
+
+
+class Utf8Bytes(validate.Validator):
+    """At most `limit` bytes once encoded as UTF-8: what a TEXT column holds on MariaDB (65535)."""
+
+    def __init__(self, limit: int):
+        self.max = limit
+
+    def __call__(self, value):
+        if isinstance(value, str) and len(value.encode("utf-8", "surrogatepass")) > self.max:
+            raise ValidationError(f"长度不能超过{self.max}字节")
+        return value
+
+
+# A password is hashed, never stored; a bound keeps hashing cheap and the body small.
+PASSWORD_MAX = 128
 
 
 class BaseSchema(Schema):
@@ -88,7 +109,10 @@ def load(schema_cls, data=None, **kwargs):
 def request_data() -> dict:
     """The request's body as a plain dict: JSON if sent as JSON, else the form fields."""
     if request.is_json:
-        body = request.get_json(silent=True)
+        try:
+            body = parse_json(request.get_data())
+        except JSONInputError as err:
+            raise ApiError(Code.TYPE_ERROR, f"请求体{err.msg}") from None
         if not isinstance(body, dict):
             raise ApiError(Code.TYPE_ERROR, "请求体不是合法的 JSON 对象")
         return body
@@ -103,9 +127,9 @@ class _JSONCarrier(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str | bytes):
             try:
-                value = json.loads(value)
-            except ValueError:
-                raise ValidationError("不是合法的 JSON") from None
+                value = parse_json(value)
+            except JSONInputError as err:
+                raise ValidationError(err.msg) from None
         if not isinstance(value, self.inner_type):
             raise ValidationError("Not a valid list." if self.inner_type is list else "Not a valid mapping type.")
         return self.validate_inner(value)

@@ -3,12 +3,12 @@
 from marshmallow import fields, validate
 
 from app.models.company import TERM_MONTHS
-from app.schemas.base import BaseSchema, LocalDate, PageSchema, order_field
+from app.schemas.base import BaseSchema, LocalDate, PageSchema, max_length, order_field
 
 
 class CompanyQuerySchema(PageSchema):
     order = order_field("create_date", "id", "name", "charging_start_time", "account_expired_time")
-    name = fields.String(load_default=None, metadata={"label": "公司名称"})
+    name = fields.String(load_default=None, validate=max_length(128), metadata={"label": "公司名称"})
 
 
 class CompanySchema(BaseSchema):
@@ -26,7 +26,7 @@ class CompanySchema(BaseSchema):
         validate=validate.Range(min=0, max=100000, error="必须在0到100000之间"),
         metadata={"label": "开通数量"},
     )
-    remarks = fields.String(load_default=None, allow_none=True, metadata={"label": "备注"})
+    remarks = fields.String(load_default=None, allow_none=True, validate=max_length(5000), metadata={"label": "备注"})
 
 
 class TongxunluSchema(BaseSchema):
@@ -53,7 +53,7 @@ class AgentSchema(BaseSchema):
     app_secret = fields.String(
         required=True, validate=validate.Length(1, 256, error="长度须为1到256"), metadata={"label": "应用秘钥"}
     )
-    name = fields.String(load_default=None, validate=validate.Length(max=64), metadata={"label": "应用名称"})
+    name = fields.String(load_default=None, validate=max_length(64), metadata={"label": "应用名称"})
 
 
 class AuthorStatusQuerySchema(BaseSchema):

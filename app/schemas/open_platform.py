@@ -9,7 +9,7 @@ from app.models.open_platform import STATUS_TEXT, CodeRelease, MiniProgramApp
 from app.schemas.base import BaseSchema, PageSchema, int_id_list
 from app.timefmt import fmt_datetime, to_local
 
-APPID_RULE = r"^wx[0-9A-Za-z]{16}$"
+APPID_RULE = r"^wx[0-9A-Za-z]{16}\Z"
 MAX_BATCH = 500
 
 

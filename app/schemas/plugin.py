@@ -5,12 +5,12 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validate
 
-from app.schemas.base import BaseSchema, JSONDict, PageSchema
+from app.schemas.base import BaseSchema, JSONDict, PageSchema, max_length
 from app.timefmt import to_local
 
-PHONE_LIKE = r"^[0-9+\-() ]{3,20}$"
+PHONE_LIKE = r"^[0-9+\-() ]{3,20}\Z"
 MAX_PRICE = 100_000_000
-MOBILE = r"^1[3-9][0-9]{9}$"
+MOBILE = r"^1[3-9][0-9]{9}\Z"
 
 
 # --- output date formats the document shows per section -----------------------------------
@@ -100,7 +100,7 @@ class CardSchema(BaseSchema):
     username = text("姓名", 64, required=True)
     phone = Stripped(
         load_default="",
-        validate=validate.Regexp(r"^$|" + PHONE_LIKE, error="格式不正确"),
+        validate=validate.Regexp(r"^\Z|" + PHONE_LIKE, error="格式不正确"),
         metadata={"label": "电话"},
     )
     webchat_code = text("微信二维码", 255)
@@ -140,7 +140,7 @@ class SignUpSchema(BaseSchema):
     )
     leave_message = text("活动留言", 500)
     # Only the customer's own H5 sign-up verifies a code; an admin recording it has none to check.
-    phone_verify_code = fields.String(load_default=None, metadata={"label": "验证码"})
+    phone_verify_code = fields.String(load_default=None, validate=max_length(16), metadata={"label": "验证码"})
 
 
 class SignUpOutSchema(BaseSchema):

@@ -3,13 +3,13 @@
 from marshmallow import fields, pre_load, validate
 
 from app.models.radar import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, MAX_ID
-from app.schemas.base import BaseSchema, PageSchema, int_id_list, order_field
+from app.schemas.base import BaseSchema, PageSchema, int_id_list, max_length, order_field
 from app.timefmt import to_local
 
 TEMP_USER = "temp_user"
 # Mainland China mobile numbers.
-MOBILE = r"^1[3-9]\d{9}$"
-USERID = r"^[A-Za-z0-9_.@-]{1,64}$"
+MOBILE = r"^1[3-9][0-9]{9}\Z"  # \Z, not $: a final newline is not part of a number
+USERID = r"^[A-Za-z0-9_.@-]{1,64}\Z"
 _ID_RANGE = validate.Range(min=1, max=MAX_ID, error="不是有效的ID")
 STATUS_TEXT = {1: "启用", 2: "未启用"}
 
@@ -43,8 +43,8 @@ class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
         load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
     )
     department = fields.Integer(load_default=None, validate=_ID_RANGE, metadata={"label": "部门ID"})
-    position = fields.String(load_default=None, metadata={"label": "职位"})
-    username = fields.String(load_default=None, metadata={"label": "姓名"})
+    position = fields.String(load_default=None, validate=max_length(128), metadata={"label": "职位"})
+    username = fields.String(load_default=None, validate=max_length(64), metadata={"label": "姓名"})
     order = order_field("create_date", "id", "username")
 
 
@@ -80,7 +80,12 @@ class RadarUserSchema(BaseSchema):
     wechat = _text("微信号", 64)
     wechat_phone = _mobile("微信绑定的手机号")
     mingpian_phone = _mobile("名片显示的手机")
-    email = fields.Email(load_default=None, error_messages={"invalid": "不是有效的邮箱"}, metadata={"label": "邮箱"})
+    email = fields.Email(
+        load_default=None,
+        validate=max_length(128),
+        error_messages={"invalid": "不是有效的邮箱"},
+        metadata={"label": "邮箱"},
+    )
     gender = fields.Integer(
         load_default=GENDER_UNKNOWN,
         validate=validate.OneOf(

@@ -5,7 +5,7 @@ from marshmallow import fields, pre_load, validate
 from app.models.company import APP_AI_RADAR, APP_NAMES
 from app.models.radar import GENDER_FEMALE, GENDER_MALE
 from app.schemas.article import ArticleDetailOutSchema
-from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.base import BaseSchema, PageSchema, max_length
 
 FORWARD_FRIEND, FORWARD_MOMENTS = 1, 2
 SEX_TEXT = {GENDER_MALE: "男", GENDER_FEMALE: "女"}
@@ -66,7 +66,7 @@ class CustomerAuthQuerySchema(_BlankIsAbsent):
 
     code = fields.String(required=True, validate=validate.Length(1, 512, error="不能为空"), metadata={"label": "code"})
     appid = fields.String(required=True, validate=validate.Length(1, 64, error="不能为空"), metadata={"label": "appid"})
-    state = fields.String(load_default="", metadata={"label": "state"})
+    state = fields.String(load_default="", validate=max_length(128), metadata={"label": "state"})
     article_id = _id("文章ID", required=True)
     uid = _id("文章所属的雷达用户ID")
     pid = _id("文章所属父级ID")

@@ -40,9 +40,12 @@ IMG_SOURCES = {
 # Pillow format → extension of the saved file; anything else is refused.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 SAVE_OPTIONS = {"JPEG": {"quality": 90}, "PNG": {"optimize": True}, "GIF": {}, "WEBP": {"quality": 90}}
-# Image.info keys needed to re-encode faithfully (the ICC profile keeps colours right);
-# everything else — EXIF (GPS, camera), XMP, comments, text chunks — is dropped.
-KEEP_INFO = ("transparency", "duration", "loop", "background", "icc_profile")
+# Image.info keys needed to re-encode an image faithfully; everything else (ICC profile, EXIF with GPS
+# and camera, XMP, comments, text chunks) is dropped: colours are taken as sRGB.
+KEEP_INFO = ("transparency", "duration", "loop", "background")
+# What the writers would otherwise copy from the source: ICC profile, EXIF, XMP, JPEG/GIF comment.
+NO_METADATA = {"icc_profile": None, "exif": b"", "xmp": b"", "comment": b""}
+NOT_AN_IMAGE = "上传的文件不是有效的图片（只支持 JPEG、PNG、GIF、WEBP 格式）"
 _PART = re.compile(r"^(\d{1,6})\.part$")
 _DATA_URL = re.compile(r"^data:[\w/+.-]*;base64,", re.IGNORECASE)
 
@@ -153,28 +156,44 @@ def _joined(folder: Path, chunk_num: int) -> bytes:
 
 
 def reencode_image(raw: bytes) -> tuple[bytes, str]:
-    """(the image re-encoded without metadata, its extension); 303 when it is not a usable image."""
+    """(the image re-encoded without metadata, its extension); 303 when it is not a usable image.
+
+    Pillow reads only the header on open: the size and frame count are checked before any pixel is
+    decoded, so a small file announcing huge or many frames costs nothing (see docs/content.md)."""
+    Image.MAX_IMAGE_PIXELS = _config("UPLOAD_MAX_PIXELS")  # Pillow's own bomb check, on every open
     try:
-        with Image.open(BytesIO(raw)) as probe:
+        with Image.open(BytesIO(raw), formats=list(FORMATS)) as probe:
             fmt = probe.format
+            if fmt not in FORMATS:
+                raise _invalid("img_data", NOT_AN_IMAGE)
+            _check_dimensions(probe)
+        with Image.open(BytesIO(raw), formats=[fmt]) as probe:
             probe.verify()
-        if fmt not in FORMATS:
-            raise _invalid("img_data", "只支持 JPEG、PNG、GIF、WEBP 格式的图片")
-        with Image.open(BytesIO(raw)) as img:
-            if img.width * img.height > _config("UPLOAD_MAX_PIXELS"):
-                raise _invalid("img_data", "图片尺寸过大")
+        with Image.open(BytesIO(raw), formats=[fmt]) as img:
             return _encode(img, fmt), FORMATS[fmt]
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        raise _invalid("img_data", "上传的文件不是有效的图片") from None
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _invalid("img_data", f"图片尺寸过大：宽×高不能超过{_config('UPLOAD_MAX_PIXELS')}像素") from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise _invalid("img_data", NOT_AN_IMAGE) from None
+
+
+def _check_dimensions(img: Image.Image) -> None:
+    """Refuse an image whose re-encoding would cost too much: from its header, before decoding it."""
+    pixels, frames = img.width * img.height, getattr(img, "n_frames", 1)
+    if pixels > _config("UPLOAD_MAX_PIXELS"):
+        raise _invalid("img_data", f"图片尺寸过大：宽×高不能超过{_config('UPLOAD_MAX_PIXELS')}像素")
+    if frames > _config("UPLOAD_MAX_FRAMES"):
+        raise _invalid("img_data", f"动图帧数过多：不能超过{_config('UPLOAD_MAX_FRAMES')}帧")
+    if pixels * frames > _config("UPLOAD_MAX_TOTAL_PIXELS"):
+        raise _invalid("img_data", f"动图过大：宽×高×帧数不能超过{_config('UPLOAD_MAX_TOTAL_PIXELS')}像素")
 
 
 def _encode(img: Image.Image, fmt: str) -> bytes:
     animated = getattr(img, "is_animated", False)
     frame = img if animated else ImageOps.exif_transpose(img)
     frame.info = {key: img.info[key] for key in KEEP_INFO if key in img.info}
-    options = dict(SAVE_OPTIONS[fmt])
-    if "icc_profile" in frame.info:
-        options["icc_profile"] = frame.info["icc_profile"]
+    # Explicit empty values: a writer falls back to the (re-read) source info for a key not given.
+    options = {**SAVE_OPTIONS[fmt], **NO_METADATA}
     out = BytesIO()
     frame.save(out, format=fmt, save_all=animated, **options)
     return out.getvalue()

@@ -1,8 +1,10 @@
 """3.1 chunked image upload: /zhugeleida/public/img_upload and /img_merge."""
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
 
 from app.auth import current_admin, signature_reusable
+from app.extensions import limiter
+from app.inputs import body_limit
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.upload import UploadChunkSchema, UploadMergeSchema
@@ -15,8 +17,23 @@ def _uploader() -> str:
     return f"admin{current_admin().id}"
 
 
+def _upload_limit() -> str:
+    return current_app.config["UPLOAD_RATE_LIMIT"]
+
+
+def _merge_limit() -> str:
+    return current_app.config["UPLOAD_MERGE_RATE_LIMIT"]
+
+
+# Per signed admin (the blueprint authenticates before a view's limits are checked): chunks and merges
+# share one budget, and merges (decoding and re-encoding an image) have a smaller one of their own.
+_per_uploader = limiter.shared_limit(_upload_limit, scope="upload", key_func=_uploader)
+
+
 @bp.post("/img_upload")
 @signature_reusable
+@body_limit("UPLOAD_BODY_MAX_BYTES")
+@_per_uploader
 def img_upload():
     """3.1 通用的-上传图片（分片上传）."""
     data = load(UploadChunkSchema)
@@ -28,6 +45,8 @@ def img_upload():
 
 @bp.post("/img_merge")
 @signature_reusable
+@_per_uploader
+@limiter.limit(_merge_limit, key_func=_uploader)
 def img_merge():
     """3.1 通用的-上传图片（合并分片）."""
     data = load(UploadMergeSchema)

@@ -14,6 +14,7 @@ Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with se
 
 from flask import Flask
 
+from app.inputs import InputJSONProvider
 from app.wechat.sandbox import (
     driver,
     h5_driver,
@@ -34,6 +35,7 @@ AREAS += [sns.bp, oauth_page.bp, h5_driver.bp]  # the H5 side: official-account 
 
 def create_sandbox_app(state: SandboxState | None = None) -> Flask:
     app = Flask("wechat_sandbox")
+    app.json = InputJSONProvider(app)  # bounded JSON parsing, as the app itself (docs/security.md)
     app.json.ensure_ascii = False
     app.extensions["wechat_sandbox"] = state or SandboxState()
     for bp in AREAS:

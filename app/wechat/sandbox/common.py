@@ -10,6 +10,7 @@ import time
 
 from flask import Response, current_app, request
 
+from app.inputs import parse_json
 from app.wechat.sandbox.state import SandboxState
 
 # English errmsg texts (WECHAT.md §1.8, §6.1); clients must branch on errcode only.
@@ -89,7 +90,7 @@ def json_body() -> dict:
     if not raw.strip():
         raise WxError(44002)
     try:
-        body = json.loads(raw)
+        body = parse_json(raw)
     except ValueError:
         raise WxError(47001) from None
     if not isinstance(body, dict):

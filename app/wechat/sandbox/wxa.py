@@ -7,13 +7,13 @@ month (87013), revert goes back one version once (87012).
 """
 
 import io
-import json
 import re
 import time
 
 import qrcode
 from flask import Blueprint, Response, request
 
+from app.inputs import parse_json
 from app.wechat.sandbox.common import WxError, before_wechat_call, json_body, state, wx_json
 from app.wechat.sandbox.open_platform import authorizer_caller, component_caller, error_response, platform, wx
 from app.wechat.sandbox.open_platform_state import Audit, Authorizer
@@ -65,7 +65,7 @@ def commit():
         if not isinstance(ext_json, str):
             raise wx(47001)  # an object instead of a JSON string (WECHAT.md §3 commit details)
         try:
-            if not isinstance(json.loads(ext_json), dict):
+            if not isinstance(parse_json(ext_json), dict):
                 raise ValueError
         except ValueError:
             raise wx(85013) from None
