@@ -106,6 +106,24 @@ class Config:
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = int(os.environ.get("STAYTIME_MAX_STEP", "30"))
 
+    # --- onboarding and sign-ups (docs/security.md "Onboarding and sign-ups") ---
+    # Pending scan-to-join requests (temp users) a company may hold; 5.9.2 answers 403 beyond it.
+    SCAN_JOIN_MAX_PENDING = int(os.environ.get("SCAN_JOIN_MAX_PENDING", "200"))
+    # 8.9 sign-ups per customer, and SMS verification codes per phone and per customer (Flask-Limiter syntax).
+    SIGN_UP_RATE_LIMIT = os.environ.get("SIGN_UP_RATE_LIMIT", "10 per minute;50 per day")
+    SMS_CODE_PHONE_RATE_LIMIT = os.environ.get("SMS_CODE_PHONE_RATE_LIMIT", "1 per minute;5 per hour;10 per day")
+    SMS_CODE_CUSTOMER_RATE_LIMIT = os.environ.get("SMS_CODE_CUSTOMER_RATE_LIMIT", "3 per minute;10 per hour")
+    SMS_CODE_TTL_SECONDS = int(os.environ.get("SMS_CODE_TTL_SECONDS", "300"))
+    SMS_CODE_MAX_ATTEMPTS = int(os.environ.get("SMS_CODE_MAX_ATTEMPTS", "5"))  # wrong tries before a code is void
+    # Who sends the codes: "log" (records that a code was sent, never the code) or "tencent" (Tencent Cloud SMS).
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "log")
+    SMS_TENCENT_SECRET_ID = os.environ.get("SMS_TENCENT_SECRET_ID", "")
+    SMS_TENCENT_SECRET_KEY = os.environ.get("SMS_TENCENT_SECRET_KEY", "")
+    SMS_TENCENT_REGION = os.environ.get("SMS_TENCENT_REGION", "ap-guangzhou")
+    SMS_TENCENT_SDK_APP_ID = os.environ.get("SMS_TENCENT_SDK_APP_ID", "")  # the SmsSdkAppId, e.g. 1400000000
+    SMS_TENCENT_SIGN_NAME = os.environ.get("SMS_TENCENT_SIGN_NAME", "")  # the approved signature text
+    SMS_TENCENT_TEMPLATE_ID = os.environ.get("SMS_TENCENT_TEMPLATE_ID", "")  # template with {1} code, {2} minutes
+
 
 class DevelopmentConfig(Config):
     DEBUG = True
@@ -121,7 +139,7 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "tencent")
 
 
 CONFIGS = {
