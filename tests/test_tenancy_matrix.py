@@ -238,6 +238,12 @@ def upload_as_a(api, w: World) -> None:
     assert answer["code"] == 200, answer
 
 
+def phone_code_activity_a(api, w: World) -> None:
+    """A's activity asks for an SMS code (8.6 as A's admin), so sending one is what its own customer may do."""
+    req = post(f"{A}/plugin_report/update/{w.activity_a.id}", {"is_get_phone_code": 1})
+    assert body(call(api, w, "admin_a", req))["code"] == 200
+
+
 ADMIN_CASES = [
     # 3.x access rules, 4.x roles, 6.3-6.5 templates, 7.2/7.3 companies, 5.8, 12.x: role 1 only
     sa("rule update", "admin.access_rules.update", ("path:o_id", "form:super_id_id"),
@@ -548,6 +554,11 @@ H5_CASES = [
     Case("8.9 sign up for A's activity (H5)", "gongzhonghao.plugin_report.sign_up_activity", ("path:o_id",),
          lambda w: post(f"{G}/plugin_report/sign_up_activity/{w.activity_a.id}", SIGN_UP_FORM),
          caller="customer_b", owner="customer_a"),
+    Case("8.9 SMS code for A's activity (H5)", "gongzhonghao.plugin_report.send_phone_code", ("path:o_id",),
+         lambda w: post(f"{G}/plugin_report/send_phone_code/{w.activity_a.id}", {"phone": "13912345678"}),
+         # another phone: the attack already counts against the per-phone limit
+         lambda w: post(f"{G}/plugin_report/send_phone_code/{w.activity_a.id}", {"phone": "13912345679"}),
+         caller="customer_b", owner="customer_a", setup=phone_code_activity_a),
     Case("8.9 sign up through A's radar user (H5)", "gongzhonghao.plugin_report.sign_up_activity", ("query:uid",),
          lambda w: post(f"{G}/plugin_report/sign_up_activity/{w.activity_b.id}", SIGN_UP_FORM, uid=w.radar_a.id),
          lambda w: post(f"{G}/plugin_report/sign_up_activity/{w.activity_b.id}", SIGN_UP_FORM, uid=w.radar_b.id),

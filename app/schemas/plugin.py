@@ -143,6 +143,16 @@ class SignUpSchema(BaseSchema):
     phone_verify_code = fields.String(load_default=None, metadata={"label": "验证码"})
 
 
+class PhoneCodeSchema(BaseSchema):
+    """The phone an SMS verification code is sent to (before an 8.9 sign-up that asks for one)."""
+
+    phone = Stripped(
+        required=True,
+        validate=validate.Regexp(MOBILE, error="不是有效的手机号"),
+        metadata={"label": "手机号"},
+    )
+
+
 class SignUpOutSchema(BaseSchema):
     customer_name = fields.Function(lambda s: s.name or (s.customer.nickname if s.customer else None))
     customer_phone = fields.String(attribute="phone")
