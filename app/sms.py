@@ -47,12 +47,18 @@ def _send_log(phone: str, code: str, minutes: int) -> None:
 def _send_tencent(phone: str, code: str, minutes: int) -> None:
     from tencentcloud.common import credential
     from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+    from tencentcloud.common.profile.client_profile import ClientProfile
+    from tencentcloud.common.profile.http_profile import HttpProfile
     from tencentcloud.sms.v20210111 import models, sms_client
 
     config = current_app.config
+    # Another host than the SDK's own (a test double): "http://host:port" or "host".
+    scheme, _, host = config["SMS_TENCENT_ENDPOINT"].rpartition("://")
+    http = HttpProfile(protocol=scheme or "https", endpoint=host or None, reqTimeout=int(config["WECHAT_TIMEOUT"]))
     client = sms_client.SmsClient(
         credential.Credential(config["SMS_TENCENT_SECRET_ID"], config["SMS_TENCENT_SECRET_KEY"]),
         config["SMS_TENCENT_REGION"],
+        ClientProfile(httpProfile=http),
     )
     request = models.SendSmsRequest()
     request.SmsSdkAppId = config["SMS_TENCENT_SDK_APP_ID"]

@@ -186,3 +186,81 @@ def test_unknown_backend_is_a_clear_error(app):
                 sms.send_code(PHONE, "123456", 5)
         finally:
             app.config["SMS_BACKEND"] = "log"
+
+
+# --- the "tencent" backend, against a local stand-in for the SendSms API -------------------------------
+
+
+class _FakeSendSms:
+    """A local HTTP server answering SendSms like Tencent Cloud; it records each request's JSON and headers."""
+
+    def __init__(self, status_code="Ok"):
+        import json
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        fake = self
+        self.requests, self.status_code = [], status_code
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                payload = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                fake.requests.append((dict(self.headers), payload))
+                status = {"Code": fake.status_code, "Message": "send success", "PhoneNumber": "+8613020002341"}
+                answer = json.dumps({"Response": {"SendStatusSet": [status], "RequestId": "r-1"}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+TENCENT = {
+    "SMS_BACKEND": "tencent",
+    "SMS_TENCENT_SECRET_ID": "AKIDtest",
+    "SMS_TENCENT_SECRET_KEY": "test-secret-key",
+    "SMS_TENCENT_SDK_APP_ID": "1400000000",
+    "SMS_TENCENT_SIGN_NAME": "诸葛雷达",
+    "SMS_TENCENT_TEMPLATE_ID": "123456",
+}
+
+
+@pytest.fixture
+def tencent(app):
+    fake = _FakeSendSms()
+    saved = {key: app.config.get(key) for key in [*TENCENT, "SMS_TENCENT_ENDPOINT"]}
+    app.config.update(TENCENT, SMS_TENCENT_ENDPOINT=fake.url)
+    yield fake
+    app.config.update(saved)
+    fake.close()
+
+
+def test_tencent_backend_sends_the_code_through_sendsms(api, h5, activity, tencent):
+    payload = _send(api, h5.customer, activity)
+    assert payload["code"] == 200, payload
+    [(headers, request)] = tencent.requests
+    assert headers["X-TC-Action"] == "SendSms" and headers["Authorization"].startswith("TC3-HMAC-SHA256")
+    assert (request["SmsSdkAppId"], request["SignName"], request["TemplateId"]) == ("1400000000", "诸葛雷达", "123456")
+    assert request["PhoneNumberSet"] == ["+86" + PHONE]
+    code, minutes = request["TemplateParamSet"]
+    assert len(code) == 6 and code.isdigit() and minutes == "5" and not sms.OUTBOX
+    assert _sign_up(api, h5.customer, activity, code)["code"] == 200
+
+
+def test_tencent_refusal_stores_nothing(api, h5, activity, tencent):
+    tencent.status_code = "LimitExceeded.PhoneNumberDailyLimit"
+    payload = _send(api, h5.customer, activity)
+    assert payload["code"] == 500 and "LimitExceeded.PhoneNumberDailyLimit" in payload["msg"], payload
+    assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 0
