@@ -171,3 +171,28 @@ def test_docs_page_allows_only_its_own_scripts(api):
     hashes = {f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in inline}
     assert inline and hashes <= set(directives["script-src"].split())
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+# --- rows written before the rules: flask sanitize-content ----------------------------------------------
+
+
+def test_sanitize_content_cleans_rows_written_before_the_rules(app, make, pa_make):
+    from app.commands.content import sanitize_content_command
+
+    admin = make.admin()
+
+    dirty = pa_make.article(admin, content=HOSTILE, insert_ads=HOSTILE, cover_picture="javascript:alert(1)")
+    clean = pa_make.article(admin, content="<p>干净</p>", cover_picture="statics/a.png")
+    card = pa_make.card(admin, avatar="data:image/png;base64,AA", webchat_code="https://a.example/q.png")
+    activity = pa_make.activity(admin, skip_link="javascript:alert(1)")
+    result = app.test_cli_runner().invoke(sanitize_content_command, ["--batch", "1"])
+    assert result.exit_code == 0, result.output
+    assert "article: 1 row(s) cleaned" in result.output
+    db.session.expire_all()
+    dirty, clean = db.session.get(Article, dirty.id), db.session.get(Article, clean.id)
+    assert (dirty.content, dirty.insert_ads, dirty.cover_picture) == (CLEAN, CLEAN, "")
+    assert (clean.content, clean.cover_picture) == ("<p>干净</p>", "statics/a.png")
+    card, activity = db.session.get(MingpianCard, card.id), db.session.get(Activity, activity.id)
+    assert (card.avatar, card.webchat_code, activity.skip_link) == ("", "https://a.example/q.png", "")
+    again = app.test_cli_runner().invoke(sanitize_content_command)
+    assert "article: 0 row(s) cleaned" in again.output  # idempotent

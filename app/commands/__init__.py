@@ -1,8 +1,8 @@
 """Flask CLI commands; each module lists its click commands in COMMANDS."""
 
-from app.commands import demo, sandbox, seed, uploads
+from app.commands import content, demo, sandbox, seed, uploads
 
-MODULES = [seed, demo, uploads, sandbox]
+MODULES = [seed, demo, uploads, sandbox, content]
 
 
 def register_commands(app) -> None:
