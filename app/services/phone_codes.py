@@ -12,7 +12,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app import sms
 from app.extensions import db
@@ -43,8 +43,11 @@ def _live_row(customer: Customer, phone: str, purpose: str) -> PhoneCode | None:
 
 
 def send_code(customer: Customer, phone: str, purpose: str) -> int:
-    """Send a new code (replacing any earlier one for the same customer, phone and purpose); its lifetime in s."""
+    """Send a new code (replacing any earlier one for the same customer, phone and purpose); its lifetime in s.
+    The customer's expired codes are removed on the way, so the table holds little more than live codes."""
     ttl = current_app.config["SMS_CODE_TTL_SECONDS"]
+    expired = delete(PhoneCode).where(PhoneCode.customer_id == customer.id, PhoneCode.expires_at <= utcnow())
+    db.session.execute(expired.execution_options(synchronize_session=False))
     code = f"{secrets.randbelow(10**6):06d}"
     row = _live_row(customer, phone, purpose) or PhoneCode(customer_id=customer.id, phone=phone, purpose=purpose)
     row.code_hash = _digest(customer.id, phone, purpose, code)

@@ -108,6 +108,16 @@ def test_an_expired_code_is_refused(api, h5, activity):
     assert _count() == 0
 
 
+def test_expired_codes_are_removed_when_the_customer_asks_again(api, h5, activity):
+    _send(api, h5.customer, activity)
+    row = db.session.scalars(select(PhoneCode)).one()
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert _send(api, h5.customer, activity, phone="13020002342")["code"] == 200
+    db.session.expire_all()
+    assert [r.phone for r in db.session.scalars(select(PhoneCode))] == ["13020002342"]
+
+
 def test_too_many_wrong_codes_void_it(app, api, h5, activity):
     _send(api, h5.customer, activity)
     code = _last_code()
