@@ -197,6 +197,25 @@ class Config:
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = _int("STAYTIME_MAX_STEP", 30)
 
+    # --- onboarding and sign-ups (docs/security.md "Onboarding and sign-ups") ---
+    # Pending scan-to-join requests (temp users) a company may hold; 5.9.2 answers 403 beyond it.
+    SCAN_JOIN_MAX_PENDING = _int("SCAN_JOIN_MAX_PENDING", 200)
+    # 8.9 sign-ups per customer, and SMS verification codes per phone and per customer (Flask-Limiter syntax).
+    SIGN_UP_RATE_LIMIT = _str("SIGN_UP_RATE_LIMIT", "10 per minute;50 per day")
+    SMS_CODE_PHONE_RATE_LIMIT = _str("SMS_CODE_PHONE_RATE_LIMIT", "1 per minute;5 per hour;10 per day")
+    SMS_CODE_CUSTOMER_RATE_LIMIT = _str("SMS_CODE_CUSTOMER_RATE_LIMIT", "3 per minute;10 per hour")
+    SMS_CODE_TTL_SECONDS = _int("SMS_CODE_TTL_SECONDS", 300)
+    SMS_CODE_MAX_ATTEMPTS = _int("SMS_CODE_MAX_ATTEMPTS", 5)  # wrong tries before a code is void
+    # Who sends the codes: "log" (records that a code was sent, never the code) or "tencent" (Tencent Cloud SMS).
+    SMS_BACKEND = _str("SMS_BACKEND", "log")
+    SMS_TENCENT_SECRET_ID = _str("SMS_TENCENT_SECRET_ID", "")
+    SMS_TENCENT_SECRET_KEY = _str("SMS_TENCENT_SECRET_KEY", "")
+    SMS_TENCENT_REGION = _str("SMS_TENCENT_REGION", "ap-guangzhou")
+    SMS_TENCENT_ENDPOINT = _str("SMS_TENCENT_ENDPOINT", "")  # default: the SDK's sms.tencentcloudapi.com
+    SMS_TENCENT_SDK_APP_ID = _str("SMS_TENCENT_SDK_APP_ID", "")  # the SmsSdkAppId, e.g. 1400000000
+    SMS_TENCENT_SIGN_NAME = _str("SMS_TENCENT_SIGN_NAME", "")  # the approved signature text
+    SMS_TENCENT_TEMPLATE_ID = _str("SMS_TENCENT_TEMPLATE_ID", "")  # template with {1} code, {2} minutes
+
 
 class DevelopmentConfig(Config):
     pass
@@ -229,6 +248,7 @@ TestingConfig.UPLOAD_BODY_MAX_BYTES = TestingConfig.MAX_FORM_MEMORY_SIZE + 64 * 
 
 class ProductionConfig(Config):
     APP_ENV = "production"
+    SMS_BACKEND = _str("SMS_BACKEND", "tencent")
 
 
 CONFIGS = {

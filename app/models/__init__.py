@@ -10,6 +10,7 @@ from app.models import (  # noqa: F401
     product,
     radar,
     share,
+    sms,
     speech,
     website,
     wechat,

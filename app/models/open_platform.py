@@ -43,8 +43,12 @@ class AuthorizerMixin(CreatedMixin):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id", ondelete="CASCADE"), unique=True)
-    # Set by the company (11.2/13.2) before it authorises; unique: an account belongs to one company.
+    # The account bound to the company: set only by a completed grant (docs/security.md); unique: an account
+    # belongs to one company.
     authorizer_appid: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # The account the company says it is about to authorise (11.2/13.2): a claim only, which any number of
+    # companies may hold; it binds nothing until the account's own admin completes the grant.
+    pending_appid: Mapped[str | None] = mapped_column(String(32), index=True)
     # Returned once by api_query_auth; lost = the account must authorise again. Never returned by any endpoint.
     refresh_token: Mapped[str | None] = mapped_column(EncryptedText)
     authorized: Mapped[bool] = mapped_column(default=False)

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.article import SOURCE_ORIGINAL, SOURCE_TEXT, STATUS_TEXT, STATUS_UNPUBLISHED
-from app.schemas.base import BaseSchema, PageSchema, Utf8Bytes, int_id_list, max_length
+from app.schemas.base import BaseSchema, PageSchema, RichText, SafeUrl, Utf8Bytes, int_id_list, max_length
 from app.schemas.plugin import IsoMillis, text
 
 ORDERS = ["-create_date", "-read_count", "-forward_count"]
@@ -32,15 +32,16 @@ class ArticleQuerySchema(PageSchema):
 class ArticleSchema(BaseSchema):
     title = text("标题", 255, required=True)
     summary = text("摘要", 512)
-    cover_picture = text("封面图片", 255)
-    content = fields.String(
+    cover_picture = SafeUrl("封面图片", 255)
+    # Rich text, cleaned by the allow-list of app/sanitize.py before it is stored.
+    content = RichText(
         required=True,
         validate=validate.Length(1, MAX_CONTENT, error=f"不能为空且长度不能超过{MAX_CONTENT}"),
         metadata={"label": "文章内容"},
     )
     tags_id_list = int_id_list("标签", load_default=list)
-    # Stored as given: the console lets the author paste any markup here.
-    insert_ads = fields.String(
+    # The console lets the author paste markup here: cleaned like `content`.
+    insert_ads = RichText(
         load_default="",
         validate=[validate.Length(max=60000, error="长度不能超过60000"), Utf8Bytes(65535)],  # a TEXT column
         metadata={"label": "广告"},

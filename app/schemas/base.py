@@ -5,6 +5,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json
 from app.responses import ApiError, Code
+from app.sanitize import URL_RULE, clean_html, url_error
 from app.timefmt import fmt_date, fmt_datetime
 
 # marshmallow's own messages, split into "wrong type" (301) and "missing/invalid" (303).
@@ -21,6 +22,7 @@ TYPE_MESSAGES = {
     "Invalid value.": "类型错误",
     "不是合法的 JSON": "不是合法的 JSON",
     DEPTH_MESSAGE: DEPTH_MESSAGE,
+    URL_RULE: URL_RULE,
 }
 FORM_MESSAGES = {
     "Missing data for required field.": "不能为空",
@@ -163,6 +165,34 @@ class JSONList(_JSONCarrier):
 
 class JSONDict(_JSONCarrier):
     inner_type = dict
+
+
+class SafeUrl(fields.String):
+    """A link or picture: an http(s) URL or a statics/ path (app/sanitize.py), stripped; '' when blank.
+    Anything else (javascript:, data:, markup) is a type error (301)."""
+
+    def __init__(self, label: str, max_len: int = 512, required: bool = False, **kwargs):
+        if required:
+            check = validate.Length(1, max_len, error=f"不能为空且长度不能超过{max_len}")
+        else:
+            check = validate.Length(max=max_len, error=f"长度不能超过{max_len}")
+            kwargs.setdefault("load_default", "")
+        super().__init__(required=required, validate=check, metadata={"label": label}, **kwargs)
+        self.max_len = max_len
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs).strip()
+        # A value too long is the length check's 303, whatever it holds.
+        if value and len(value) <= self.max_len and (error := url_error(value)):
+            raise ValidationError(error)
+        return value
+
+
+class RichText(fields.String):
+    """HTML an editor produced, cleaned by the allow-list of app/sanitize.py before it is stored."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return clean_html(super()._deserialize(value, attr, data, **kwargs))
 
 
 class LocalDateTime(fields.Field):

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.company import TERM_MONTHS
-from app.schemas.base import BaseSchema, LocalDate, PageSchema, max_length, order_field
+from app.schemas.base import BaseSchema, LocalDate, PageSchema, SafeUrl, max_length, order_field
 
 
 class CompanyQuerySchema(PageSchema):
@@ -36,9 +36,7 @@ class TongxunluSchema(BaseSchema):
     tongxunlu_secret = fields.String(
         required=True, validate=validate.Length(1, 256, error="长度须为1到256"), metadata={"label": "通讯录秘钥"}
     )
-    weChatQrCode = fields.String(
-        load_default=None, validate=validate.Length(max=255), metadata={"label": "企业微信二维码"}
-    )
+    weChatQrCode = SafeUrl("企业微信二维码", 255, load_default=None)
 
 
 class AgentSchema(BaseSchema):

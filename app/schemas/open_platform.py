@@ -6,7 +6,7 @@ Outputs never carry an authorizer refresh token (SPEC §6).
 from marshmallow import fields, validate
 
 from app.models.open_platform import STATUS_TEXT, CodeRelease, MiniProgramApp
-from app.schemas.base import BaseSchema, PageSchema, int_id_list
+from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list
 from app.timefmt import fmt_datetime, to_local
 
 APPID_RULE = r"^wx[0-9A-Za-z]{16}\Z"
@@ -23,7 +23,7 @@ class AppIdSchema(BaseSchema):
 
 class XcxInfoSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=64), metadata={"label": "小程序名称"})
-    head_img = fields.String(required=True, validate=validate.Length(min=1, max=512), metadata={"label": "小程序头像"})
+    head_img = SafeUrl("小程序头像", 512, required=True)
     introduce = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"label": "介绍语"})
     service_category = fields.String(
         required=True, validate=validate.Length(min=1, max=255), metadata={"label": "服务类目"}

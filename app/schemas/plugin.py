@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validate
 
-from app.schemas.base import BaseSchema, JSONDict, PageSchema, max_length
+from app.schemas.base import BaseSchema, JSONDict, PageSchema, SafeUrl, max_length
 from app.timefmt import to_local
 
 PHONE_LIKE = r"^[0-9+\-() ]{3,20}\Z"
@@ -96,14 +96,14 @@ class ListQuerySchema(PageSchema):
 
 class CardSchema(BaseSchema):
     name = text("名片分类", 64, required=True)
-    avatar = text("头像", 255)
+    avatar = SafeUrl("头像", 255)
     username = text("姓名", 64, required=True)
     phone = Stripped(
         load_default="",
         validate=validate.Regexp(r"^\Z|" + PHONE_LIKE, error="格式不正确"),
         metadata={"label": "电话"},
     )
-    webchat_code = text("微信二维码", 255)
+    webchat_code = SafeUrl("微信二维码", 255)
     position = text("职位", 64)
 
 
@@ -128,7 +128,7 @@ class ActivitySchema(BaseSchema):
     introduce = text("活动说明", 5000)
     is_get_phone_code = fields.Boolean(load_default=False, metadata={"label": "是否获取手机验证码"})
     leave_message = text("留言提示", 255)
-    skip_link = text("跳转链接", 512)
+    skip_link = SafeUrl("跳转链接", 512)
 
 
 class SignUpSchema(BaseSchema):
@@ -141,6 +141,16 @@ class SignUpSchema(BaseSchema):
     leave_message = text("活动留言", 500)
     # Only the customer's own H5 sign-up verifies a code; an admin recording it has none to check.
     phone_verify_code = fields.String(load_default=None, validate=max_length(16), metadata={"label": "验证码"})
+
+
+class PhoneCodeSchema(BaseSchema):
+    """The phone an SMS verification code is sent to (before an 8.9 sign-up that asks for one)."""
+
+    phone = Stripped(
+        required=True,
+        validate=validate.Regexp(MOBILE, error="不是有效的手机号"),
+        metadata={"label": "手机号"},
+    )
 
 
 class SignUpOutSchema(BaseSchema):
@@ -187,10 +197,7 @@ class GoodsItemSchema(BaseSchema):
 
 class PictureBlockSchema(BaseSchema):
     type = fields.String(required=True, validate=validate.OneOf(["picture_url"], error="只能是 picture_url"))
-    data = fields.List(
-        fields.String(validate=validate.Length(1, 255, error="长度须为1到255")),
-        required=True,
-    )
+    data = fields.List(SafeUrl("图片", 255, required=True), required=True)
 
 
 class GoodsContentSchema(BaseSchema):

@@ -45,11 +45,18 @@ def check_password_strength(password: str) -> None:
         raise ApiError(Code.FORBIDDEN_SELF, WEAK_PASSWORD_MSG)
 
 
+def revoke_credentials(user: AdminUser) -> None:
+    """New token and invite secret: every signature made with the old token stops working, and so does every
+    scan-to-join QR code the user handed out (docs/security.md)."""
+    user.token = new_token()
+    user.invite_secret = new_token()
+
+
 def set_password(user: AdminUser, password: str, *, by_owner: bool) -> None:
-    """Store a new password; the token rotates so every old signature stops working."""
+    """Store a new password; the credentials rotate so every old signature and invite stops working."""
     check_password_strength(password)
     user.password_hash = hash_password(password)
-    user.token = new_token()
+    revoke_credentials(user)
     user.is_reset_password = by_owner
     db.session.flush()
 

@@ -10,7 +10,7 @@ from app.models.company import Company
 from app.pagination import order_by, paginate
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token
-from app.services.accounts import check_password_strength, login_name_taken, set_password
+from app.services.accounts import check_password_strength, login_name_taken, revoke_credentials, set_password
 from app.services.db import unique_or_300
 
 DUPLICATE_MSG = "登录用户名已存在"
@@ -45,10 +45,11 @@ def _check_role_and_company(actor: AdminUser, data: dict, scope: int | None) -> 
 
 
 def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminUser:
+    # Strength first: a weak password must not reveal whether a login name exists (in any company).
+    check_password_strength(data["password"])
     _check_role_and_company(actor, data, scope)
     if login_name_taken(data["login_user"]):
         raise ApiError.duplicate(DUPLICATE_MSG)
-    check_password_strength(data["password"])
     user = AdminUser(
         login_user=data["login_user"],
         password_hash=hash_password(data["password"]),
@@ -66,6 +67,8 @@ def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminU
 
 def update_admin_user(actor: AdminUser, scope: int | None, user_id: int, data: dict) -> AdminUser:
     user = _get_manageable(actor, user_id, scope)
+    if data["password"]:
+        check_password_strength(data["password"])
     _check_role_and_company(actor, data, scope)
     if login_name_taken(data["login_user"], exclude_id=user.id):
         raise ApiError.duplicate(DUPLICATE_MSG)
@@ -93,7 +96,7 @@ def set_admin_user_status(actor: AdminUser, scope: int | None, user_id: int, sta
     user = _get_manageable(actor, user_id, scope)
     _refuse_self(actor, user, "停用或启用")
     if status == STATUS_DISABLED and user.status != STATUS_DISABLED:
-        user.token = new_token()  # every signature made with the old token stops working
+        revoke_credentials(user)  # every signature and invite made with the old secrets stops working
     user.status = status
     db.session.flush()
     return user

@@ -18,7 +18,6 @@ from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from app.responses import ApiError
 from app.schemas.open_platform import authorizer_details, version_details
 from app.services.code_release import version_summary
-from app.services.db import name_taken, unique_or_300
 from app.timefmt import utcnow
 from app.wechat.component import (
     AUTH_TYPE_MINI_PROGRAM,
@@ -73,10 +72,17 @@ def authorized_app(kind: Kind, company_id: int):
 # --- the step machine (11.1 / 13.1) -------------------------------------------------------------------
 
 
+def claimed_appid(app) -> str | None:
+    """The appid the company is authorising: its pending claim, else the account bound to it."""
+    return (app.pending_appid or app.authorizer_appid) if app is not None else None
+
+
 def step_of(kind: Kind, app) -> int | str:
-    """1 no appid, 2 not authorised, 3 (mini-program) details missing, '' done."""
-    if app is None or not app.authorizer_appid:
+    """1 no appid, 2 not authorised (or a new appid claimed), 3 (mini-program) details missing, '' done."""
+    if not claimed_appid(app):
         return 1
+    if app.pending_appid:
+        return 2
     if not is_authorized(app):
         return 2
     if kind is XCX and not all((app.name, app.head_img, app.introduce, app.service_category)):
@@ -85,25 +91,51 @@ def step_of(kind: Kind, app) -> int | str:
 
 
 def set_appid(kind: Kind, company_id: int, appid: str):
-    """11.2/13.2: the account the caller's company is about to authorise; another appid starts over."""
-    taken = f"该{kind.label} appid 已被其他公司使用"
+    """11.2/13.2: the account the caller's company is about to authorise, recorded as a pending claim.
+
+    A claim binds nothing and blocks nobody: any company may claim any appid, and only a completed grant
+    (the account's admin confirming on WeChat's page, see complete_grant and _on_authorized) binds the account
+    to a company. Claiming another appid than the bound one starts the company's authorization over."""
     app = app_of(kind, company_id)
-    if name_taken(kind.model.authorizer_appid, appid, exclude_id=app.id if app else None):
-        raise ApiError.duplicate(taken)
     if app is None:
         app = kind.model(company_id=company_id)
         if kind is XCX:
             app.auto_release = current_app.config["XCX_AUTO_RELEASE_DEFAULT"]
-    if app.authorizer_appid != appid:
-        if app.authorizer_appid:
-            token_store().delete(authorizer_token_key(app.authorizer_appid))
-        app.authorized, app.refresh_token, app.func_info, app.original_id = False, None, None, None
-        for field in RESET_ON_NEW_APPID:
-            setattr(app, field, None)
-        app.authorizer_appid = appid
-    with unique_or_300(taken):
         db.session.add(app)
+    if app.authorizer_appid == appid:
+        app.pending_appid = None
+    else:
+        if app.authorizer_appid:
+            _unbind(app)
+        app.pending_appid = appid
+    db.session.flush()
     return app
+
+
+def _unbind(app) -> None:
+    """The account is no longer the company's: its authorization, token and details are dropped."""
+    token_store().delete(authorizer_token_key(app.authorizer_appid))
+    app.authorized, app.refresh_token, app.func_info, app.original_id = False, None, None, None
+    for field in RESET_ON_NEW_APPID:
+        setattr(app, field, None)
+    app.authorizer_appid = None
+
+
+def _bind(kind: Kind, app, appid: str) -> None:
+    """A completed grant: the account becomes this company's. The account's admin chose this company, so a
+    binding another company held is released (its authorization was the same account's)."""
+    if app.authorizer_appid == appid:
+        app.pending_appid = None
+        return
+    other = db.session.scalar(select(kind.model).where(kind.model.authorizer_appid == appid))
+    if other is not None and other.id != app.id:
+        log.warning("account moved to another company by its own grant", extra={"from_company": other.company_id})
+        _unbind(other)
+        db.session.flush()  # the unique appid is free before this company takes it
+    if app.authorizer_appid:
+        _unbind(app)
+    app.authorizer_appid, app.pending_appid = appid, None
+    db.session.flush()
 
 
 # --- the grant URL and its callback (11.4 / 13.3, the auth_code redirect) -----------------------------
@@ -117,12 +149,12 @@ def create_grant_url(kind: Kind, company_id: int, admin: AdminUser) -> str:
     """A fresh pre-auth code (never shared: one per URL), the company's appid as biz_appid, and our callback
     carrying the company, kind and admin, signed and expiring (OPEN_PLATFORM_GRANT_TTL)."""
     app = app_of(kind, company_id)
-    if app is None or not app.authorizer_appid:
+    if not claimed_appid(app):
         raise ApiError.invalid(f"请先填写{kind.label} appid")
     grant = _signer().dumps({"c": company_id, "k": kind.key, "a": admin.id})
     base = current_app.config["OPEN_PLATFORM_CALLBACK_BASE_URL"].rstrip("/")
     redirect_uri = f"{base}{CALLBACK_PATH}?grant={grant}"
-    return grant_url(ComponentClient(), redirect_uri, kind.auth_type, biz_appid=app.authorizer_appid)
+    return grant_url(ComponentClient(), redirect_uri, kind.auth_type, biz_appid=claimed_appid(app))
 
 
 def complete_grant(grant: str, auth_code: str):
@@ -133,12 +165,13 @@ def complete_grant(grant: str, auth_code: str):
     except (BadSignature, KeyError, TypeError, ValueError):
         raise ApiError.invalid("授权链接无效或已过期，请重新生成") from None
     app = app_of(kind, company_id)
-    if app is None or not app.authorizer_appid:
+    if not claimed_appid(app):
         raise ApiError.invalid(f"请先填写{kind.label} appid")
     component = ComponentClient()
     info = component.query_auth(auth_code)
-    if info["authorizer_appid"] != app.authorizer_appid:
+    if info["authorizer_appid"] != claimed_appid(app):
         raise ApiError.invalid(f"授权的帐号（{info['authorizer_appid']}）与填写的{kind.label} appid 不一致")
+    _bind(kind, app, info["authorizer_appid"])
     record_authorization(kind, app, info, component)
     if admin_id and db.session.get(AdminUser, admin_id) is not None:
         app.authorizer_admin_id = admin_id
@@ -233,20 +266,42 @@ def decrypt_account_push(body: bytes, args) -> dict:
 
 
 def _apps_with_appid(appid: str | None):
+    """The rows the account is bound to (one per kind at most)."""
     for kind in (XCX, GZH):
         app = db.session.scalar(select(kind.model).where(kind.model.authorizer_appid == appid)) if appid else None
         if app is not None:
             yield kind, app
 
 
+def _push_target(kind: Kind, appid: str):
+    """The company an authorization push is for: the one the account is bound to (while authorised, or when
+    nobody else claims it), else the only company claiming it. A push names no company, so an account two
+    companies claim waits for the grant's callback, which does (docs/security.md)."""
+    bound = db.session.scalar(select(kind.model).where(kind.model.authorizer_appid == appid))
+    stmt = select(kind.model).where(kind.model.pending_appid == appid)
+    claims = [app for app in db.session.scalars(stmt) if bound is None or app.id != bound.id]
+    if bound is not None and (is_authorized(bound) or not claims):
+        return bound
+    if bound is None and len(claims) == 1:
+        return claims[0]
+    if claims:
+        log.warning("authorized push for an account several companies claim", extra={"claims": len(claims)})
+    return None
+
+
 def _on_authorized(component: ComponentClient, appid: str, code: str) -> None:
-    for kind, app in _apps_with_appid(appid):
+    for kind in (XCX, GZH):
+        app = _push_target(kind, appid) if appid else None
+        if app is None:
+            continue
         try:
-            record_authorization(kind, app, component.query_auth(code), component)
+            info = component.query_auth(code)
+            app.authorizer_appid, app.pending_appid = appid, None
+            record_authorization(kind, app, info, component)
         except WeChatError:
             raise  # not recorded: WeChat pushes it again
         except ApiError as err:  # e.g. a mini-program named as the official account: leave the row as it was
-            db.session.refresh(app)
+            db.session.refresh(app)  # back to the stored row (its claim included)
             log.warning("authorized push not recorded", extra={"errcode": err.code})
             continue
         db.session.flush()
@@ -307,7 +362,7 @@ def auth_process(kind: Kind, company_id: int) -> tuple[dict, str]:
     app = app_of(kind, company_id)
     step = step_of(kind, app)
     if step in (1, 2):
-        ret_data = {"authorization_appid": app.authorizer_appid if app else ""}
+        ret_data = {"authorization_appid": claimed_appid(app) or ""}
     else:
         ret_data = authorizer_details(app, verified(app))
         if kind is XCX:

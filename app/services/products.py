@@ -94,8 +94,19 @@ def create_product(admin: AdminUser, scope: int | None, data: dict) -> Product:
     return product
 
 
-def update_product(scope: int | None, product_id: int, data: dict) -> Product:
+def get_writable_product(admin: AdminUser, scope: int | None, product_id: int, action: str) -> Product:
+    """A product the caller may change (update, delete, list or unlist, reorder): role 1 any, role 2 its
+    company's, other roles only the personal products they added (403 otherwise)."""
     product = get_product(scope, product_id)
+    if admin.role_id not in (ROLE_SUPERADMIN, ROLE_ADMIN) and (
+        product.owner_id is None or product.creator_id != admin.id
+    ):
+        raise ApiError.forbidden(f"普通用户不能{action}此产品，只能管理自己添加的个人产品")
+    return product
+
+
+def update_product(admin: AdminUser, scope: int | None, product_id: int, data: dict) -> Product:
+    product = get_writable_product(admin, scope, product_id, "修改")
     if name_taken(Product.name, data["name"], exclude_id=product.id, company_id=product.company_id):
         raise ApiError.duplicate(DUPLICATE_MSG)
     with unique_or_300(DUPLICATE_MSG):
@@ -105,25 +116,20 @@ def update_product(scope: int | None, product_id: int, data: dict) -> Product:
 
 
 def delete_product(admin: AdminUser, scope: int | None, product_id: int) -> None:
-    """Role 1: any product; role 2: its company's; other roles: only personal products they added."""
-    product = get_product(scope, product_id)
-    if admin.role_id not in (ROLE_SUPERADMIN, ROLE_ADMIN) and (
-        product.owner_id is None or product.creator_id != admin.id
-    ):
-        raise ApiError.forbidden("普通用户只能删除自己添加的个人产品")
+    product = get_writable_product(admin, scope, product_id, "删除")
     db.session.delete(product)
     db.session.flush()
 
 
-def set_product_status(scope: int | None, product_id: int, status: int) -> Product:
-    product = get_product(scope, product_id)
+def set_product_status(admin: AdminUser, scope: int | None, product_id: int, status: int) -> Product:
+    product = get_writable_product(admin, scope, product_id, "上架或下架")
     product.status = status
     db.session.flush()
     return product
 
 
-def set_recommend_index(scope: int | None, product_id: int, index: int) -> Product:
-    product = get_product(scope, product_id)
+def set_recommend_index(admin: AdminUser, scope: int | None, product_id: int, index: int) -> Product:
+    product = get_writable_product(admin, scope, product_id, "调整推荐指数")
     product.recommend_index = index
     db.session.flush()
     return product

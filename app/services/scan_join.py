@@ -1,9 +1,10 @@
 """1.8/1.9 and 5.9.x scan-to-join: the invite QR code, pending requests (temp users), their approval."""
 
+from collections import Counter
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth import get_for_company, invite_params
@@ -23,8 +24,6 @@ DUPLICATE_MSG = "该姓名已提交过申请，请勿重复提交"
 ORDER_COLUMNS = {"create_date": TempUser.create_date, "id": TempUser.id, "username": TempUser.username}
 FIELDS = ("username", "position", "wechat", "wechat_phone", "mingpian_phone")
 
-REFUSED_MISSING = "临时用户ID不存在"
-REFUSED_QUOTA = "可开通名片数已用完"
 REFUSED_PHONE = "该微信手机号已是本公司的雷达用户"
 
 
@@ -51,7 +50,12 @@ def _save(temp: TempUser, company_id: int, data: dict) -> TempUser:
 
 
 def submit_temp_user(inviter: AdminUser, data: dict) -> TempUser:
-    """1.9/5.9.2: a request to join the inviter's company."""
+    """1.9/5.9.2: a request to join the inviter's company, while it has fewer than SCAN_JOIN_MAX_PENDING (403)."""
+    lock_company(inviter.company_id)  # counted one request at a time
+    limit = current_app.config["SCAN_JOIN_MAX_PENDING"]
+    pending = db.session.scalar(select(func.count()).where(TempUser.company_id == inviter.company_id))
+    if pending >= limit:
+        raise ApiError.forbidden(f"待审核的加入申请已达上限（{limit}个），请联系管理员先处理已有申请")
     return _save(TempUser(company_id=inviter.company_id, inviter_id=inviter.id), inviter.company_id, data)
 
 
@@ -124,22 +128,30 @@ def _make_radar_user(temp: TempUser) -> RadarUser:
 
 
 def approve_temp_users(scope: int | None, ids: list[int]) -> dict:
-    """Each request becomes an enabled radar user while its company has seats; the others are refused, with why."""
+    """All or nothing, like every id-taking write: an id that is no pending request in scope is 302, and a company
+    without a seat for each request it would approve is 403; nothing is approved then. A request whose phone
+    is already a radar user of its company is refused on its own (`refused`, with why); the others are approved."""
     ids = list(dict.fromkeys(ids))
-    companies, temps = _lock_batch(scope, [i for i in ids if 0 < i <= MAX_ID])
-    free = {company_id: seats_left(company) for company_id, company in companies.items()}
+    if not all(0 < i <= MAX_ID for i in ids):
+        raise ApiError.not_found("临时用户")
+    companies, temps = _lock_batch(scope, ids)
+    if len(temps) != len(ids):
+        raise ApiError.not_found("临时用户")
     taken = _taken_phones(set(companies), list(temps.values()))
-    approved, refused, created = [], [], {}
+    approvable, refused = [], []
     for temp_id in ids:
-        temp = temps.get(temp_id)
-        reason = _refusal(temp, free, taken)
-        if reason:
-            refused.append({"temp_user_id": temp_id, "reason": reason})
+        temp = temps[temp_id]
+        if (temp.company_id, temp.wechat_phone) in taken:
+            refused.append({"temp_user_id": temp_id, "reason": REFUSED_PHONE})
             continue
-        free[temp.company_id] -= 1
-        taken.add((temp.company_id, temp.wechat_phone))
+        if temp.wechat_phone:
+            taken.add((temp.company_id, temp.wechat_phone))
+        approvable.append(temp)
+    for company_id, wanted in Counter(temp.company_id for temp in approvable).items():
+        _check_seats(companies[company_id], wanted)
+    approved, created = [temp.id for temp in approvable], {}
+    for temp in approvable:
         created.setdefault(temp.company_id, []).append(_make_radar_user(temp))
-        approved.append(temp_id)
     db.session.flush()
     for company_id, users in created.items():
         hooks.radar_users_created(company_id, [user.id for user in users])
@@ -147,11 +159,10 @@ def approve_temp_users(scope: int | None, ids: list[int]) -> dict:
     return {"approved": approved, "radar_user_ids": radar_user_ids, "refused": refused}
 
 
-def _refusal(temp: TempUser | None, free: dict[int, int], taken: set) -> str | None:
-    if temp is None:
-        return REFUSED_MISSING
-    if free[temp.company_id] < 1:
-        return REFUSED_QUOTA
-    if (temp.company_id, temp.wechat_phone) in taken:
-        return REFUSED_PHONE
-    return None
+def _check_seats(company: Company, wanted: int) -> None:
+    left = seats_left(company)
+    if wanted > left:
+        raise ApiError.forbidden(
+            f"可开通名片数已用完：本次需开通{wanted}个，剩余{left}个（可开通{company.mingpian_available_num}个），"
+            "请减少审核人数、停用其他用户或联系管理员增加名片数"
+        )

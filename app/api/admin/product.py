@@ -52,8 +52,8 @@ def add(o_id):
 
 @bp.post("/update/<int:o_id>")
 def update(o_id):
-    """2.4 修改公司和个人产品."""
-    service.update_product(tenant_scope(), o_id, load(ProductUpdateSchema))
+    """2.4 修改公司和个人产品 (who may: as for delete)."""
+    service.update_product(current_admin(), tenant_scope(), o_id, load(ProductUpdateSchema))
     return ok(msg="修改成功")
 
 
@@ -66,15 +66,16 @@ def delete(o_id):
 
 @bp.post("/change_status/<int:o_id>")
 def change_status(o_id):
-    """2.5 上架 | 下架产品."""
-    product = service.set_product_status(tenant_scope(), o_id, load(ProductStatusSchema)["status"])
+    """2.5 上架 | 下架产品 (who may: as for delete)."""
+    product = service.set_product_status(current_admin(), tenant_scope(), o_id, load(ProductStatusSchema)["status"])
     return ok(status_data(product), "修改状态成功")
 
 
 @bp.post("/recommend_index/<int:o_id>")
 def recommend_index(o_id):
-    """2.9 修改产品推荐指数 (`index`, or `recommend_index`, 0–10)."""
-    service.set_recommend_index(tenant_scope(), o_id, load(RecommendIndexSchema, recommend_index_input())["index"])
+    """2.9 修改产品推荐指数 (`index`, or `recommend_index`, 0–10; who may: as for delete)."""
+    index = load(RecommendIndexSchema, recommend_index_input())["index"]
+    service.set_recommend_index(current_admin(), tenant_scope(), o_id, index)
     return ok(msg="修改成功")
 
 

@@ -156,7 +156,8 @@ def test_add_article(api, make, pa_make):
     assert (payload["code"], payload["msg"]) == (200, "添加成功")
     article = db.session.get(Article, payload["data"][0]["id"])
     assert (article.company_id, article.author_id, article.status, article.source) == (admin.company_id, admin.id, 2, 1)
-    assert article.insert_ads == "<a href='x'>存入你的广告</a>"
+    # Cleaned like the content (docs/security.md): quoting normalised, rel added to links.
+    assert article.insert_ads == '<a href="x" rel="noopener noreferrer">存入你的广告</a>'
     assert [t.id for t in article.tags] == [t.id for t in tags]
 
 

@@ -355,6 +355,32 @@ def test_delete_by_member_only_own_personal_products(api, make, content_factory)
     assert _count() == 2
 
 
+def test_member_changes_only_what_it_may_delete(api, make, content_factory):
+    """Role 3 may update, list/unlist and reorder exactly the products it may delete: its own personal ones."""
+    member = make.member()
+    owner = content_factory.radar_user(member.company)
+    own = content_factory.product(owner=owner, creator_id=member.id)
+    someone_elses = content_factory.product(owner=owner)
+    company_product = content_factory.product(member.company, creator_id=member.id)
+    client = api.as_(member)
+    writes = (
+        ("update", _form(name="改名")),
+        ("change_status", {"status": 2}),
+        ("recommend_index", {"index": 9}),
+    )
+    for product in (someone_elses, company_product):
+        before = (product.name, product.status, product.recommend_index)
+        for endpoint, form in writes:
+            payload = body(client.post(f"{BASE}/{endpoint}/{product.id}", form))
+            assert payload["code"] == 403 and "自己添加的个人产品" in payload["msg"], (endpoint, payload)
+        db.session.refresh(product)
+        assert (product.name, product.status, product.recommend_index) == before
+    for endpoint, form in writes:
+        assert body(client.post(f"{BASE}/{endpoint}/{own.id}", form))["code"] == 200, endpoint
+    db.session.refresh(own)
+    assert (own.name, own.status, own.recommend_index) == ("改名", 2, 9)
+
+
 # --- 2.5 change_status / 2.9 recommend_index ---------------------------------------------------
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.admin import STATUS_DISABLED
 from app.models.radar import RADAR_ENABLED, RadarUser, TempUser
-from app.services.scan_join import REFUSED_MISSING, REFUSED_PHONE, REFUSED_QUOTA
+from app.services.scan_join import REFUSED_PHONE
 from tests.conftest import body
 from tests.fixtures.wechat import CORP_ID
 
@@ -287,23 +287,50 @@ def test_approve_turns_requests_into_radar_users(api, make, radar):
     assert db.session.scalar(select(func.count()).select_from(TempUser)) == 0
 
 
-def test_approve_reports_each_refusal(api, make, radar):
-    admin = make.admin(make.company(mingpian_available_num=2))
+def _enabled_count() -> int:
+    return db.session.scalar(select(func.count()).where(RadarUser.status == RADAR_ENABLED))
+
+
+def test_approve_refuses_a_known_phone_on_its_own(api, make, radar):
+    """A phone already a radar user of the company (or twice in the batch) is a per-request refusal."""
+    admin = make.admin(make.company(mingpian_available_num=3))
     radar.user(admin.company, wechat_phone="13300000000")
     dup = radar.temp_user(admin.company, wechat_phone="13300000000")
-    ok1, over = radar.temp_user(admin.company), radar.temp_user(admin.company)
-    theirs = radar.temp_user(make.company())
-    payload = _approve(api, admin, [dup.id, ok1.id, over.id, theirs.id, 9999, ok1.id])
-    assert payload["code"] == 200 and payload["msg"] == "添加成功1人，未通过4人"
+    ok1 = radar.temp_user(admin.company, wechat_phone="13300000001")
+    twice = radar.temp_user(admin.company, wechat_phone="13300000001")
+    payload = _approve(api, admin, [dup.id, ok1.id, twice.id, ok1.id])
+    assert payload["code"] == 200 and payload["msg"] == "添加成功1人，未通过2人"
     assert payload["data"]["approved"] == [ok1.id]
     assert payload["data"]["refused"] == [
         {"temp_user_id": dup.id, "reason": REFUSED_PHONE},
-        {"temp_user_id": over.id, "reason": REFUSED_QUOTA},
-        {"temp_user_id": theirs.id, "reason": REFUSED_MISSING},
-        {"temp_user_id": 9999, "reason": REFUSED_MISSING},
+        {"temp_user_id": twice.id, "reason": REFUSED_PHONE},
     ]
-    assert db.session.get(TempUser, over.id) is not None and db.session.get(TempUser, theirs.id) is not None
-    assert db.session.scalar(select(func.count()).where(RadarUser.status == RADAR_ENABLED)) == 2
+    assert db.session.get(TempUser, dup.id) is not None and _enabled_count() == 2
+
+
+def test_approve_with_an_unknown_or_foreign_id_approves_nothing(api, make, radar):
+    """All or nothing: another company's request or an unknown id makes the whole batch a 302."""
+    admin = make.admin()
+    mine = radar.temp_user(admin.company)
+    theirs = radar.temp_user(make.company())
+    for bad in (theirs.id, 9999):
+        payload = _approve(api, admin, [mine.id, bad])
+        assert payload["code"] == 302 and payload["msg"] == "临时用户ID不存在", payload
+    db.session.expire_all()
+    assert db.session.get(TempUser, mine.id) is not None and db.session.get(TempUser, theirs.id) is not None
+    assert _enabled_count() == 0
+
+
+def test_approve_beyond_the_free_seats_approves_nothing(api, make, radar):
+    admin = make.admin(make.company(mingpian_available_num=2))
+    radar.user(admin.company)
+    temps = [radar.temp_user(admin.company) for _ in range(2)]
+    payload = _approve(api, admin, [t.id for t in temps])
+    assert payload["code"] == 403 and payload["msg"].startswith("可开通名片数已用完"), payload
+    assert "本次需开通2个，剩余1个" in payload["msg"]
+    db.session.expire_all()
+    assert all(db.session.get(TempUser, t.id) is not None for t in temps) and _enabled_count() == 1
+    assert _approve(api, admin, [temps[0].id])["code"] == 200  # a batch that fits is approved
 
 
 def test_disabled_radar_users_do_not_hold_seats(api, make, radar):
@@ -348,7 +375,7 @@ def test_oversized_ids_are_missing_not_a_server_error(api, make):
     huge = 10**20
     assert _join(api, admin, _join_form(department_id=json.dumps([huge])))["code"] == 302
     payload = _approve(api, admin, [huge])
-    assert payload["code"] == 200 and payload["data"]["refused"] == [{"temp_user_id": huge, "reason": REFUSED_MISSING}]
+    assert payload["code"] == 302, payload
     client = api.as_(admin)
     assert body(client.get(BASE, {"department": huge}))["code"] == 303
     assert body(client.get(BASE, {"company_id": huge, "type": "temp_user"}))["code"] == 303
