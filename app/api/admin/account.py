@@ -1,4 +1,4 @@
-"""1.0 login, 1.1 modify_password, 1.2 login_rules — at the root of /zhugeleida/admin."""
+"""1.0 login, 1.1 modify_password, 1.2 login_rules and logout — at the root of /zhugeleida/admin."""
 
 from flask import Blueprint, current_app, request
 
@@ -45,3 +45,10 @@ def modify_password():
 def login_rules():
     """1.2 登录权限展示."""
     return ok({"rules_list": accounts.login_rules(current_admin())})
+
+
+@bp.post("/logout")
+def logout():
+    """退出登录: the caller's token rotates; a new login is needed (docs/contract_extensions.md)."""
+    accounts.logout(current_admin())
+    return ok(msg="已退出登录")
