@@ -346,6 +346,10 @@ ADMIN_CASES = [
          lambda w: get(f"{A}/jobs/{w.job_a.id}")),
     Case("a platform job", "admin.jobs.show", ("path:job_id",),
          lambda w: get(f"{A}/jobs/{w.platform_job.id}"), owner="superadmin"),
+    Case("cancel A's job", "admin.jobs.cancel", ("path:job_id",),
+         lambda w: post(f"{A}/jobs/cancel/{w.job_a.id}"), control_code=303),  # finished: too late for its owner
+    confined("jobs of A", "admin.jobs.index", "query:company_id", f"{A}/jobs", lambda w: w.job_a.id,
+             lambda w: w.a.id),
     # 11.2 / 13.2: an account appid belongs to one company (300 for another's, nothing taken over)
     *[
         Case(f"{bp} A's appid", f"admin.{bp}.update_app_id", ("form:authorization_appid",),
