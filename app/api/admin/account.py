@@ -1,4 +1,4 @@
-"""1.0 login, 1.1 modify_password, 1.2 login_rules and logout — at the root of /zhugeleida/admin."""
+"""1.0 login, 1.1 modify_password, 1.2 login_rules, logout and role_list — at the root of /zhugeleida/admin."""
 
 from flask import Blueprint, current_app, request
 
@@ -7,7 +7,8 @@ from app.extensions import limiter
 from app.responses import ok
 from app.schemas.account import LoginResultSchema, LoginSchema, ModifyPasswordSchema
 from app.schemas.base import load
-from app.services import accounts
+from app.schemas.role import RoleOptionSchema
+from app.services import accounts, roles
 
 bp = Blueprint("account", __name__)
 
@@ -52,3 +53,10 @@ def logout():
     """退出登录: the caller's token rotates; a new login is needed (docs/contract_extensions.md)."""
     accounts.logout(current_admin())
     return ok(msg="已退出登录")
+
+
+@bp.get("/role_list")
+def role_list():
+    """可分配的角色: the roles the caller may give an admin user in 5.2/5.3 (role 1: all; others: all but 1)."""
+    items = roles.assignable_roles(current_admin())
+    return ok({"ret_data": RoleOptionSchema(many=True).dump(items), "data_count": len(items)}, "查询成功")
