@@ -54,7 +54,15 @@ class UploadCodeSchema(AppIdsSchema):
 
 
 class XcxAppQuerySchema(PageSchema):
-    pass
+    status = fields.Integer(
+        load_default=None,
+        validate=validate.OneOf(sorted(STATUS_TEXT), error="只能是 0 到 12"),
+        metadata={"label": "状态"},
+    )
+    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+    name = fields.String(
+        load_default=None, validate=validate.Length(max=64, error="长度不能超过64"), metadata={"label": "小程序名称"}
+    )
 
 
 class QrCodeSchema(BaseSchema):
