@@ -277,7 +277,8 @@ ADMIN_CASES = [
        lambda w: post(f"{A}/dai_xcx/upload_code", {
            "app_ids_list": ids(w.xcx_a.id), "template_id": 1, "user_version": "1.0.1", "user_desc": "修复"}),
        fixtures=("open_platform",)),
-    sa("12.1 apps of A", "admin.xcx_app.index", ("query:company_id",), lambda w: get(f"{A}/xcx_app", company_id=w.a.id)),
+    sa("12.1 apps of A", "admin.xcx_app.index", ("query:company_id",),
+       lambda w: get(f"{A}/xcx_app", company_id=w.a.id)),
     # 5.1-5.5 admin users
     confined("5.1 admin users of A", "admin.admin_userprofile.index", "query:company_id", f"{A}/admin_userprofile",
              lambda w: w.other_a.login_user, lambda w: w.a.id),
