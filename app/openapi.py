@@ -103,6 +103,8 @@ HINTS: dict[str, Hint] = {
     "admin.user.update": Hint(query=UserTypeSchema),  # body: RadarUser, or ScanJoin with type=temp_user
     "admin.user.delete": Hint(query=UserTypeSchema),
     "admin.user.scan_code_to_add_user": Hint(principal="invite"),
+    "admin.user.scan_code_check": Hint(principal="invite"),
+    "admin.user.scan_code_departments": Hint(principal="invite"),
     "public.upload.img_upload": Hint(files=("img_data",)),
     "open_weixin.event.receive": Hint(
         query=WECHAT_PUSH_QUERY, raw_body="text/xml", produces={"text/plain": {"schema": {"type": "string"}}}

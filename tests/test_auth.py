@@ -19,6 +19,8 @@ ADMIN_PREFIX = "/zhugeleida/admin"
 PUBLIC_ENDPOINTS = {
     "admin.account.login",  # 1.0 login
     "admin.user.scan_code_to_add_user",  # signed by the QR code's invite secret instead (tested below)
+    "admin.user.scan_code_check",  # the same invite signature (tests/api/admin/test_user_invite.py)
+    "admin.user.scan_code_departments",
     "admin.open_weixin.auth_code",  # WeChat's authorization page sends the admin's browser back here
     "open_weixin.event.receive",  # WeChat's callbacks: verified by the component token / AES key
     "open_weixin.message.receive",

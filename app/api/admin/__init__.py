@@ -25,6 +25,7 @@ from app.api.admin import (
     talkGroupManageOper,
     talkGroupManageShow,
     user,
+    user_invite,  # noqa: F401 - adds the scan-to-join H5 page's invite-signed reads to user.bp
     user_wechat,  # noqa: F401 - adds the WeChat routes of /admin/user to user.bp
     website,
     website_template,
