@@ -142,3 +142,18 @@ class RankingItemSchema(BaseSchema):
     read_count = fields.Integer()
     stay_time = fields.Integer()
     level = fields.Integer()
+
+
+class RadarUserCardSchema(BaseSchema):
+    """The sharing radar user's card on the H5 pages. The phone is the one the employee chose to show
+    (`mingpian_phone`); the WeChat-bound phone stays private."""
+
+    uid = fields.Integer(attribute="id")
+    username = fields.String()
+    avatar = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    mingpian_phone = fields.String(allow_none=True)
+    wechat = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    qr_code = fields.String(allow_none=True)  # the mini-program code (5.6), a statics/ path; null until made
+    company_name = fields.String(attribute="company.name")
