@@ -279,6 +279,18 @@ ADMIN_CASES = [
        fixtures=("open_platform",)),
     sa("12.1 apps of A", "admin.xcx_app.index", ("query:company_id",),
        lambda w: get(f"{A}/xcx_app", company_id=w.a.id)),
+    # the admin's customers and an article's forwarding tree
+    Case("customers of A", "admin.customer.index", ("query:company_id",),
+         lambda w: get(f"{A}/customer", company_id=w.a.id)),
+    Case("customers of A's radar user", "admin.customer.index", ("query:uid",),
+         lambda w: get(f"{A}/customer", uid=w.radar_a.id)),
+    Case("A's customer", "admin.customer.detail", ("path:o_id",),
+         lambda w: get(f"{A}/customer/detail/{w.customer_a.id}")),
+    Case("tree of A's article", "admin.customer.forward_tree", ("path:o_id",),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_a.id}")),
+    Case("tree through A's radar user", "admin.customer.forward_tree", ("query:uid",),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_b.id}", uid=w.radar_a.id),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_b.id}", uid=w.radar_b.id), owner="admin_b"),
     # 5.1-5.5 admin users
     confined("5.1 admin users of A", "admin.admin_userprofile.index", "query:company_id", f"{A}/admin_userprofile",
              lambda w: w.other_a.login_user, lambda w: w.a.id),
