@@ -112,4 +112,5 @@ def test_admin_can_set_time_and_place(api, h5):
     assert body(client.post("/zhugeleida/admin/plugin_report/add/0", form))["code"] == 200
     listed = body(client.get("/zhugeleida/admin/plugin_report"))["data"]["ret_data"][0]
     assert (listed["activity_time"], listed["place"]) == ("12月1日下午", "总部")
-    assert body(client.post("/zhugeleida/admin/plugin_report/add/0", {"title": "x", "place": "地" * 256}))["code"] == 303
+    too_long = {"title": "x", "place": "地" * 256}
+    assert body(client.post("/zhugeleida/admin/plugin_report/add/0", too_long))["code"] == 303
