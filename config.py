@@ -105,6 +105,11 @@ class Config:
     SHARE_SIGN_KEY = os.environ.get("SHARE_SIGN_KEY") or None
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = int(os.environ.get("STAYTIME_MAX_STEP", "30"))
+    # The console's and H5 pages' additions (docs/contract_extensions.md): the activity and card pages a customer
+    # OAuth entry returns to, and the console page the 11.4/13.3 authorization callback sends the browser to.
+    H5_ACTIVITY_URL = os.environ.get("H5_ACTIVITY_URL", "http://127.0.0.1:8080/activity/{activity_id}")
+    H5_CARD_URL = os.environ.get("H5_CARD_URL", "http://127.0.0.1:8080/card/{uid}")
+    CONSOLE_BASE_URL = os.environ.get("CONSOLE_BASE_URL", "http://127.0.0.1:8000/console/")
 
 
 class DevelopmentConfig(Config):

@@ -25,6 +25,7 @@ PUBLIC_ENDPOINTS = {
     "open_weixin.event.receive",  # WeChat's callbacks: verified by the component token / AES key
     "open_weixin.message.receive",
     "gongzhonghao.work_gongzhonghao_auth.login",  # 16.1 the customer's OAuth login
+    "gongzhonghao.work_gongzhonghao_auth.entry_url",  # WeChat's OAuth URL of an activity/card page: no caller yet
     "qiyeweixin.work_weixin_auth.login",  # the radar user's WeChat Work OAuth login
     "health.healthz",
     "docs.openapi_json",

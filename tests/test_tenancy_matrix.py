@@ -638,6 +638,14 @@ EXEMPT = {
         "(tests/api/gongzhonghao)"
         for param in ("article_id", "uid", "pid", "company_id", "appid")
     },
+    ("gongzhonghao.work_gongzhonghao_auth.login", "query:activity_id"): "16.1 public login: the activity is checked "
+    "against the official account's company (tests/api/gongzhonghao/test_entry_pages.py)",
+    **{
+        ("gongzhonghao.work_gongzhonghao_auth.entry_url", f"query:{param}"): "public: WeChat's OAuth URL of that "
+        "company's own activity or card page, built from configuration; the activity and radar user are checked "
+        "against the company (tests/api/gongzhonghao/test_entry_pages.py)"
+        for param in ("company_id", "activity_id", "uid")
+    },
     ("qiyeweixin.work_weixin_auth.login", "path:company_id"): "public login: the company whose WeChat Work app "
     "checks the OAuth code; there is no caller yet",
     ("open_weixin.message.receive", "path:appid"): "WeChat's push, verified with the component token and AES key",

@@ -67,7 +67,10 @@ class CustomerAuthQuerySchema(_BlankIsAbsent):
     code = fields.String(required=True, validate=validate.Length(1, 512, error="不能为空"), metadata={"label": "code"})
     appid = fields.String(required=True, validate=validate.Length(1, 64, error="不能为空"), metadata={"label": "appid"})
     state = fields.String(load_default="", metadata={"label": "state"})
-    article_id = _id("文章ID", required=True)
+    # The page the customer opened: an article (with a share link's parameters), else an activity or a card
+    # (uid); see docs/contract_extensions.md.
+    article_id = _id("文章ID")
+    activity_id = _id("活动ID")
     uid = _id("文章所属的雷达用户ID")
     pid = _id("文章所属父级ID")
     level = fields.Integer(
@@ -75,6 +78,14 @@ class CustomerAuthQuerySchema(_BlankIsAbsent):
     )
     company_id = _id("公司ID")
     sign = fields.String(load_default="", validate=validate.Length(max=64), metadata={"label": "分享签名"})
+
+
+class EntryUrlQuerySchema(_BlankIsAbsent):
+    """The OAuth URL of an activity page (activity_id, optional uid) or of a radar user's card page (uid)."""
+
+    company_id = _id("公司ID", required=True)
+    activity_id = _id("活动ID")
+    uid = _id("雷达用户ID")
 
 
 class ShareUrlQuerySchema(_BlankIsAbsent):
