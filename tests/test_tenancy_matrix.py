@@ -373,6 +373,23 @@ ADMIN_CASES = [
              owner="admin_b", refused=300)
         for bp, attr in (("xcx_auth_process", "xcx_a"), ("gzh_auth_process", "gzh_a"))
     ],
+    # 11.x / 13.x for a client company: role 1 names it, role 2 only its own
+    *[
+        Case(f"{path} of A", f"admin.{endpoint}", ("query:company_id",),
+             lambda w, method=method, path=path: Req(method, f"{A}/{path}", {"company_id": w.a.id}, {}),
+             owner="superadmin", control_code=control, fixtures=("platform",))
+        for method, path, endpoint, control in (
+            ("GET", "xcx_auth_process", "xcx_auth_process.index", 200),
+            ("POST", "xcx_auth_process/update/app_id", "xcx_auth_process.update_app_id", 303),
+            ("GET", "xcx_auth_process/update/xcx_get_authorizer_info", "xcx_auth_process.xcx_get_authorizer_info",
+             NOT_AUTHORISED),
+            ("POST", "xcx_auth_process/update/info", "xcx_auth_process.update_info", 303),
+            ("POST", "open_weixin/create_grant_url", "open_weixin.create_grant_url", 200),
+            ("GET", "gzh_auth_process", "gzh_auth_process.index", 200),
+            ("POST", "gzh_auth_process/update/app_id", "gzh_auth_process.update_app_id", 303),
+            ("POST", "open_weixin_gongzhonghao/create_grant_url", "open_weixin_gongzhonghao.create_grant_url", 200),
+        )
+    ],
     # 8.x plugins
     *[
         case

@@ -53,6 +53,12 @@ class UploadCodeSchema(AppIdsSchema):
     user_desc = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"label": "版本描述"})
 
 
+class CompanyTargetQuerySchema(BaseSchema):
+    """11.x/13.x: role 1 names the client company it authorises for; the others may only name their own."""
+
+    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+
+
 class XcxAppQuerySchema(PageSchema):
     status = fields.Integer(
         load_default=None,
