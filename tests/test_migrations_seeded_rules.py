@@ -1,5 +1,8 @@
-"""A database seeded before the `customer` rule existed gets it, granted to role 2, by migration 0006."""
+"""A database seeded before the `customer` rule existed gets it, granted to role 2, by a migration (0006_api_gaps_…)."""
 
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select
 
@@ -8,7 +11,15 @@ from app.extensions import db
 from app.models.admin import ROLE_ADMIN, ROLE_MEMBER, AccessRule, Role
 from tests.test_migrations import migration_app  # noqa: F401 - the fixture
 
-BEFORE = "0005_api_gaps_feedback_reply"
+
+def _before_the_rule() -> str:
+    """The revision before the one that adds the rule (found by content: revisions may be renumbered)."""
+    scripts = ScriptDirectory(str(Path(__file__).resolve().parent.parent / "migrations"))
+    [script] = [s for s in scripts.walk_revisions() if getattr(s.module, "RULE", None) == "customer"]
+    return script.down_revision
+
+
+BEFORE = _before_the_rule()
 
 
 def _rule(url_path):
