@@ -196,6 +196,11 @@ class Config:
     SHARE_SIGN_KEY = _str("SHARE_SIGN_KEY", None)
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = _int("STAYTIME_MAX_STEP", 30)
+    # The console's and H5 pages' additions (docs/contract_extensions.md): the activity and card pages a customer
+    # OAuth entry returns to, and the console page the 11.4/13.3 authorization callback sends the browser to.
+    H5_ACTIVITY_URL = _str("H5_ACTIVITY_URL", "http://127.0.0.1:8080/activity/{activity_id}")
+    H5_CARD_URL = _str("H5_CARD_URL", "http://127.0.0.1:8080/card/{uid}")
+    CONSOLE_BASE_URL = _str("CONSOLE_BASE_URL", "http://127.0.0.1:8000/console/")
 
     # --- onboarding and sign-ups (docs/security.md "Onboarding and sign-ups") ---
     # Pending scan-to-join requests (temp users) a company may hold; 5.9.2 answers 403 beyond it.

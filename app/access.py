@@ -11,7 +11,7 @@ RULE_TREE = [
     (
         "用户管理",
         "user_manage",
-        [("企业用户", "user"), ("后台用户", "admin_userprofile")],
+        [("企业用户", "user"), ("后台用户", "admin_userprofile"), ("客户", "customer")],
     ),
     ("权限管理", "permission_manage", [("权限条目", "access_rules"), ("角色管理", "admin_role")]),
     ("公司管理", "company_manage", [("公司", "company")]),

@@ -93,6 +93,12 @@ class Hint:
     produces: dict = field(default_factory=dict)  # media type → schema of a 200 that is not the envelope
     principal: str | None = None
     summary: str | None = None
+    redirect: str | None = None  # a browser is sent elsewhere (302): where, and when
+
+
+def _redirect(description: str) -> dict:
+    location = {"description": "where the browser goes", "schema": {"type": "string", "format": "uri"}}
+    return {"description": description, "headers": {"Location": location}}
 
 
 HINTS: dict[str, Hint] = {
@@ -104,6 +110,13 @@ HINTS: dict[str, Hint] = {
     "admin.user.update": Hint(query=UserTypeSchema),  # body: RadarUser, or ScanJoin with type=temp_user
     "admin.user.delete": Hint(query=UserTypeSchema),
     "admin.user.scan_code_to_add_user": Hint(principal="invite"),
+    "admin.open_weixin.auth_code": Hint(
+        redirect="A browser (Accept prefers text/html) is sent to CONSOLE_BASE_URL with the outcome in the query: "
+        "authorization=ok&kind=xcx|gzh&appid&company_id&name, or authorization=failed&code&msg "
+        "(docs/contract_extensions.md)."
+    ),
+    "admin.user.scan_code_check": Hint(principal="invite"),
+    "admin.user.scan_code_departments": Hint(principal="invite"),
     "public.upload.img_upload": Hint(files=("img_data",)),
     "open_weixin.event.receive": Hint(
         query=WECHAT_PUSH_QUERY, raw_body="text/xml", produces={"text/plain": {"schema": {"type": "string"}}}
@@ -294,8 +307,10 @@ class _Builder:
             "properties": {"code": {"type": "integer", "enum": [200]}, "msg": {"type": "string"}, "data": data},
         }
         envelope = {"anyOf": [ok_schema, {"$ref": "#/components/schemas/Error"}]}
+        redirect = {"302": _redirect(hint.redirect)} if hint.redirect else {}
         return {
             "200": {"description": "信封：code 200 时 data 如下；其他业务码见 Error", "content": _json(envelope)},
+            **redirect,
             "default": default,
         }
 

@@ -19,10 +19,13 @@ ADMIN_PREFIX = "/zhugeleida/admin"
 PUBLIC_ENDPOINTS = {
     "admin.account.login",  # 1.0 login
     "admin.user.scan_code_to_add_user",  # signed by the QR code's invite secret instead (tested below)
+    "admin.user.scan_code_check",  # the same invite signature (tests/api/admin/test_user_invite.py)
+    "admin.user.scan_code_departments",
     "admin.open_weixin.auth_code",  # WeChat's authorization page sends the admin's browser back here
     "open_weixin.event.receive",  # WeChat's callbacks: verified by the component token / AES key
     "open_weixin.message.receive",
     "gongzhonghao.work_gongzhonghao_auth.login",  # 16.1 the customer's OAuth login
+    "gongzhonghao.work_gongzhonghao_auth.entry_url",  # WeChat's OAuth URL of an activity/card page: no caller yet
     "qiyeweixin.work_weixin_auth.login",  # the radar user's WeChat Work OAuth login
     "health.healthz",
     "docs.openapi_json",

@@ -14,6 +14,7 @@ PUBLIC = {
     "/zhugeleida/open_weixin/event": "post",
     "/zhugeleida/open_weixin/message/{appid}": "post",
     "/zhugeleida/gongzhonghao/work_gongzhonghao_auth": "get",
+    "/zhugeleida/gongzhonghao/work_gongzhonghao_auth/entry_url": "get",
     "/zhugeleida/qiyeweixin/work_weixin_auth/{company_id}": "get",
     "/healthz": "get",
     "/openapi.json": "get",

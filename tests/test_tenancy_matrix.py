@@ -276,6 +276,20 @@ ADMIN_CASES = [
        lambda w: post(f"{A}/dai_xcx/upload_code", {
            "app_ids_list": ids(w.xcx_a.id), "template_id": 1, "user_version": "1.0.1", "user_desc": "修复"}),
        fixtures=("open_platform",)),
+    sa("12.1 apps of A", "admin.xcx_app.index", ("query:company_id",),
+       lambda w: get(f"{A}/xcx_app", company_id=w.a.id)),
+    # the admin's customers and an article's forwarding tree
+    Case("customers of A", "admin.customer.index", ("query:company_id",),
+         lambda w: get(f"{A}/customer", company_id=w.a.id)),
+    Case("customers of A's radar user", "admin.customer.index", ("query:uid",),
+         lambda w: get(f"{A}/customer", uid=w.radar_a.id)),
+    Case("A's customer", "admin.customer.detail", ("path:o_id",),
+         lambda w: get(f"{A}/customer/detail/{w.customer_a.id}")),
+    Case("tree of A's article", "admin.customer.forward_tree", ("path:o_id",),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_a.id}")),
+    Case("tree through A's radar user", "admin.customer.forward_tree", ("query:uid",),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_b.id}", uid=w.radar_a.id),
+         lambda w: get(f"{A}/customer/forward_tree/{w.article_b.id}", uid=w.radar_b.id), owner="admin_b"),
     # 5.1-5.5 admin users
     confined("5.1 admin users of A", "admin.admin_userprofile.index", "query:company_id", f"{A}/admin_userprofile",
              lambda w: w.other_a.login_user, lambda w: w.a.id),
@@ -345,6 +359,27 @@ ADMIN_CASES = [
          lambda w: get(f"{A}/jobs/{w.job_a.id}")),
     Case("a platform job", "admin.jobs.show", ("path:job_id",),
          lambda w: get(f"{A}/jobs/{w.platform_job.id}"), owner="superadmin"),
+    Case("cancel A's job", "admin.jobs.cancel", ("path:job_id",),
+         lambda w: post(f"{A}/jobs/cancel/{w.job_a.id}"), control_code=303),  # finished: too late for its owner
+    confined("jobs of A", "admin.jobs.index", "query:company_id", f"{A}/jobs", lambda w: w.job_a.id,
+             lambda w: w.a.id),
+    # 11.x / 13.x for a client company: role 1 names it, role 2 only its own
+    *[
+        Case(f"{path} of A", f"admin.{endpoint}", ("query:company_id",),
+             lambda w, method=method, path=path: Req(method, f"{A}/{path}", {"company_id": w.a.id}, {}),
+             owner="superadmin", control_code=control, fixtures=("platform",))
+        for method, path, endpoint, control in (
+            ("GET", "xcx_auth_process", "xcx_auth_process.index", 200),
+            ("POST", "xcx_auth_process/update/app_id", "xcx_auth_process.update_app_id", 303),
+            ("GET", "xcx_auth_process/update/xcx_get_authorizer_info", "xcx_auth_process.xcx_get_authorizer_info",
+             NOT_AUTHORISED),
+            ("POST", "xcx_auth_process/update/info", "xcx_auth_process.update_info", 303),
+            ("POST", "open_weixin/create_grant_url", "open_weixin.create_grant_url", 200),
+            ("GET", "gzh_auth_process", "gzh_auth_process.index", 200),
+            ("POST", "gzh_auth_process/update/app_id", "gzh_auth_process.update_app_id", 303),
+            ("POST", "open_weixin_gongzhonghao/create_grant_url", "open_weixin_gongzhonghao.create_grant_url", 200),
+        )
+    ],
     # 8.x plugins
     *[
         case
@@ -378,6 +413,10 @@ ADMIN_CASES = [
     ],
     Case("2.8 A's feedback", "admin.product.change_feedback_status", ("path:o_id",),
          lambda w: post(f"{A}/product/change_feedback_status/{w.feedback_a.id}", {"status": 2})),
+    Case("reply to A's feedback", "admin.product.reply_feedback", ("path:o_id",),
+         lambda w: post(f"{A}/product/reply_feedback/{w.feedback_a.id}", {"reply": "已处理"})),
+    Case("delete A's feedback", "admin.product.delete_feedback", ("path:o_id",),
+         lambda w: post(f"{A}/product/delete_feedback/{w.feedback_a.id}"), member_forbidden=True),
     Case("2.2 A's product", "admin.product.product_single", ("query:product_id",),
          lambda w: get(f"{A}/product/product_single", product_id=w.product_a.id, product_type=1)),
     Case("2.1 products of A", "admin.product.product_list", ("query:company_id",),
@@ -542,6 +581,12 @@ H5_CASES = [
          lambda w: get(f"{G}/article/staytime/{w.article_b.id}", article_access_log_id=w.view_a.id),
          lambda w: get(f"{G}/article/staytime/{w.article_b.id}", article_access_log_id=w.view_b.id),
          caller="customer_b", owner="customer_b"),
+    Case("A's activity page (H5)", "gongzhonghao.plugin_report.activity", ("path:o_id",),
+         lambda w: get(f"{G}/plugin_report/activity/{w.activity_a.id}"), caller="customer_b", owner="customer_a"),
+    Case("activity page through A's radar user (H5)", "gongzhonghao.plugin_report.activity", ("query:uid",),
+         lambda w: get(f"{G}/plugin_report/activity/{w.activity_b.id}", uid=w.radar_a.id),
+         lambda w: get(f"{G}/plugin_report/activity/{w.activity_b.id}", uid=w.radar_b.id),
+         caller="customer_b", owner="customer_b"),
     Case("8.9 sign up for A's activity (H5)", "gongzhonghao.plugin_report.sign_up_activity", ("path:o_id",),
          lambda w: post(f"{G}/plugin_report/sign_up_activity/{w.activity_a.id}", SIGN_UP_FORM),
          caller="customer_b", owner="customer_a"),
@@ -608,6 +653,14 @@ EXEMPT = {
         "share link signed with SHARE_SIGN_KEY and are checked against the official account's company "
         "(tests/api/gongzhonghao)"
         for param in ("article_id", "uid", "pid", "company_id", "appid")
+    },
+    ("gongzhonghao.work_gongzhonghao_auth.login", "query:activity_id"): "16.1 public login: the activity is checked "
+    "against the official account's company (tests/api/gongzhonghao/test_entry_pages.py)",
+    **{
+        ("gongzhonghao.work_gongzhonghao_auth.entry_url", f"query:{param}"): "public: WeChat's OAuth URL of that "
+        "company's own activity or card page, built from configuration; the activity and radar user are checked "
+        "against the company (tests/api/gongzhonghao/test_entry_pages.py)"
+        for param in ("company_id", "activity_id", "uid")
     },
     ("qiyeweixin.work_weixin_auth.login", "path:company_id"): "public login: the company whose WeChat Work app "
     "checks the OAuth code; there is no caller yet",

@@ -11,6 +11,7 @@ import traceback
 from flask import current_app
 from rq import Callback, Queue, Retry, get_current_job
 from rq.timeouts import JobTimeoutException
+from sqlalchemy import update
 from werkzeug.utils import import_string
 
 from app.extensions import db, redis_connection
@@ -107,9 +108,18 @@ def _run(job_id: str, can_retry: bool) -> str:
     if job is None or job.status in TERMINAL:
         log.info("job skipped: nothing to do", extra={"job_id": job_id})
         return "skipped"
-    job.status, job.started_at, job.attempts = STARTED, utcnow(), job.attempts + 1
-    job.error_code = job.error = None
+    # Claimed in SQL, on a status that is still not terminal: a cancel committed since the read above wins.
+    claimed = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status.not_in(TERMINAL))
+        .values(status=STARTED, started_at=utcnow(), attempts=Job.attempts + 1, error_code=None, error=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
+    if claimed.rowcount != 1:
+        log.info("job skipped: canceled", extra={"job_id": job_id})
+        return "skipped"
+    db.session.refresh(job)
     jlog = job_logger(job)
     jlog.info("job started", extra={"attempt": job.attempts})
     try:

@@ -9,8 +9,10 @@ from app.extensions import db
 from app.models.base import CreatedMixin
 
 QUEUED, STARTED, FINISHED, FAILED = "queued", "started", "finished", "failed"
+CANCELED = "canceled"  # a queued job its company called off before a worker took it
+STATUSES = (QUEUED, STARTED, FINISHED, FAILED, CANCELED)
 ACTIVE = (QUEUED, STARTED)
-TERMINAL = (FINISHED, FAILED)
+TERMINAL = (FINISHED, FAILED, CANCELED)
 
 
 class Job(CreatedMixin, db.Model):

@@ -45,6 +45,9 @@ class Activity(CreatedMixin, db.Model):
     leave_message: Mapped[str] = mapped_column(String(255), default="")  # the hint shown above the message box
     skip_link: Mapped[str] = mapped_column(String(512), default="")
     read_count: Mapped[int] = mapped_column(default=0)
+    # When and where, as the organiser words them (free text, shown on the H5 page; console extension).
+    activity_time: Mapped[str] = mapped_column(String(64), default="")
+    place: Mapped[str] = mapped_column(String(255), default="")
 
     owner: Mapped[AdminUser | None] = relationship()
     sign_ups: Mapped[list["ActivitySignUp"]] = relationship(

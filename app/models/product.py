@@ -1,5 +1,7 @@
 """Products and feedback (2.x)."""
 
+from datetime import datetime
+
 from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,6 +61,11 @@ class Feedback(CreatedMixin, db.Model):
     problem_type: Mapped[int] = mapped_column(SmallInteger)
     content: Mapped[list] = mapped_column(JSON)
     status: Mapped[int] = mapped_column(SmallInteger, default=FEEDBACK_PENDING)
+    # The admin's answer when it marked the feedback handled (a console extension).
+    reply: Mapped[str | None] = mapped_column(Text)
+    reply_date: Mapped[datetime | None]
+    replied_by_id: Mapped[int | None] = mapped_column(ForeignKey("admin_user.id", ondelete="SET NULL"))
 
     company: Mapped[Company] = relationship()
     radar_user: Mapped[RadarUser | None] = relationship()
+    replied_by: Mapped[AdminUser | None] = relationship()

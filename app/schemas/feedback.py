@@ -18,6 +18,14 @@ class FeedbackStatusSchema(BaseSchema):
     status = fields.Integer(required=True, validate=_status, metadata={"label": "状态"})
 
 
+class FeedbackReplySchema(BaseSchema):
+    reply = fields.String(
+        required=True,
+        validate=validate.Length(1, 2000, error="长度须为1到2000"),
+        metadata={"label": "回复内容"},
+    )
+
+
 class FeedbackOutSchema(BaseSchema):
     id = fields.Integer()
     user_id = fields.Integer(attribute="radar_user_id")
@@ -30,3 +38,6 @@ class FeedbackOutSchema(BaseSchema):
     status = fields.Integer()
     status_text = fields.Function(lambda f: FEEDBACK_STATUS_TEXT.get(f.status, ""))
     create_date = LocalDateTime()
+    reply = fields.String(allow_none=True)
+    reply_date = LocalDateTime()
+    reply_user = fields.Function(lambda f: f.replied_by.username if f.replied_by else None)

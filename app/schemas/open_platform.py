@@ -53,8 +53,22 @@ class UploadCodeSchema(AppIdsSchema):
     user_desc = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"label": "版本描述"})
 
 
+class CompanyTargetQuerySchema(BaseSchema):
+    """11.x/13.x: role 1 names the client company it authorises for; the others may only name their own."""
+
+    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+
+
 class XcxAppQuerySchema(PageSchema):
-    pass
+    status = fields.Integer(
+        load_default=None,
+        validate=validate.OneOf(sorted(STATUS_TEXT), error="只能是 0 到 12"),
+        metadata={"label": "状态"},
+    )
+    company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
+    name = fields.String(
+        load_default=None, validate=validate.Length(max=64, error="长度不能超过64"), metadata={"label": "小程序名称"}
+    )
 
 
 class QrCodeSchema(BaseSchema):

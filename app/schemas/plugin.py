@@ -129,6 +129,8 @@ class ActivitySchema(BaseSchema):
     is_get_phone_code = fields.Boolean(load_default=False, metadata={"label": "是否获取手机验证码"})
     leave_message = text("留言提示", 255)
     skip_link = SafeUrl("跳转链接", 512)
+    activity_time = text("活动时间", 64)
+    place = text("活动地点", 255)
 
 
 class SignUpSchema(BaseSchema):
@@ -182,6 +184,8 @@ class ActivityOutSchema(BaseSchema):
     is_get_phone_code = fields.Boolean()
     leave_message = fields.String()
     skip_link = fields.String()
+    activity_time = fields.String()
+    place = fields.String()
     create_date = LocalMinute()
 
 

@@ -10,3 +10,10 @@ class RoleSchema(BaseSchema):
         required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "角色名称"}
     )
     rules_list = int_id_list("权限条目", required=True)
+
+
+class RoleOptionSchema(BaseSchema):
+    """A role the caller may give in 5.2/5.3 (the admin-user form's select)."""
+
+    role_id = fields.Integer(attribute="id")
+    role_name = fields.String(attribute="name")

@@ -67,7 +67,10 @@ class CustomerAuthQuerySchema(_BlankIsAbsent):
     code = fields.String(required=True, validate=validate.Length(1, 512, error="不能为空"), metadata={"label": "code"})
     appid = fields.String(required=True, validate=validate.Length(1, 64, error="不能为空"), metadata={"label": "appid"})
     state = fields.String(load_default="", validate=max_length(128), metadata={"label": "state"})
-    article_id = _id("文章ID", required=True)
+    # The page the customer opened: an article (with a share link's parameters), else an activity or a card
+    # (uid); see docs/contract_extensions.md.
+    article_id = _id("文章ID")
+    activity_id = _id("活动ID")
     uid = _id("文章所属的雷达用户ID")
     pid = _id("文章所属父级ID")
     level = fields.Integer(
@@ -75,6 +78,14 @@ class CustomerAuthQuerySchema(_BlankIsAbsent):
     )
     company_id = _id("公司ID")
     sign = fields.String(load_default="", validate=validate.Length(max=64), metadata={"label": "分享签名"})
+
+
+class EntryUrlQuerySchema(_BlankIsAbsent):
+    """The OAuth URL of an activity page (activity_id, optional uid) or of a radar user's card page (uid)."""
+
+    company_id = _id("公司ID", required=True)
+    activity_id = _id("活动ID")
+    uid = _id("雷达用户ID")
 
 
 class ShareUrlQuerySchema(_BlankIsAbsent):
@@ -142,3 +153,18 @@ class RankingItemSchema(BaseSchema):
     read_count = fields.Integer()
     stay_time = fields.Integer()
     level = fields.Integer()
+
+
+class RadarUserCardSchema(BaseSchema):
+    """The sharing radar user's card on the H5 pages. The phone is the one the employee chose to show
+    (`mingpian_phone`); the WeChat-bound phone stays private."""
+
+    uid = fields.Integer(attribute="id")
+    username = fields.String()
+    avatar = fields.String(allow_none=True)
+    position = fields.String(allow_none=True)
+    mingpian_phone = fields.String(allow_none=True)
+    wechat = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    qr_code = fields.String(allow_none=True)  # the mini-program code (5.6), a statics/ path; null until made
+    company_name = fields.String(attribute="company.name")

@@ -216,16 +216,39 @@ def apps_in_audit() -> list[int]:
 
 
 def list_apps(query: dict) -> tuple[list[tuple[MiniProgramApp, CodeRelease | None]], int]:
-    """12.1: every authorised mini-program with its newest release (three queries whatever the page)."""
+    """12.1: every authorised mini-program with its newest release (three queries whatever the page); filters
+    `status` (of the newest release, 0 = none yet), `company_id`, `name` (part of the name or the appid)."""
     stmt = (
         select(MiniProgramApp)
         .where(MiniProgramApp.authorized.is_(True))
         .options(joinedload(MiniProgramApp.company), joinedload(MiniProgramApp.authorizer_admin))
         .order_by(MiniProgramApp.id.desc())
     )
+    stmt = _filter_apps(stmt, query)
     apps, total = paginate(stmt, query["current_page"], query["length"])
     newest = latest_releases([app.id for app in apps])
     return [(app, newest.get(app.id)) for app in apps], total
+
+
+def _filter_apps(stmt, query: dict):
+    if query["company_id"] is not None:
+        stmt = stmt.where(MiniProgramApp.company_id == query["company_id"])
+    if query["name"]:
+        stmt = stmt.where(
+            or_(
+                MiniProgramApp.name.contains(query["name"], autoescape=True),
+                MiniProgramApp.authorizer_appid.contains(query["name"], autoescape=True),
+            )
+        )
+    if query["status"] is not None:
+        newest = select(CodeRelease.app_id, func.max(CodeRelease.id).label("release_id")).group_by(CodeRelease.app_id)
+        newest = newest.subquery()
+        stmt = (
+            stmt.outerjoin(newest, newest.c.app_id == MiniProgramApp.id)
+            .outerjoin(CodeRelease, CodeRelease.id == newest.c.release_id)
+            .where(func.coalesce(CodeRelease.status, NEVER) == query["status"])
+        )
+    return stmt
 
 
 def online_release(app_id: int) -> CodeRelease | None:

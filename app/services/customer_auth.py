@@ -14,7 +14,7 @@ from app.models.open_platform import OfficialAccountApp
 from app.models.radar import CUSTOMER_GONGZHONGHAO, GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, Customer
 from app.responses import ApiError, Code
 from app.security import new_token
-from app.services import share
+from app.services import entry_pages, share
 from app.services.open_platform import is_authorized, oauth_client
 from app.services.share_links import ShareParams, article_page_url, verified
 
@@ -43,18 +43,24 @@ def _share_params(query: dict, company_id: int) -> ShareParams | None:
 def login(query: dict) -> dict:
     """Situation 2 {user_id, token, is_verify: true}, or situation 1 {authorize_url, is_verify: false}."""
     app = _official_account(query["appid"])
-    params = _share_params(query, app.company_id)
-    share.readable_article(app.company_id, query["article_id"])  # before the code is spent
+    if query["article_id"] is not None:
+        params = _share_params(query, app.company_id)
+        share.readable_article(app.company_id, query["article_id"])  # before the code is spent
+        page = params.page_url() if params is not None else article_page_url(query["article_id"])
+    else:  # an activity or a card page: no share link, nothing recorded in a forwarding tree
+        if query["sign"] or query["level"] is not None or query["pid"] is not None:  # a share link's: as before
+            raise ApiError(Code.INVALID, "文章ID 不能为空", {"article_id": ["不能为空"]})
+        params, page = None, entry_pages.entry_page(app.company_id, query["activity_id"], query["uid"])
     oauth = oauth_client(app.company_id)
     answer = oauth.fetch_access_token(query["code"])
     if answer.get("is_snapshotuser") == 1:  # a "snapshot page" visitor has no real openid: ask for consent
-        return _consent(oauth, query["article_id"], params)
+        return _consent(oauth, page)
     if USERINFO in str(oauth.scope):
         customer = _save_customer(app.company_id, oauth.get_user_info())
     else:
         customer = _customer(app.company_id, oauth.open_id)
         if customer is None:
-            return _consent(oauth, query["article_id"], params)
+            return _consent(oauth, page)
     if customer.status != 1:
         raise ApiError(Code.DISABLED, "账户未启用")
     if params is not None:
@@ -62,9 +68,8 @@ def login(query: dict) -> dict:
     return {"user_id": customer.id, "token": customer.token, "is_verify": True}
 
 
-def _consent(oauth, article_id: int, params: ShareParams | None) -> dict:
+def _consent(oauth, page: str) -> dict:
     """The snsapi_userinfo URL back to the same page (share parameters included)."""
-    page = params.page_url() if params is not None else article_page_url(article_id)
     return {"authorize_url": oauth.authorize_url(page, scope=USERINFO, state=USERINFO), "is_verify": False}
 
 

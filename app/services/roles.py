@@ -4,7 +4,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models.admin import BUILTIN_ROLES, AccessRule, AdminUser, Role
+from app.models.admin import BUILTIN_ROLES, ROLE_SUPERADMIN, AccessRule, AdminUser, Role
 from app.responses import ApiError
 from app.services.db import name_taken, unique_or_300
 
@@ -16,6 +16,14 @@ def list_roles() -> tuple[list[Role], list[AccessRule]]:
     roles = db.session.scalars(select(Role).options(selectinload(Role.rules)).order_by(Role.id.desc())).all()
     rules = db.session.scalars(select(AccessRule).order_by(AccessRule.id)).all()
     return list(roles), list(rules)
+
+
+def assignable_roles(actor: AdminUser) -> list[Role]:
+    """The roles 5.2/5.3 accept from `actor`: every role for role 1, all but role 1 for the others."""
+    stmt = select(Role).order_by(Role.id)
+    if not actor.is_superadmin:
+        stmt = stmt.where(Role.id != ROLE_SUPERADMIN)
+    return list(db.session.scalars(stmt))
 
 
 def rules_data(role: Role, rules: list[AccessRule]) -> list[dict]:

@@ -55,11 +55,15 @@ def home_page(company: Company, admin: AdminUser) -> dict:
     from app.services import companies  # here: companies imports this module for 7.1.1
 
     used_days, available_days = companies.service_days(company, local_today())
+    seats = _count(RadarUser, company.id, RadarUser.status == RADAR_ENABLED)
     return {
         "company_name": company.name,
         "username": admin.username,
         "mingpian_num": company.mingpian_available_num,
         "user_count": _count(RadarUser, company.id),
+        # Seats are taken by enabled radar users only; user_count (the contract's) counts disabled ones too.
+        "seats_used": seats,
+        "seats_left": max(company.mingpian_available_num - seats, 0),
         "expired_time": fmt_date(company.account_expired_time),
         "open_up_date": fmt_date(company.charging_start_time),
         "available_days": available_days,
@@ -68,8 +72,8 @@ def home_page(company: Company, admin: AdminUser) -> dict:
     }
 
 
-def _count(model, company_id: int) -> int:
-    return db.session.scalar(select(func.count()).where(model.company_id == company_id)) or 0
+def _count(model, company_id: int, *where) -> int:
+    return db.session.scalar(select(func.count()).where(model.company_id == company_id, *where)) or 0
 
 
 # --- 1.6 数据概览 ------------------------------------------------------------------------------------

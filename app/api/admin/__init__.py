@@ -10,6 +10,7 @@ from app.api.admin import (
     article,
     article_tag,
     company,
+    customer,
     dai_xcx,
     gzh_auth_process,
     home_page,
@@ -25,6 +26,7 @@ from app.api.admin import (
     talkGroupManageOper,
     talkGroupManageShow,
     user,
+    user_invite,  # noqa: F401 - adds the scan-to-join H5 page's invite-signed reads to user.bp
     user_wechat,  # noqa: F401 - adds the WeChat routes of /admin/user to user.bp
     website,
     website_template,
@@ -43,6 +45,7 @@ CHILDREN = [
     admin_userprofile.bp,
     company.bp,
     user.bp,
+    customer.bp,
     home_page.bp,
     product.bp,
     website.bp,

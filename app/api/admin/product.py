@@ -5,7 +5,7 @@ from flask import Blueprint, request
 from app.auth import current_admin, tenant_scope
 from app.responses import ok
 from app.schemas.base import load
-from app.schemas.feedback import FeedbackOutSchema, FeedbackQuerySchema, FeedbackStatusSchema
+from app.schemas.feedback import FeedbackOutSchema, FeedbackQuerySchema, FeedbackReplySchema, FeedbackStatusSchema
 from app.schemas.product import (
     ProductAddSchema,
     ProductDetailSchema,
@@ -91,3 +91,18 @@ def change_feedback_status(o_id):
     """2.8 修改意见反馈状态."""
     feedback_service.set_feedback_status(tenant_scope(), o_id, load(FeedbackStatusSchema)["status"])
     return ok(msg="修改状态成功")
+
+
+@bp.post("/reply_feedback/<int:o_id>")
+def reply_feedback(o_id):
+    """回复意见反馈: `reply` (1–2000) is stored and the feedback marked handled (status 2)."""
+    data = load(FeedbackReplySchema)
+    feedback = feedback_service.reply_feedback(current_admin(), tenant_scope(), o_id, data["reply"])
+    return ok(FeedbackOutSchema().dump(feedback), "回复成功")
+
+
+@bp.post("/delete_feedback/<int:o_id>")
+def delete_feedback(o_id):
+    """删除意见反馈 (roles 1 and 2; role 3 → 403)."""
+    feedback_service.delete_feedback(current_admin(), tenant_scope(), o_id)
+    return ok(msg="删除成功")

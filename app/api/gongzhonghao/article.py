@@ -5,7 +5,8 @@ from flask import Blueprint, request
 from app.auth import current_customer
 from app.responses import ok
 from app.schemas.base import load
-from app.schemas.share import ChainSchema, ForwardSchema, H5ArticleOutSchema, StayTimeSchema
+from app.schemas.share import ChainSchema, ForwardSchema, H5ArticleOutSchema, RadarUserCardSchema, StayTimeSchema
+from app.services import cards
 from app.services import share as service
 
 bp = Blueprint("article", __name__, url_prefix="/article")
@@ -13,10 +14,17 @@ bp = Blueprint("article", __name__, url_prefix="/article")
 
 @bp.get("/myarticle/<int:o_id>")
 def myarticle(o_id):
-    """15.1 公众号 - 显示单个文章 (counts a read; article_access_log_id is the view heartbeats refer to)."""
+    """15.1 公众号 - 显示单个文章 (counts a read; article_access_log_id is the view heartbeats refer to;
+    user_card is the sharing radar user's card, null when that user is disabled)."""
     query = load(ChainSchema, request.args)
     article, view = service.view_article(current_customer(), o_id, query["uid"], query["pid"])
-    return ok({"ret_data": [H5ArticleOutSchema().dump(article)], "article_access_log_id": view.id}, "查询成功")
+    card = cards.radar_user_card(article.company_id, query["uid"])
+    data = {
+        "ret_data": [H5ArticleOutSchema().dump(article)],
+        "article_access_log_id": view.id,
+        "user_card": RadarUserCardSchema().dump(card) if card else None,
+    }
+    return ok(data, "查询成功")
 
 
 @bp.get("/forward_article/<int:o_id>")

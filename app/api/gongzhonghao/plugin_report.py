@@ -1,14 +1,16 @@
-"""8.9 on the H5 side: the customer signs up for an activity itself (customer credentials), after asking for
-an SMS code when the activity wants one."""
+"""8.9 on the H5 side: the customer reads an activity and signs up for it itself (customer credentials), after
+asking for an SMS code when the activity wants one."""
 
 from flask import Blueprint, current_app, request
 
 from app.auth import current_customer
 from app.extensions import limiter
 from app.responses import ok
+from app.schemas.activity_page import ActivityPageSchema
 from app.schemas.base import load, request_data
 from app.schemas.plugin import PhoneCodeSchema, SignUpSchema
 from app.schemas.share import CustomerSignUpQuerySchema
+from app.services.activity_page import view_activity
 from app.services.customer_events import customer_sign_up, send_sign_up_code
 
 bp = Blueprint("plugin_report", __name__, url_prefix="/plugin_report")
@@ -52,3 +54,10 @@ def sign_up_activity(o_id):
     uid = load(CustomerSignUpQuerySchema, request.args)["uid"]
     entry = customer_sign_up(current_customer(), o_id, load(SignUpSchema), uid)
     return ok({"id": entry.id}, "报名成功")
+
+
+@bp.get("/activity/<int:o_id>")
+def activity(o_id):
+    """活动页: the activity, its sign-up form's fields and count, the radar user's card (`uid`); counts a view."""
+    uid = load(CustomerSignUpQuerySchema, request.args)["uid"]
+    return ok({"ret_data": ActivityPageSchema().dump(view_activity(current_customer(), o_id, uid))}, "查询成功")

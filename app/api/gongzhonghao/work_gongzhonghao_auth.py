@@ -6,8 +6,8 @@ from app.auth import current_customer, public
 from app.limits import oauth_login
 from app.responses import ok
 from app.schemas.base import load
-from app.schemas.share import CustomerAuthQuerySchema, JsSdkQuerySchema, ShareUrlQuerySchema
-from app.services import customer_auth, jssdk
+from app.schemas.share import CustomerAuthQuerySchema, EntryUrlQuerySchema, JsSdkQuerySchema, ShareUrlQuerySchema
+from app.services import customer_auth, entry_pages, jssdk
 
 bp = Blueprint("work_gongzhonghao_auth", __name__, url_prefix="/work_gongzhonghao_auth")
 
@@ -18,6 +18,16 @@ bp = Blueprint("work_gongzhonghao_auth", __name__, url_prefix="/work_gongzhongha
 def login():
     """16.1 公众号 - 登录认证 (OAuth code of the official account → situation 1 authorize_url or 2 user_id/token)."""
     return ok(customer_auth.login(load(CustomerAuthQuerySchema, request.args)), "返回成功")
+
+
+@bp.get("/entry_url")
+@public
+def entry_url():
+    """活动页/名片页的授权入口: WeChat's silent OAuth URL back to an activity page (activity_id[, uid]) or a radar
+    user's card page (uid), for a page opened without a code; the page is built from configuration."""
+    query = load(EntryUrlQuerySchema, request.args)
+    url = entry_pages.entry_url(query["company_id"], query["activity_id"], query["uid"])
+    return ok({"authorize_url": url}, "返回成功")
 
 
 @bp.get("/create_gongzhonghao_share_auth_url")

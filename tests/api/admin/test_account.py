@@ -125,3 +125,53 @@ def test_login_rules_superadmin_has_every_rule(api, make):
 
     rules = body(api.as_(make.superadmin()).get("/zhugeleida/admin/login_rules"))["data"]["rules_list"]
     assert set(ALL_CHILD_RULES) <= set(rules)
+
+
+LOGOUT = "/zhugeleida/admin/logout"
+
+
+def test_logout_rotates_the_token(api, make):
+    """After sign-out, is a request signed with the old token refused, and does a new login sign again?"""
+    user = make.admin(login_user="zhangcong")
+    old = api.as_(type("Old", (), {"id": user.id, "token": user.token})())
+    payload = body(old.post(LOGOUT))
+    assert payload == {"code": 200, "msg": "已退出登录", "data": {}}
+    assert body(old.get("/zhugeleida/admin/login_rules"))["code"] == 400
+    assert body(old.post(LOGOUT))["code"] == 400  # a second sign-out with the old token is refused too
+    session = body(api.post(LOGIN, {"username": "zhangcong", "password": PASSWORD}))["data"]
+    assert session["token"] != old.user.token
+    fresh = api.as_(type("New", (), {"id": user.id, "token": session["token"]})())
+    assert body(fresh.get("/zhugeleida/admin/login_rules"))["code"] == 200
+
+
+def test_logout_signs_out_only_the_caller(api, make):
+    user, other = make.admin(), make.admin()
+    other_token = other.token
+    assert body(api.as_(user).post(LOGOUT))["code"] == 200
+    db.session.refresh(other)
+    assert other.token == other_token
+    assert body(api.as_(other).get("/zhugeleida/admin/login_rules"))["code"] == 200
+
+
+def test_logout_every_role_may_sign_out(api, make):
+    for user in (make.superadmin(), make.admin(), make.member()):
+        assert body(api.as_(user).post(LOGOUT))["code"] == 200
+
+
+def test_logout_needs_a_signature(api, make):
+    assert body(api.post(LOGOUT))["code"] == 400
+
+
+def test_switch_back_keeps_the_operators_session(api, make):
+    """5.8 hands role 1 the target's session without touching its own: the console keeps the operator's session
+    and restores it to switch back (docs/console.md), so the operator's signature still works throughout."""
+    root = make.superadmin()
+    target = make.admin()
+    root_token = root.token
+    switched = body(api.as_(root).post(f"/zhugeleida/admin/admin_userprofile/switch_admin_user/{target.id}"))["data"]
+    acting = api.as_(type("Acting", (), {"id": switched["user_id"], "token": switched["token"]})())
+    assert body(acting.get("/zhugeleida/admin/login_rules"))["code"] == 200
+    db.session.refresh(root)
+    assert root.token == root_token
+    rules = body(api.as_(root).get("/zhugeleida/admin/login_rules"))["data"]["rules_list"]
+    assert "access_rules" in rules  # back as role 1, without signing in again

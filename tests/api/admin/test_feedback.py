@@ -27,6 +27,9 @@ def test_feedback_list_shape(api, make, content_factory):
         "status": 1,
         "status_text": "未处理",
         "create_date": item["create_date"],
+        "reply": None,
+        "reply_date": None,
+        "reply_user": None,
     }
 
 

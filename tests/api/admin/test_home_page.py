@@ -72,6 +72,8 @@ def test_home_page_figures(api, make, radar):
         "username": "张聪",
         "mingpian_num": 5,
         "user_count": 2,
+        "seats_used": 1,  # the disabled radar user holds no seat
+        "seats_left": 4,
         "expired_time": company.account_expired_time.isoformat(),
         "open_up_date": company.charging_start_time.isoformat(),
         "available_days": available,
