@@ -106,6 +106,9 @@ class Config:
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = int(os.environ.get("STAYTIME_MAX_STEP", "30"))
 
+    # --- the operator web console (console/, built by Vite; served at /console/) ---
+    CONSOLE_DIST_DIR = os.environ.get("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = True

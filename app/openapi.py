@@ -116,6 +116,9 @@ HINTS: dict[str, Hint] = {
     "docs.docs_page": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
     "docs.docs_assets": Hint(produces={"*/*": _FILE}),
     "static": Hint(produces={"*/*": _FILE}, summary="上传的图片和生成的二维码（statics/ 下的文件）."),
+    "console.root": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
+    "console.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
+    "console.page": Hint(produces={"*/*": _FILE}),
 }
 
 # Custom input fields whose JSON schema apispec cannot infer.

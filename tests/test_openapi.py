@@ -20,6 +20,9 @@ PUBLIC = {
     "/docs": "get",
     "/docs/assets/{filename}": "get",
     "/statics/{filename}": "get",
+    "/": "get",
+    "/console/": "get",
+    "/console/{path}": "get",
 }
 
 
