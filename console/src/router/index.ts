@@ -16,7 +16,7 @@ const routes: RouteRecordRaw[] = [
     path: '/',
     component: () => import('@/layout/MainLayout.vue'),
     children: [
-      { path: '', name: 'home', redirect: () => firstPage() },
+      { path: '', name: 'home', component: () => import('@/views/NotFoundView.vue') }, // the guard redirects
       { path: 'dashboard', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: '数据概览' } },
       { path: 'users/radar', name: 'radar-users', component: () => import('@/views/RadarUsersView.vue'), meta: { title: '雷达用户' } },
       { path: 'users/join', name: 'join-requests', component: () => import('@/views/JoinRequestsView.vue'), meta: { title: '加入申请' } },
@@ -61,6 +61,7 @@ router.beforeEach(async (to) => {
   } catch {
     return auth.signedIn ? { name: 'forbidden' } : { name: 'login', query: { redirect: to.fullPath } }
   }
+  if (to.name === 'home') return firstPage()
   return allowed(to.path) ? true : { name: 'forbidden', query: { from: to.fullPath } }
 })
 
