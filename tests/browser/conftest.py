@@ -237,3 +237,8 @@ def at(path: str):
 def menu_items(page) -> list[str]:
     page.wait_for_selector("[data-test=side-menu] .el-menu-item")
     return [text.strip() for text in page.locator("[data-test=side-menu] .el-menu-item").all_inner_texts()]
+
+
+def field(scope, name: str):
+    """The <input> of the control marked data-test=`name` (Element Plus puts the mark on the input or its box)."""
+    return scope.locator(f"input[data-test={name}], [data-test={name}] input, textarea[data-test={name}]").first
