@@ -45,12 +45,13 @@ def test_company_admin_dashboard_shows_the_apis_figures(page, live_server):
 
 def test_trend_switches_metric_and_days(page, live_server):
     sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
-    with page.expect_request(lambda r: "line_info" in r.url and r.method == "POST") as first:
+    page.locator("[data-test=line-chart] canvas").first.wait_for()
+    with page.expect_request(lambda r: "line_info" in r.url and "index_type=3" in (r.post_data or "")):
         page.locator("[data-test=metric-browse_num]").click()
-    assert "index_type=3" in first.value.post_data
-    with page.expect_request(lambda r: "line_info" in r.url) as second:
+    with page.expect_request(lambda r: "line_info" in r.url and "days=30" in (r.post_data or "")) as second:
         page.locator("[data-test=days]").get_by_text("30天").click()
-    assert re.search(r"days=30", second.value.post_data)
+    assert "index_type=3" in second.value.post_data
+    page.get_by_text("趋势 · 浏览总数").wait_for()
     page.locator("[data-test=line-chart] canvas").first.wait_for()
 
 
