@@ -99,6 +99,13 @@ class LiveServer:
     def url(self, path: str = "/") -> str:
         return f"{self.base}/console{path}"
 
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
 
 def _run(args, env, log):
     with log.open("ab") as out:
@@ -113,12 +120,8 @@ def _run(args, env, log):
         )
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory, wechat_sandbox_server):
-    reason = _missing()
-    if reason:
-        pytest.skip(f"browser tests skipped: {reason}")
-    workdir = tmp_path_factory.mktemp("console-server")
+def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] = (12, 120, 3000)) -> LiveServer:
+    """Migrate, seed and fill a throwaway SQLite database, then `flask run` on a free port (bench/ uses it too)."""
     log = workdir / "server.log"
     port = _free_port()
     # A clean environment: nothing of the developer's (DATABASE_URL, REDIS_URL…) leaks into the server.
@@ -137,27 +140,17 @@ def live_server(tmp_path_factory, wechat_sandbox_server):
         "CONSOLE_DIST_DIR": str(DIST_INDEX.parent),
         "JOB_RETRY_INTERVALS": "0",
         "JOB_INLINE_RETRY_SLEEP": "0",
-        **wechat_sandbox_server.config(),
+        **wechat_config,
     }
+    users, customers, events = demo
     _run(["db", "upgrade"], env, log)
     _run(["seed"], env, log)
     _run(
-        [
-            "demo-data",
-            "--companies",
-            "1",
-            "--users",
-            "12",
-            "--customers",
-            "120",
-            "--events",
-            "3000",
-            "--admin-password",
-            DEMO_PASSWORD,
-        ],
+        ["demo-data", "--companies", "1", "--users", str(users), "--customers", str(customers),
+         "--events", str(events), "--admin-password", DEMO_PASSWORD],
         env,
         log,
-    )
+    )  # fmt: skip
     out = log.open("ab")
     process = subprocess.Popen(  # noqa: S603 - the project's own app, fixed arguments
         [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)],
@@ -166,6 +159,7 @@ def live_server(tmp_path_factory, wechat_sandbox_server):
         stdout=out,
         stderr=subprocess.STDOUT,
     )
+    out.close()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -178,14 +172,17 @@ def live_server(tmp_path_factory, wechat_sandbox_server):
             process.kill()
             raise AssertionError(f"the console server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    server = LiveServer(base, process, log, demo_login="demo2")
+    return LiveServer(base, process, log, demo_login="demo2")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, wechat_sandbox_server):
+    reason = _missing()
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason}")
+    server = start_server(tmp_path_factory.mktemp("console-server"), wechat_sandbox_server.config())
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    out.close()
+    server.stop()
 
 
 @pytest.fixture(scope="session")
