@@ -175,10 +175,20 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
     return LiveServer(base, process, log, demo_login="demo2")
 
 
+SKIPPED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say it plainly at the end of the run when the browser tests did not run."""
+    if SKIPPED:
+        terminalreporter.write_line(f"NOTE: the console's browser tests were SKIPPED: {SKIPPED[0]}", yellow=True)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, wechat_sandbox_server):
     reason = _missing()
     if reason:
+        SKIPPED.append(reason)
         pytest.skip(f"browser tests skipped: {reason}")
     server = start_server(tmp_path_factory.mktemp("console-server"), wechat_sandbox_server.config())
     yield server

@@ -99,3 +99,23 @@ def test_roles_tree_saves_checked_and_half_checked_rules(page, live_server):
     children = {c["children_rule_name"] for p in role["rules_data"] for c in p["children_rule_list"] if c["selected"]}
     assert children == {"数据统计", "企业用户"}
     assert {"首页统计", "用户管理"} <= selected
+
+
+def test_platform_operator_acts_as_a_company_admin_and_returns(page, live_server):
+    sign_in(page, live_server, ADMIN, ADMIN_PASSWORD)
+    page.locator("[data-test=side-menu]").get_by_text("后台账号").click()
+    row = page.locator("[data-test=admin-table] .el-table__row", has_text=live_server.demo_login).first
+    row.get_by_role("button", name="切换身份").click()
+    page.locator(".el-message-box").get_by_role("button", name="确定").click()
+    banner = page.locator("[data-test=switch-banner]")
+    banner.wait_for()
+    assert "演示公司1" in banner.inner_text()
+    page.wait_for_url(at("/dashboard"))
+    assert "角色管理" not in menu_items(page)
+    session = page.evaluate("JSON.parse(sessionStorage.getItem('zgld.session'))")
+    assert session["company_name"] == "演示公司1" and session["role_id"] == 2
+
+    banner.get_by_role("button", name="返回我的账号").click()
+    banner.wait_for(state="detached")
+    page.locator("[data-test=side-menu] .el-menu-item", has_text="角色管理").wait_for()
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('zgld.session')).role_id") == 1

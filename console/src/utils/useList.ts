@@ -65,9 +65,11 @@ export function useList<T, F extends Record<string, unknown>>(
   }
 
   fromRoute()
+  const page = route.name
   watch(
     () => route.query,
     () => {
+      if (route.name !== page) return // leaving the page: the next one loads its own list
       fromRoute()
       void load()
     },
