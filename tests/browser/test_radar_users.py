@@ -30,6 +30,9 @@ def test_radar_users_filters_paging_and_status(page, live_server):
         page.locator(".filter-bar").get_by_role("button", name="查询").click()
     page.get_by_text(f"共 {expected['data_count']} 条").wait_for()
     assert f"department={department['id']}" in page.url  # the filter lives in the route query
+    page.reload()  # read back from the route query: the select still names the department
+    page.get_by_text(f"共 {expected['data_count']} 条").wait_for()
+    page.locator(".filter-bar .el-select", has_text=department["name"]).wait_for()
 
     # Disable the first listed user through the switch (confirmed), as the API then says.
     first = expected["ret_data"][0]

@@ -10,6 +10,8 @@ export interface Page<T> {
 export function useList<T, F extends Record<string, unknown>>(
   fetchPage: (query: Record<string, unknown>) => Promise<Page<T>>,
   defaults: F,
+  /** Filters that are numbers (ids, codes): read back from the route query as numbers. */
+  numeric: Array<keyof F> = [],
 ) {
   const route = useRoute()
   const router = useRouter()
@@ -27,7 +29,11 @@ export function useList<T, F extends Record<string, unknown>>(
       const value = q[key]
       const fallback = defaults[key]
       ;(filters as Record<string, unknown>)[key] =
-        typeof value === 'string' ? (typeof fallback === 'number' ? Number(value) : value) : fallback
+        typeof value === 'string'
+          ? typeof fallback === 'number' || (numeric.includes(key) && /^\d+$/.test(value))
+            ? Number(value)
+            : value
+          : fallback
     }
   }
 
