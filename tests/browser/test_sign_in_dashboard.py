@@ -1,6 +1,7 @@
 """Sign-in, the side menu, the dashboard's figures against the API, password change and sign-out."""
 
 import re
+import time
 
 from tests.browser.conftest import ADMIN, ADMIN_PASSWORD, DEMO_PASSWORD, at, menu_items, sign_in
 
@@ -86,3 +87,18 @@ def test_sign_out_clears_the_session(page, live_server):
     assert page.evaluate("sessionStorage.getItem('zgld.session') || localStorage.getItem('zgld.session')") is None
     page.goto(live_server.url("/dashboard"))
     page.wait_for_url(re.compile(r"/console/login\?redirect="))
+
+
+def test_a_wrong_computer_clock_is_corrected_from_the_servers_date(page, live_server):
+    """The browser's clock is two hours fast: the first signed request is refused for its timestamp, the client
+    takes the server's time from the Date header and retries, and the dashboard loads without a word."""
+    page.clock.install(time=time.time() + 7200)
+    refused = []
+    page.on("response", lambda r: "/zhugeleida/admin/login_rules" in r.url and refused.append(r))
+    sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
+    page.locator("[data-test=seats]").wait_for()
+    page.locator("[data-test=line-chart] canvas").first.wait_for()
+    codes = [r.json()["code"] for r in refused]
+    assert codes == [400, 200]
+    offset = page.evaluate("Date.now()") - time.time() * 1000
+    assert offset > 7000 * 1000  # the page's clock is still wrong: the client corrected its own timestamps
