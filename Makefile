@@ -1,4 +1,4 @@
-# zhugeleida admin backend — `make run` serves the API, `make test` runs the suite.
+# zhugeleida admin backend — `make run` serves the API and the console (/console/), `make test` runs the suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -6,7 +6,7 @@ STAMP = $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | c
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint fmt worker migrate seed
+.PHONY: install run test lint fmt worker migrate seed console console-if-node console-dev console-test
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,15 +22,20 @@ migrate: install
 seed: migrate
 	$(BIN)/flask --app wsgi seed
 
-run: seed
+run: seed console-if-node
+	@echo "Console: http://$(HOST):$(PORT)/console/"
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
-test: install
+test: install console-if-node
+	@test -x $(CHROMIUM) || echo "NOTE: browser tests will be SKIPPED: $(CHROMIUM) is missing (apt-get install -y chromium)"
+	@if [ -n "$(NPM)" ]; then cd console && npx vitest run; else echo "NOTE: console unit tests SKIPPED: npm is missing"; fi
 	$(BIN)/python -m pytest
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory console/node_modules/.package-lock.json && cd console && npm run lint; \
+	else echo "NOTE: console lint SKIPPED: npm is missing"; fi
 
 fmt: install
 	$(BIN)/ruff check --fix .
@@ -38,3 +43,35 @@ fmt: install
 
 worker: migrate
 	$(BIN)/python worker.py
+
+# --- the operator web console (console/: Vue 3 + Vite), served by Flask at /console/ ---
+NPM ?= $(shell command -v npm)
+CHROMIUM ?= /usr/bin/chromium
+CONSOLE_SOURCES = $(shell find console/src console/public -type f 2>/dev/null) console/index.html \
+	console/vite.config.ts console/package.json console/tsconfig.json console/tsconfig.app.json
+
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	touch $@
+
+console/dist/index.html: console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run build
+	touch $@
+
+# Build the console (needs Node 20 + npm).
+console: console/dist/index.html
+
+# Build it when Node is here and the build is missing or older than its sources; else say why not.
+console-if-node:
+ifeq ($(NPM),)
+	@echo "NOTE: npm not found: the console is not built; the API runs and /console/ says how to build it"
+else
+	@$(MAKE) --no-print-directory console/dist/index.html
+endif
+
+# Vite's dev server (hot reload) on http://127.0.0.1:5173/console/, the API (`make run`) proxied.
+console-dev: console/node_modules/.package-lock.json
+	cd console && CONSOLE_API=http://$(HOST):$(PORT) npm run dev
+
+console-test: console/node_modules/.package-lock.json
+	cd console && npx vitest run

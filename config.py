@@ -221,6 +221,9 @@ class Config:
     SMS_TENCENT_SIGN_NAME = _str("SMS_TENCENT_SIGN_NAME", "")  # the approved signature text
     SMS_TENCENT_TEMPLATE_ID = _str("SMS_TENCENT_TEMPLATE_ID", "")  # template with {1} code, {2} minutes
 
+    # --- the operator web console (console/, built by Vite; served at /console/) ---
+    CONSOLE_DIST_DIR = os.environ.get("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
+
 
 class DevelopmentConfig(Config):
     pass

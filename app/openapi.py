@@ -91,6 +91,7 @@ class Hint:
     files: tuple[str, ...] = ()  # multipart file parts (the body may then be multipart/form-data)
     raw_body: str | None = None  # media type of a raw request body
     produces: dict = field(default_factory=dict)  # media type → schema of a 200 that is not the envelope
+    redirect: bool = False  # answers a 302 redirect (with Werkzeug's short HTML body) instead of a 200
     principal: str | None = None
     summary: str | None = None
     redirect: str | None = None  # a browser is sent elsewhere (302): where, and when
@@ -130,6 +131,9 @@ HINTS: dict[str, Hint] = {
     "docs.docs_page": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
     "docs.docs_assets": Hint(produces={"*/*": _FILE}),
     "static": Hint(produces={"*/*": _FILE}, summary="上传的图片和生成的二维码（statics/ 下的文件）."),
+    "console.root": Hint(redirect=True),
+    "console.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
+    "console.page": Hint(produces={"*/*": _FILE}),
 }
 
 # Custom input fields whose JSON schema apispec cannot infer.
@@ -291,6 +295,11 @@ class _Builder:
 
     def responses(self, returns: list[Shape], hint: Hint) -> dict:
         default = {"$ref": "#/components/responses/Error"}
+        if hint.redirect:
+            html = {"text/html": {"schema": {"type": "string"}}}
+            headers = {"Location": {"schema": {"type": "string"}, "description": "where to go"}}
+            redirect = {"description": "重定向 (a redirect)", "headers": headers, "content": html}
+            return {"302": redirect, "default": default}
         if hint.produces:
             content = {**_json({"$ref": "#/components/schemas/Error"}), **hint.produces}
             success = {"description": "成功；出错时为错误信封 (the error envelope on failure)", "content": content}

@@ -31,6 +31,9 @@ PUBLIC_ENDPOINTS = {
     "docs.openapi_json",
     "docs.docs_page",
     "docs.docs_assets",
+    "console.root",  # the operator web console's files (it signs its own API calls)
+    "console.index",
+    "console.page",
     "static",
 }
 

@@ -21,6 +21,9 @@ PUBLIC = {
     "/docs": "get",
     "/docs/assets/{filename}": "get",
     "/statics/{filename}": "get",
+    "/": "get",
+    "/console/": "get",
+    "/console/{path}": "get",
 }
 
 

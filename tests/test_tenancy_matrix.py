@@ -667,6 +667,7 @@ EXEMPT = {
     ("open_weixin.message.receive", "path:appid"): "WeChat's push, verified with the component token and AES key",
     ("docs.docs_assets", "path:filename"): "static files of the docs page",
     ("static", "path:filename"): "static files",
+    ("console.page", "path:path"): "the console's built files and its pages (no data)",
 }  # fmt: skip
 
 

@@ -12,3 +12,6 @@ def register_blueprints(app):
 
     for bp in (admin_bp, public_bp, gongzhonghao_bp, qiyeweixin_bp, open_weixin_bp, health_bp, docs_bp):
         app.register_blueprint(bp)
+    from app.api.console import console_bp  # the operator web console at /console/
+
+    app.register_blueprint(console_bp)

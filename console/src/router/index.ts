@@ -1,0 +1,70 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useAuth } from '@/stores/auth'
+import { MENU, visibleMenu } from './menu'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    public?: boolean
+    title?: string
+  }
+}
+
+// Every page is its own chunk: the sign-in page does not load the dashboard's charts.
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/LoginView.vue'), meta: { public: true, title: '登录' } },
+  {
+    path: '/',
+    component: () => import('@/layout/MainLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/NotFoundView.vue') }, // the guard redirects
+      { path: 'dashboard', name: 'dashboard', component: () => import('@/views/DashboardView.vue'), meta: { title: '数据概览' } },
+      { path: 'users/radar', name: 'radar-users', component: () => import('@/views/RadarUsersView.vue'), meta: { title: '雷达用户' } },
+      { path: 'users/join', name: 'join-requests', component: () => import('@/views/JoinRequestsView.vue'), meta: { title: '加入申请' } },
+      { path: 'users/admins', name: 'admins', component: () => import('@/views/AdminUsersView.vue'), meta: { title: '后台账号' } },
+      { path: 'companies', name: 'companies', component: () => import('@/views/CompaniesView.vue'), meta: { title: '公司列表' } },
+      { path: 'system/roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色管理' } },
+      { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
+      { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '没有权限' } },
+      { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory('/console/'), routes })
+
+/** The first page the menu offers (the dashboard for everyone the server lets in). */
+function firstPage(): string {
+  const auth = useAuth()
+  const menu = visibleMenu(auth.can, auth.isSuperadmin)
+  return menu[0]?.pages[0]?.path ?? '/account/password'
+}
+
+/** The page's rules as the menu knows them; pages outside the menu (password, 403) need none. */
+function allowed(path: string): boolean {
+  const auth = useAuth()
+  for (const group of MENU) {
+    const page = group.pages.find((p) => p.path === path)
+    if (page) return auth.can(group.rule, ...page.rules) && (!page.superadminOnly || auth.isSuperadmin)
+  }
+  return true
+}
+
+router.beforeEach(async (to) => {
+  const auth = useAuth()
+  auth.refresh()
+  if (to.meta.public) return true
+  if (!auth.signedIn) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
+  if (auth.mustChangePassword && to.name !== 'password') return { name: 'password' }
+  if (auth.mustChangePassword) return true
+  try {
+    await auth.loadRules()
+  } catch {
+    return auth.signedIn ? { name: 'forbidden' } : { name: 'login', query: { redirect: to.fullPath } }
+  }
+  if (to.name === 'home') return firstPage()
+  return allowed(to.path) ? true : { name: 'forbidden', query: { from: to.fullPath } }
+})
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · 诸葛雷达 运营后台` : '诸葛雷达 运营后台'
+})

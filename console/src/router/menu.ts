@@ -1,0 +1,56 @@
+/**
+ * The side menu: groups guarded by a parent rule, pages by their rules (1.2 `login_rules`), some pages by
+ * role 1 only. A role-3 user sees only what the server lets them do.
+ */
+export interface MenuPage {
+  path: string
+  title: string
+  rules: string[]
+  superadminOnly?: boolean
+}
+
+export interface MenuGroup {
+  title: string
+  rule: string
+  icon: string
+  pages: MenuPage[]
+}
+
+export const MENU: MenuGroup[] = [
+  { title: '首页', rule: 'dashboard', icon: 'DataLine', pages: [{ path: '/dashboard', title: '数据概览', rules: ['home_page'] }] },
+  {
+    title: '用户管理',
+    rule: 'user_manage',
+    icon: 'User',
+    pages: [
+      { path: '/users/radar', title: '雷达用户', rules: ['user'] },
+      { path: '/users/join', title: '加入申请', rules: ['user'] },
+      { path: '/users/admins', title: '后台账号', rules: ['admin_userprofile'] },
+    ],
+  },
+  {
+    title: '公司管理',
+    rule: 'company_manage',
+    icon: 'OfficeBuilding',
+    pages: [{ path: '/companies', title: '公司列表', rules: ['company'] }],
+  },
+  {
+    title: '系统设置',
+    rule: 'permission_manage',
+    icon: 'Setting',
+    pages: [{ path: '/system/roles', title: '角色管理', rules: ['admin_role'], superadminOnly: true }],
+  },
+]
+
+export function visibleMenu(can: (...rules: string[]) => boolean, superadmin: boolean): MenuGroup[] {
+  return MENU.filter((group) => can(group.rule))
+    .map((group) => ({
+      ...group,
+      pages: group.pages.filter((page) => can(...page.rules) && (!page.superadminOnly || superadmin)),
+    }))
+    .filter((group) => group.pages.length > 0)
+}
+
+export function pageFor(path: string): MenuPage | undefined {
+  return MENU.flatMap((g) => g.pages).find((p) => p.path === path)
+}

@@ -1,0 +1,251 @@
+"""Browser tests of the operator console: Playwright (Python) drives Debian's Chromium against a live server.
+
+One server for the whole session: `flask db upgrade`, `seed`, `demo-data` and `flask run` in subprocesses,
+on a throwaway SQLite file, with jobs run inline and WeChat pointed at this run's sandbox (see
+tests/fixtures/wechat.py). Each test gets a fresh browser context and leaves a screenshot of the page it
+ends on in tests/browser/artefacts/. Everything skips, saying why, when /usr/bin/chromium, the playwright
+package or the console's build (console/dist, `make console`) is missing.
+"""
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+DIST_INDEX = ROOT / "console" / "dist" / "index.html"
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN, ADMIN_PASSWORD = "admin", "Console-Adm1n"
+DEMO_PASSWORD = "Console-Dem0"
+STRONG_PASSWORD = "Fresh-Passw0rd"
+
+
+def _missing() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing (pip install -r requirements-dev.txt)"
+    if not DIST_INDEX.is_file():
+        return "the console is not built (make console)"
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Api:
+    """The live server's API, signed like the console signs it (for setting up and checking what a page shows)."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.http = requests.Session()
+        self.last = 0
+
+    def login(self, username: str, password: str) -> dict:
+        body = self.http.post(f"{self.base}/zhugeleida/admin/login", data={"username": username, "password": password})
+        envelope = body.json()
+        assert envelope["code"] == 200, envelope
+        return envelope["data"]
+
+    def call(self, session: dict, method: str, path: str, query=None, data=None) -> dict:
+        self.last = max(int(time.time() * 1000), self.last + 1)
+        timestamp = str(self.last)
+        signature = {
+            "rand_str": hashlib.md5((timestamp + session["token"]).encode()).hexdigest(),
+            "timestamp": timestamp,
+            "user_id": session["user_id"],
+        }
+        response = self.http.request(
+            method, f"{self.base}/zhugeleida/admin{path}", params={**(query or {}), **signature}, data=data
+        )
+        return response.json()
+
+    def ok(self, session: dict, method: str, path: str, query=None, data=None):
+        envelope = self.call(session, method, path, query, data)
+        assert envelope["code"] == 200, envelope
+        return envelope["data"]
+
+
+class LiveServer:
+    def __init__(self, base: str, process: subprocess.Popen, log: Path, demo_login: str):
+        self.base, self.process, self.log, self.demo_login = base, process, log, demo_login
+        self.api = Api(base)
+        self.admin = self.api.login(ADMIN, ADMIN_PASSWORD)
+
+    def url(self, path: str = "/") -> str:
+        return f"{self.base}/console{path}"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def _run(args, env, log):
+    with log.open("ab") as out:
+        subprocess.run(  # noqa: S603 - the project's own CLI, fixed arguments
+            [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=300,
+        )
+
+
+def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] = (12, 120, 3000)) -> LiveServer:
+    """Migrate, seed and fill a throwaway SQLite database, then `flask run` on a free port (bench/ uses it too)."""
+    log = workdir / "server.log"
+    port = _free_port()
+    # A clean environment: nothing of the developer's (DATABASE_URL, REDIS_URL…) leaks into the server.
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "LANG": "C.UTF-8",
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_hex(16),
+        "DATABASE_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
+        "STATICS_DIR": str(workdir / "statics"),
+        "ADMIN_USERNAME": ADMIN,
+        "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOG_LEVEL": "WARNING",
+        "CONSOLE_DIST_DIR": str(DIST_INDEX.parent),
+        "JOB_RETRY_INTERVALS": "0",
+        "JOB_INLINE_RETRY_SLEEP": "0",
+        **wechat_config,
+    }
+    users, customers, events = demo
+    _run(["db", "upgrade"], env, log)
+    _run(["seed"], env, log)
+    _run(
+        ["demo-data", "--companies", "1", "--users", str(users), "--customers", str(customers),
+         "--events", str(events), "--admin-password", DEMO_PASSWORD],
+        env,
+        log,
+    )  # fmt: skip
+    out = log.open("ab")
+    process = subprocess.Popen(  # noqa: S603 - the project's own app, fixed arguments
+        [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    out.close()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{base}/healthz", timeout=2).status_code == 200:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(f"the console server did not start:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
+    return LiveServer(base, process, log, demo_login="demo2")
+
+
+SKIPPED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say it plainly at the end of the run when the browser tests did not run."""
+    if SKIPPED:
+        terminalreporter.write_line(f"NOTE: the console's browser tests were SKIPPED: {SKIPPED[0]}", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, wechat_sandbox_server):
+    reason = _missing()
+    if reason:
+        SKIPPED.append(reason)
+        pytest.skip(f"browser tests skipped: {reason}")
+    server = start_server(tmp_path_factory.mktemp("console-server"), wechat_sandbox_server.config())
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(live_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _artefacts():
+    if ARTEFACTS.exists():
+        shutil.rmtree(ARTEFACTS)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh context (no session) and its page; a screenshot of where the test ended is kept."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    yield page
+    try:
+        page.screenshot(path=str(ARTEFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"
+
+
+def sign_in(page, live_server, username: str, password: str, expect_path: str = "/dashboard"):
+    page.goto(live_server.url("/login"))
+    page.fill("input[data-test=username]", username)
+    page.fill("input[data-test=password]", password)
+    page.click("[data-test=login-submit]")
+    page.wait_for_url(at(expect_path))
+
+
+def at(path: str):
+    """A URL matcher for the console page `path` (any query string)."""
+    return re.compile(rf"/console{re.escape(path)}(\?.*)?$")
+
+
+def menu_items(page) -> list[str]:
+    page.wait_for_selector("[data-test=side-menu] .el-menu-item")
+    return [text.strip() for text in page.locator("[data-test=side-menu] .el-menu-item").all_inner_texts()]
+
+
+def field(scope, name: str):
+    """The <input> of the control marked data-test=`name` (Element Plus puts the mark on the input or its box)."""
+    return scope.locator(f"input[data-test={name}], [data-test={name}] input, textarea[data-test={name}]").first
