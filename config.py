@@ -82,6 +82,10 @@ class Config:
     WECHAT_TOKEN_PREFIX = os.environ.get("WECHAT_TOKEN_PREFIX", "zhugeleida:wechat")  # Redis keys of tokens
     WECHAT_TOKEN_EARLY_REFRESH = int(os.environ.get("WECHAT_TOKEN_EARLY_REFRESH", "300"))  # seconds before expiry
     WECHAT_WORK_PAGE_SIZE = int(os.environ.get("WECHAT_WORK_PAGE_SIZE", "10000"))  # user/list_id limit (1-10000)
+    WECHAT_WORK_SYNC_WORKERS = int(os.environ.get("WECHAT_WORK_SYNC_WORKERS", "4"))  # user/list calls at once
+    # A busy WeChat (-1, 45009…) inside a job's walk: retries, first pause in seconds (doubling each time).
+    WECHAT_RETRY_MAX = int(os.environ.get("WECHAT_RETRY_MAX", "3"))
+    WECHAT_RETRY_BACKOFF = float(os.environ.get("WECHAT_RETRY_BACKOFF", "1"))
     # This API's public base URL: radar-user OAuth entry of the AI雷达/Boss雷达 apps (7.4 sets it in WeChat Work).
     RADAR_OAUTH_BASE_URL = os.environ.get("RADAR_OAUTH_BASE_URL", "http://127.0.0.1:8000")
     # Third-party platform (issue 6): the component's credentials, as registered on open.weixin.qq.com.

@@ -5,7 +5,10 @@ dicts/lists, or raises WeChatError. Services decide what the data means.
 """
 
 import hashlib
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
@@ -13,7 +16,7 @@ from flask import current_app
 from wechatpy.enterprise import WeChatClient
 
 from app.wechat.base import BoundedClientMixin
-from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, WeChatError
+from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatError
 from app.wechat.tokens import token_store
 
 USERID_EXISTS = 60102
@@ -129,10 +132,71 @@ def _member_page(result: dict) -> tuple[list[dict], str | None]:
     return entries, result.get("next_cursor") or None
 
 
+@dataclass
+class DepartmentWalk:
+    """What `walk_member_details` read: every member once (the first department listing it), the departments
+    read, and the WeChat refusal (not busy, not a token) that stopped the walk, if any."""
+
+    details: dict[str, dict] = field(default_factory=dict)
+    departments_read: int = 0
+    error: WeChatError | None = None
+
+
 @_answer
-def list_member_details(client: WorkClient, department_id: int) -> list[dict]:
-    """Member details under a department and its sub-departments in one call (user/list with fetch_child=1)."""
-    return client.user.list(department_id, fetch_child=True, simple=False)
+def _department_members(client: WorkClient, department_id: int, token: str) -> list[dict]:
+    # The token is passed in: these calls run on pool threads, where the token store (the database without
+    # Redis) is out of reach. A refused token comes back to the walk, which refreshes it on its own thread.
+    result = client.get("user/list", params={"department_id": department_id, "access_token": token})
+    return [dict(member, userid=str(member["userid"])) for member in result["userlist"]]
+
+
+def walk_member_details(
+    client: WorkClient, department_ids: Iterable[int], *, workers: int, attempts: int, backoff: float
+) -> DepartmentWalk:
+    """user/list for each department (WeChat Work's current docs have no fetch_child: the caller walks the
+    tree), at most `workers` calls at once. Busy answers (-1, 45009, 45011, 45033) and network errors are
+    retried up to `attempts` tries with exponential backoff (`backoff`, 2×, 4×… seconds); a refused token is
+    refreshed once. Still busy after that: raised (the job retries later). Any other refusal (48002, 60011…)
+    stops the walk and is returned with what was read so far."""
+    walk, tries = DepartmentWalk(), {}
+    token, refreshed = client.access_token, False
+    todo = list(department_ids)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="wechat-walk") as pool:
+        while todo and walk.error is None:
+            running = {pool.submit(_department_members, client, dept, token): dept for dept in todo}
+            todo, busy, stale = [], None, False
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    dept = running.pop(future)
+                    if future.cancelled():
+                        continue
+                    try:
+                        members = future.result()
+                    except WeChatError as err:
+                        tries[dept] = tries.get(dept, 0) + 1
+                        if err.errcode in TOKEN_ERRORS and not refreshed:
+                            stale = True
+                            todo.append(dept)
+                        elif err.retryable and tries[dept] < attempts:
+                            busy = busy or err
+                            todo.append(dept)
+                        elif err.retryable:
+                            raise
+                        elif walk.error is None:
+                            walk.error = err
+                            for other in running:
+                                other.cancel()
+                        continue
+                    walk.departments_read += 1
+                    for member in members:
+                        walk.details.setdefault(member["userid"], member)
+            if stale:
+                client.refresh_access_token(stale=token)
+                token, refreshed = client.access_token, True
+            if busy is not None and todo:
+                time.sleep(backoff * 2 ** (max(tries[d] for d in todo) - 1))
+    return walk
 
 
 @_answer

@@ -201,7 +201,8 @@ def member_or_error(corp: Corp, userid) -> dict:
 
 
 def listed_members(corp: Corp) -> list[dict]:
-    """Members of department_id; with fetch_child=1 also of its sub-departments (older docs, §1.3)."""
+    """Members of department_id. `fetch_child` is not in WeChat Work's current docs: ignored, unless the corp
+    is set to honour it as the older docs described (`legacy_fetch_child`)."""
     root = department_or_error(corp, request.args.get("department_id"))["id"]
     recursive = request.args.get("fetch_child") == "1" and corp.legacy_fetch_child
     wanted = set(corp.subtree(root)) if recursive else {root}
@@ -216,17 +217,22 @@ def user_simplelist():
         return ok(userlist=[{"userid": m["userid"], "name": m["name"], "department": m["department"]} for m in rows])
 
 
+def readable(corp: Corp, member: dict) -> dict:
+    """A member as this corp's reads see it: without the fields WeChat withholds (its 2022 restriction)."""
+    return {k: v for k, v in member.items() if k not in corp.withheld_fields}
+
+
 @bp.get("/user/list")
 def user_list():
     corp, _token = caller()
     with state().lock:
-        return ok(userlist=[dict(m) for m in listed_members(corp)])
+        return ok(userlist=[readable(corp, m) for m in listed_members(corp)])
 
 
 @bp.get("/user/get")
 def user_get():
     corp, _token = caller()
-    return ok(**member_or_error(corp, request.args.get("userid")))
+    return ok(**readable(corp, member_or_error(corp, request.args.get("userid"))))
 
 
 @bp.post("/user/list_id")
