@@ -20,6 +20,7 @@ from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatE
 from app.wechat.tokens import token_store
 
 USERID_EXISTS = 60102
+API_FORBIDDEN = 48002
 RADAR_ENTRY_PATH = "/zhugeleida/qiyeweixin/work_weixin_auth/{company_id}"
 
 
@@ -60,6 +61,15 @@ def verified_client(corp_id: str, secret: str) -> WorkClient:
     """A client whose credentials WeChat just accepted (a fresh gettoken: a cached token proves nothing)."""
     client = WorkClient(corp_id, secret)
     client.fetch_access_token()
+    return client
+
+
+def verified_contacts_client(corp_id: str, secret: str) -> WorkClient:
+    """A client WeChat accepts as the address-book (通讯录同步) secret: a fresh gettoken, then user/list_id for
+    one entry — an app's secret gets a token too, but only the address-book secret may call user/list_id
+    (an app's gets 48002)."""
+    client = verified_client(corp_id, secret)
+    client.post("user/list_id", data={"limit": 1})
     return client
 
 

@@ -167,6 +167,22 @@ def test_update_tongxunlu_refused_by_wechat_saves_nothing(api, make, sandbox, we
     assert secret not in str(payload)
 
 
+def test_update_tongxunlu_refuses_an_apps_secret(api, make, sandbox, wechat_corp):
+    """An app's secret gets a token too: the check is a read only the address-book secret may make."""
+    admin = make.admin()
+    sandbox.clear_calls()
+    payload = body(
+        api.as_(admin).post(f"{BASE}/update_tongxunlu/{admin.company_id}", tongxunlu_form(wechat_corp, AGENT_SECRET))
+    )
+    assert payload["code"] == 48002 and "它不是通讯录同步的 Secret" in payload["msg"]
+    assert "「管理工具 - 通讯录同步」" in payload["msg"] and AGENT_SECRET not in str(payload)
+    assert [c["path"].rsplit("/cgi-bin/", 1)[1] for c in sandbox.calls()] == ["gettoken", "user/list_id"]
+    company = db.session.get(Company, admin.company_id)
+    db.session.refresh(company)
+    assert (company.corp_id, company.tongxunlu_secret, company.is_validate) == (None, None, False)
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
+
+
 def test_update_tongxunlu_wechat_unreachable(api, make, sandbox, wechat_corp):
     sandbox.fail_next("gettoken", http_status=503)
     admin = make.admin()
