@@ -30,7 +30,7 @@ from app.wechat.work import (
 
 DUPLICATE_MSG = "公司名称已存在"
 AGENT_NEEDS_TONGXUNLU = "请先添加并验证企业微信通讯录秘钥，再添加应用"
-NOT_CONTACTS_SECRET = (
+NOT_ADDRESS_BOOK_APP_MSG = (
     "企业微信拒绝用这个 Secret 读取通讯录（48002）：它不是通讯录同步的 Secret。请在企业微信管理后台"
     "「管理工具 - 通讯录同步」中查看并填写通讯录同步的 Secret（不是 AI雷达/Boss雷达 等应用的 Secret）"
 )
@@ -113,7 +113,7 @@ def set_tongxunlu(company: Company, data: dict, created_by_id: int | None = None
         verified_contacts_client(data["corp_id"], data["tongxunlu_secret"])
     except WeChatError as err:
         if err.errcode == API_FORBIDDEN:
-            raise WeChatError(API_FORBIDDEN, NOT_CONTACTS_SECRET) from None
+            raise WeChatError(API_FORBIDDEN, NOT_ADDRESS_BOOK_APP_MSG) from None
         raise
     if company.corp_id != data["corp_id"]:
         for app in company.apps:  # agents belong to the corp: another corp's must be validated again
