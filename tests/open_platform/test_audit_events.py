@@ -2,6 +2,8 @@
 auto-release, the cron poll, and accounts that cancel their authorization."""
 
 import json
+import secrets
+import time
 
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
@@ -71,14 +73,15 @@ def test_a_delay_keeps_the_audit_open_with_its_reason(api, make, platform):
 
 
 def wechat_push(fields: dict, outer: dict, token: str = COMPONENT_CONFIG["COMPONENT_TOKEN"]) -> dict:
-    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox."""
+    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox, sent now."""
     config = COMPONENT_CONFIG
     crypto = WeChatCrypto(token, config["COMPONENT_AES_KEY"], config["COMPONENT_APPID"])
     xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
-    reply = xmltodict.parse(crypto.encrypt_message(xml, "123456", "1700000000"))["xml"]
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+    reply = xmltodict.parse(crypto.encrypt_message(xml, nonce, timestamp))["xml"]
     query = {
-        "timestamp": "1700000000",
-        "nonce": "123456",
+        "timestamp": timestamp,
+        "nonce": nonce,
         "encrypt_type": "aes",
         "msg_signature": reply["MsgSignature"],
     }
@@ -168,3 +171,17 @@ def test_unauthorized_at_wechat_only_is_a_wechat_error_per_app(api, make, platfo
     assert (outcomes[a.id]["outcome"], outcomes[a.id]["code"], outcomes[a.id]["status"]) == ("failed", 61003, 2)
     assert outcomes[b.id]["outcome"] == "ok"
     assert json.loads(platform.driver.authorizer(XCX_APPID_2)["committed"]["ext_json"])["extAppid"] == XCX_APPID_2
+
+
+def test_an_audit_push_posted_to_another_apps_url_changes_nothing(api, make, platform):
+    """The message's app (ToUserName) and the URL's appid must name the same mini-program."""
+    _admin, _root, a = in_audit(api, make, platform)
+    _admin_b, _root_b, b = in_audit(api, make, platform, XCX_APPID_2)
+    fields = {"ToUserName": b.original_id, "MsgType": "event", "Event": "weapp_audit_fail", "Reason": "名称不符合规范"}
+    for_b = {"ToUserName": b.original_id}
+    assert platform.deliver(wechat_push(fields, for_b), PUSH_URL).get_data(as_text=True) == "success"  # A's URL
+    assert audit_events(a.id) == [] and audit_events(b.id) == []
+    assert code_release.latest_release(a.id).status == 4 and code_release.latest_release(b.id).status == 4
+    b_url = MESSAGE_URL.format(appid=XCX_APPID_2)
+    assert platform.deliver(wechat_push(fields, for_b), b_url).get_data(as_text=True) == "success"
+    assert [e.status for e in audit_events(b.id)] == [6] and audit_events(a.id) == []
