@@ -85,11 +85,12 @@ def get_agent(client: WorkClient, agent_id: int) -> dict:
 
 
 def radar_entry(company_id: int, app_type: int) -> tuple[str, str]:
-    """(home_url, redirect_domain) of a radar app: WeChat Work's OAuth page sending the member to our entry."""
+    """(home_url, redirect_domain) of a radar app: WeChat Work's OAuth page sending the member to our entry.
+    The trusted domain is the host of the configured public URL: WeChat takes a verified domain, no port."""
     config = current_app.config
     base = config["RADAR_OAUTH_BASE_URL"].rstrip("/")
     entry = base + RADAR_ENTRY_PATH.format(company_id=company_id) + f"?app_type={app_type}"
-    return entry, urlsplit(base).netloc
+    return entry, urlsplit(base).hostname or ""
 
 
 def oauth_home_url(corp_id: str, agent_id: int, entry: str) -> str:

@@ -193,6 +193,8 @@ def test_agent_get_and_set(qy, sandbox):
     body = {"agentid": AGENT_ID, "home_url": "https://a.example/x", "redirect_domain": "a.example", "isreportuser": 1}
     assert qy("POST", "agent/set", tok, json=body) == {"errcode": 0, "errmsg": "ok"}
     assert qy("GET", "agent/get", tok, {"agentid": AGENT_ID})["home_url"] == "https://a.example/x"
+    for not_a_domain in ("a.example:8000", "127.0.0.1:8000", "https://a.example", "a.example/x"):
+        assert qy("POST", "agent/set", tok, json={**body, "redirect_domain": not_a_domain})["errcode"] == 85005
     sandbox.set_corp("wwsandbox00000001", verified_domains=["b.example"])
     assert qy("POST", "agent/set", tok, json=body)["errcode"] == 85005
     assert qy("POST", "agent/set", tok, json={"agentid": AGENT_ID, "description": "abc"})["errcode"] == 40058

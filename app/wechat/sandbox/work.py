@@ -16,6 +16,9 @@ bp.before_request(before_wechat_call)
 
 USERID_RULE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$")
 MOBILE_RULE = re.compile(r"^(\+\d{1,4} )?\d{5,20}$")
+DOMAIN_RULE = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 EMAIL_RULE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BAD_DEPARTMENT_CHARS = set('\\:*?"<>|')
 MEMBER_FIELDS = ("position", "mobile", "email", "avatar", "telephone", "alias", "address", "enable")
@@ -369,6 +372,8 @@ def agent_set():
     with state().lock:
         agent = own_agent(corp, token, body.get("agentid"))
         domain = body.get("redirect_domain")
+        if domain is not None and not DOMAIN_RULE.match(str(domain)):
+            raise WxError(85005)  # a verified domain is a bare host name: no scheme, port or path
         if domain is not None and corp.verified_domains is not None and domain not in corp.verified_domains:
             raise WxError(85005)
         if body.get("name") is not None:

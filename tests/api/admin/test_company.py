@@ -1,7 +1,7 @@
 """7.1–7.4 companies."""
 
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from sqlalchemy import func, select, text
@@ -259,6 +259,16 @@ def test_update_agent_unverified_redirect_domain(api, make, sandbox, wechat_corp
     admin = make.admin(link_company(make.company(), wechat_corp))
     assert body(api.as_(admin).post(f"{BASE}/update_agent/{admin.company_id}", agent_form()))["code"] == 85005
     assert db.session.scalars(select(CompanyApp)).all() == []
+
+
+def test_update_agent_trusted_domain_is_the_host_without_port(app, api, make, sandbox, wechat_corp):
+    """WeChat takes a verified domain (no port) as redirect_domain: the host of the configured public URL."""
+    admin = make.admin(link_company(make.company(), wechat_corp))
+    app.config["RADAR_OAUTH_BASE_URL"] = "https://radar.example.com:8443/"
+    assert body(api.as_(admin).post(f"{BASE}/update_agent/{admin.company_id}", agent_form()))["code"] == 200
+    agent = next(a for a in sandbox.corp(wechat_corp.corpid)["agents"] if a["agentid"] == AGENT_ID)
+    assert agent["redirect_domain"] == "radar.example.com"
+    assert "https://radar.example.com:8443/zhugeleida/qiyeweixin/" in unquote(agent["home_url"])
 
 
 def test_update_agent_needs_the_address_book_first(api, make, wechat_corp):
