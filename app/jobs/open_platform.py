@@ -40,8 +40,8 @@ def revert_release(job: Job, app_ids: list[int]) -> dict:
     return code_release_batch.run_batch(job, code_release.REVERT, app_ids)
 
 
-def bulk_wxa_qrcodes(job: Job, company_id: int) -> dict:
-    return wxa_qrcode.bulk_codes(job, company_id)
+def bulk_wxa_qrcodes(job: Job, company_id: int, env_version: str = "release") -> dict:
+    return wxa_qrcode.bulk_codes(job, company_id, env_version)
 
 
 def record_authorization(job: Job, kind: str, appid: str, auth_code: str) -> dict:

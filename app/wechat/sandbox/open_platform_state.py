@@ -101,6 +101,7 @@ class Authorizer:
     reverted: bool = False  # the last change online was a revert: no second one
     undo_times: list[float] = field(default_factory=list)
     faults: list = field(default_factory=list)  # sandbox Fault objects, for this account's calls only
+    wxacodes: list[dict] = field(default_factory=list)  # getwxacodeunlimit calls answered: scene, page, env…
 
     def __post_init__(self):
         if not self.func_info:
