@@ -65,14 +65,14 @@ class Config:
     SCAN_JOIN_RATE_LIMIT = os.environ.get("SCAN_JOIN_RATE_LIMIT", "30 per minute")
 
     # --- jobs and WeChat (issues 5-7) ---
-    # Run jobs synchronously in the request even when REDIS_URL is set (without REDIS_URL they always do).
+    # Run jobs on background threads of the web process even when REDIS_URL is set (without it they always do).
     JOBS_INLINE = _bool("JOBS_INLINE", False)
+    JOB_THREADS = int(os.environ.get("JOB_THREADS", "1"))  # those threads per queue and process (1: in order)
     # RQ queue names are "<prefix>:<queue>" (e.g. zhugeleida:wechat); a worker consumes the same prefix.
     JOB_QUEUE_PREFIX = os.environ.get("JOB_QUEUE_PREFIX", "zhugeleida")
     JOB_TIMEOUT = int(os.environ.get("JOB_TIMEOUT", "1800"))  # seconds; a job kind may ask for less
     JOB_RETRY_MAX = int(os.environ.get("JOB_RETRY_MAX", "3"))  # retries after network/busy errors
     JOB_RETRY_INTERVALS = [int(s) for s in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",")]
-    JOB_INLINE_RETRY_SLEEP = float(os.environ.get("JOB_INLINE_RETRY_SLEEP", "1"))  # inline: pause between tries
     JOB_RESULT_TTL = int(os.environ.get("JOB_RESULT_TTL", "86400"))  # how long RQ keeps its own job hashes
     # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
     WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com/")

@@ -13,7 +13,15 @@ from app.jobs.open_platform import poll_audits_cron
 from app.models.open_platform import CodeReleaseEvent, MiniProgramApp
 from app.services import code_release
 from tests.conftest import body
-from tests.fixtures.wechat import COMPONENT_CONFIG, EVENT_URL, MESSAGE_URL, XCX_APPID, XCX_APPID_2, fresh_job
+from tests.fixtures.wechat import (
+    COMPONENT_CONFIG,
+    EVENT_URL,
+    MESSAGE_URL,
+    XCX_APPID,
+    XCX_APPID_2,
+    wait_for_job,
+    wait_for_jobs,
+)
 from tests.open_platform.test_lifecycle import batch, listed, poll
 
 PUSH_URL = MESSAGE_URL.format(appid=XCX_APPID)
@@ -121,6 +129,7 @@ def test_auto_release_after_a_pushed_pass(api, make, platform):
     }
     assert body(api.as_(admin).post("/zhugeleida/admin/xcx_auth_process/update/info", form))["code"] == 200
     platform.deliver(platform.driver.decide_audit(XCX_APPID, 0), PUSH_URL)
+    wait_for_jobs()  # the auto-release
     assert listed(api, root)[app.id]["status"] == 7
     assert platform.driver.authorizer(XCX_APPID)["versions"][-1]["user_version"] == "v2.0"
     release = CodeReleaseEvent.query.filter_by(app_id=app.id, action="release").one()
@@ -141,7 +150,7 @@ def test_the_cron_poll_records_what_wechat_decided(api, make, platform, app):
     _admin, _root, audited = in_audit(api, make, platform)
     platform.driver.decide_audit(XCX_APPID, 1, "类目不符")
     job_id = poll_audits_cron()
-    job = fresh_job(job_id)
+    job = wait_for_job(job_id)
     assert (job.kind, job.status, job.result["apps"][0]["status"]) == ("code_release.poll_audit", "finished", 6)
     assert CodeReleaseEvent.query.filter_by(app_id=audited.id, action="audit").one().source == "poll"
     assert poll_audits_cron() is None  # nothing in audit: no job at all

@@ -8,7 +8,7 @@ from PIL import Image
 from app.extensions import db
 from app.models.radar import RadarUser
 from tests.conftest import body
-from tests.fixtures.wechat import XCX_APPID, fresh_job
+from tests.fixtures.wechat import XCX_APPID, wait_for_job
 from tests.open_platform.test_lifecycle import batch, poll
 
 URL = "/zhugeleida/admin/user/create_small_program_qr_code/0"
@@ -86,7 +86,7 @@ def test_bulk_codes_for_every_user_of_the_company(api, make, platform, radar, ap
     radar.user(make.company())  # another company's: untouched
     answer = body(api.as_(admin).post(URL))
     assert answer["code"] == 200
-    job = fresh_job(answer["data"]["job_id"])
+    job = wait_for_job(answer["data"]["job_id"])
     assert (job.status, job.result, job.company_id) == ("finished", {"company_id": company.id, "users": 3}, company.id)
     for user in users:
         path = db.session.get(RadarUser, user.id).qr_code
@@ -113,7 +113,7 @@ def test_trial_and_develop_codes_before_any_release(api, make, platform, radar):
     ]
     assert body(api.as_(admin).post(URL, {"user_id": user.id, "env_version": "beta"}))["code"] == 303
     job_id = body(api.as_(admin).post(URL, {"env_version": "trial"}))["data"]["job_id"]
-    assert fresh_job(job_id).status == "finished"
+    assert wait_for_job(job_id).status == "finished"
     assert platform.driver.authorizer(XCX_APPID)["wxacodes"][-1]["env_version"] == "trial"
 
 

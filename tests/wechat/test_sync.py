@@ -6,11 +6,11 @@ from app.extensions import db
 from app.models.jobs import FAILED, FINISHED
 from app.models.radar import Department, RadarUser
 from app.services.companies import start_sync
-from tests.fixtures.wechat import CONTACTS_SECRET, fresh_job, link_company, seed_corp
+from tests.fixtures.wechat import CONTACTS_SECRET, link_company, seed_corp, wait_for_job
 
 
 def sync(company):
-    return fresh_job(start_sync(company).job.id)
+    return wait_for_job(start_sync(company).job.id)
 
 
 def users(company_id) -> dict[str, RadarUser]:

@@ -20,6 +20,7 @@ from tests.fixtures.wechat import (
     CONTACTS_SECRET,
     CORP_ID,
     link_company,
+    wait_for_job,
 )
 
 BASE = "/zhugeleida/admin/company"
@@ -143,7 +144,7 @@ def test_update_tongxunlu_validates_saves_encrypted_and_syncs(api, make, wechat_
     assert company.wechat_qr_code == "statics/q.jpg"
     raw = db.session.execute(text("SELECT tongxunlu_secret FROM company WHERE id = :i"), {"i": company.id}).scalar()
     assert CONTACTS_SECRET not in raw
-    job = db.session.get(Job, payload["data"]["job_id"])
+    job = wait_for_job(payload["data"]["job_id"])
     assert job.kind == "wechat_work.sync" and job.status == "finished" and job.company_id == company.id
     assert db.session.scalar(select(func.count()).where(RadarUser.company_id == company.id)) == 20
     listed = body(api.as_(admin).get(BASE))["data"]["ret_data"][0]
@@ -293,6 +294,7 @@ def test_author_status_reports_the_real_state(api, make, wechat_corp):
         "job_id"
     ]
     client.post(f"{BASE}/update_agent/{admin.company_id}", agent_form())
+    wait_for_job(job_id)
     rows = body(client.get(f"{BASE}/author_status"))["data"]["ret_data"]
     assert rows[0]["is_validate"] is True and rows[0]["corp_id"] == CORP_ID
     assert rows[0]["last_sync"]["job_id"] == job_id and rows[0]["last_sync"]["status"] == "finished"

@@ -7,7 +7,7 @@ from app.models.jobs import Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from app.wechat.component import ComponentClient
 from tests.conftest import body
-from tests.fixtures.wechat import EVENT_URL, GZH_APPID, XCX_APPID
+from tests.fixtures.wechat import EVENT_URL, GZH_APPID, XCX_APPID, wait_for_jobs
 
 
 def row(model, company_id):
@@ -41,10 +41,12 @@ def test_authorized_push_records_the_account_the_company_named(api, make, platfo
     api.as_(admin).post("/zhugeleida/admin/xcx_auth_process/update/app_id", data={"authorization_appid": XCX_APPID})
     platform.driver.authorize(XCX_APPID)  # the admin confirmed, but the browser never came back to us
     assert platform.deliver(platform.driver.push("authorized", XCX_APPID)).get_data(as_text=True) == "success"
+    wait_for_jobs()  # the exchange of the code
     app = row(MiniProgramApp, admin.company_id)
     assert (app.authorized, app.name) == (True, "推送来的小程序") and app.refresh_token.startswith("refreshtoken@@@")
     platform.driver.update_authorizer(XCX_APPID, func_info=[17, 18])
     assert platform.deliver(platform.driver.push("updateauthorized", XCX_APPID)).get_data(as_text=True) == "success"
+    wait_for_jobs()
     assert row(MiniProgramApp, admin.company_id).func_info == [17, 18]
 
 
@@ -121,3 +123,19 @@ def test_authorized_push_makes_no_wechat_call_in_the_request(api, make, platform
     job = db.session.scalar(db.select(Job))
     assert (job.kind, job.status, job.company_id) == ("open_platform.authorized", "queued", admin.company_id)
     assert "auth_code" not in str(body(api.as_(admin).get(f"/zhugeleida/admin/jobs/{job.id}")))
+
+
+def test_authorized_push_answers_before_a_slow_wechat(api, make, platform):
+    """Without Redis too: the code is exchanged on a job thread, after the answer."""
+    platform.driver.add_authorizer(XCX_APPID, "miniprogram")
+    admin = make.admin()
+    api.as_(admin).post("/zhugeleida/admin/xcx_auth_process/update/app_id", data={"authorization_appid": XCX_APPID})
+    platform.driver.authorize(XCX_APPID)
+    platform.driver.fail_next("api_query_auth", delay=3)
+    push = platform.driver.push("authorized", XCX_APPID)
+    began = time.monotonic()
+    assert platform.deliver(push).get_data(as_text=True) == "success"
+    assert time.monotonic() - began < 1.5  # WeChat waits about 5 s
+    [job] = wait_for_jobs()
+    assert (job.kind, job.status, job.result["outcome"]) == ("open_platform.authorized", "finished", "recorded")
+    assert row(MiniProgramApp, admin.company_id).authorized is True
