@@ -185,3 +185,10 @@ def test_an_auth_code_is_single_use_and_the_authorized_push_carries_the_redirect
     token = {"component_access_token": component.access_token}
     assert errcode(wx("POST", "cgi-bin/component/api_query_auth", json=body, **token)) == 0
     assert errcode(wx("POST", "cgi-bin/component/api_query_auth", json=body, **token)) == 61009
+
+
+def test_a_push_not_answered_success_is_pushed_again(platform, wechat_sandbox_server):
+    """WeChat waits for the plain `success` and pushes again otherwise (3 tries in all)."""
+    refusing = wechat_sandbox_server.url + "/sandbox/calls"  # answers 405 to a POST
+    push = platform.driver.push("component_verify_ticket", deliver_to=refusing)
+    assert push["delivered"]["attempts"] == 3 and push["delivered"]["status"] == 405
