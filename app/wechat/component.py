@@ -32,6 +32,7 @@ NOT_CONFIGURED_MSG = "第三方平台未配置（COMPONENT_APPID / COMPONENT_APP
 NO_TICKET_MSG = "第三方平台尚未收到微信推送的 component_verify_ticket，请稍后重试"
 BAD_PUSH_MSG = "微信推送消息校验或解密失败"
 STALE_PUSH_MSG = "微信推送的时间戳与当前时间相差超过5分钟"
+PUSH_NONCE_MAX = 64
 PUSH_MAX_SKEW = 300  # seconds a push's timestamp may be off; its nonce is remembered for twice that
 TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min (WECHAT.md §2.1)
 AUTH_TYPE_OFFICIAL, AUTH_TYPE_MINI_PROGRAM = 1, 2
@@ -176,6 +177,8 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
         so that WeChat's retry is handled."""
         nonce, timestamp = args.get("nonce"), args.get("timestamp")
         message = self.decrypt_push(body, args.get("msg_signature"), timestamp, nonce)
+        if len(nonce) > PUSH_NONCE_MAX:  # WeChat's are ~10 digits; the key must fit the token store
+            raise ApiError.auth(BAD_PUSH_MSG)
         try:
             skew = abs(time.time() - int(timestamp))
         except (TypeError, ValueError):
