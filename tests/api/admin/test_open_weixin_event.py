@@ -131,11 +131,11 @@ def test_authorized_push_answers_before_a_slow_wechat(api, make, platform):
     admin = make.admin()
     api.as_(admin).post("/zhugeleida/admin/xcx_auth_process/update/app_id", data={"authorization_appid": XCX_APPID})
     platform.driver.authorize(XCX_APPID)
-    platform.driver.fail_next("api_query_auth", delay=3)
+    platform.driver.fail_next("api_query_auth", delay=4)
     push = platform.driver.push("authorized", XCX_APPID)
     began = time.monotonic()
     assert platform.deliver(push).get_data(as_text=True) == "success"
-    assert time.monotonic() - began < 1.5  # WeChat waits about 5 s
+    assert time.monotonic() - began < 2.5  # WeChat waits about 5 s; here WeChat alone takes 4
     [job] = wait_for_jobs()
     assert (job.kind, job.status, job.result["outcome"]) == ("open_platform.authorized", "finished", "recorded")
     assert row(MiniProgramApp, admin.company_id).authorized is True
