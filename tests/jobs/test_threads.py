@@ -101,7 +101,7 @@ def test_set_progress_clamps_and_checkpoints(make, caplog):
 
 def test_retries_on_the_thread_keep_the_row_up_to_date(app, linked_company, sandbox):
     """A network error: the row goes back to queued ("等待重试") between tries, as with RQ, then finishes."""
-    app.config["JOB_RETRY_INTERVALS"] = [1]
+    app.config["JOB_RETRY_INTERVALS"] = [2]
     sandbox.fail_next("department/list", http_status=502)
     job_id = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id}).job.id
     waiting = wait_until(lambda: (j := fresh_job(job_id)).stage == runner.RETRY_STAGE and j, 10, "the retry pause")
