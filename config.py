@@ -156,14 +156,14 @@ class Config:
     SCAN_JOIN_RATE_LIMIT = _str("SCAN_JOIN_RATE_LIMIT", "30 per minute")
 
     # --- jobs and WeChat (issues 5-7) ---
-    # Run jobs synchronously in the request even when REDIS_URL is set (without REDIS_URL they always do).
+    # Run jobs on background threads of the web process even when REDIS_URL is set (without it they always do).
     JOBS_INLINE = _bool("JOBS_INLINE", False)
+    JOB_THREADS = _int("JOB_THREADS", 1)  # those threads per queue and process (1: in order)
     # RQ queue names are "<prefix>:<queue>" (e.g. zhugeleida:wechat); a worker consumes the same prefix.
     JOB_QUEUE_PREFIX = _str("JOB_QUEUE_PREFIX", "zhugeleida")
     JOB_TIMEOUT = _int("JOB_TIMEOUT", 1800)  # seconds; a job kind may ask for less
     JOB_RETRY_MAX = _int("JOB_RETRY_MAX", 3)  # retries after network/busy errors
     JOB_RETRY_INTERVALS = _ints("JOB_RETRY_INTERVALS", [10, 60, 300])
-    JOB_INLINE_RETRY_SLEEP = _float("JOB_INLINE_RETRY_SLEEP", 1)  # inline: pause between tries
     JOB_RESULT_TTL = _int("JOB_RESULT_TTL", 86400)  # how long RQ keeps its own job hashes
     # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
     WECHAT_API_BASE = _str("WECHAT_API_BASE", "https://api.weixin.qq.com/")
@@ -173,6 +173,10 @@ class Config:
     WECHAT_TOKEN_PREFIX = _str("WECHAT_TOKEN_PREFIX", "zhugeleida:wechat")  # Redis keys of tokens
     WECHAT_TOKEN_EARLY_REFRESH = _int("WECHAT_TOKEN_EARLY_REFRESH", 300)  # seconds before expiry
     WECHAT_WORK_PAGE_SIZE = _int("WECHAT_WORK_PAGE_SIZE", 10000)  # user/list_id limit (1-10000)
+    WECHAT_WORK_SYNC_WORKERS = _int("WECHAT_WORK_SYNC_WORKERS", 4)  # user/list calls at once
+    # A busy WeChat (-1, 45009…) inside a job's walk: retries, first pause in seconds (doubling each time).
+    WECHAT_RETRY_MAX = _int("WECHAT_RETRY_MAX", 3)
+    WECHAT_RETRY_BACKOFF = _float("WECHAT_RETRY_BACKOFF", 1)
     # This API's public base URL: radar-user OAuth entry of the AI雷达/Boss雷达 apps (7.4 sets it in WeChat Work).
     RADAR_OAUTH_BASE_URL = _str("RADAR_OAUTH_BASE_URL", "http://127.0.0.1:8000")
     # Third-party platform (issue 6): the component's credentials, as registered on open.weixin.qq.com.
@@ -222,7 +226,7 @@ class Config:
     SMS_TENCENT_TEMPLATE_ID = _str("SMS_TENCENT_TEMPLATE_ID", "")  # template with {1} code, {2} minutes
 
     # --- the operator web console (console/, built by Vite; served at /console/) ---
-    CONSOLE_DIST_DIR = os.environ.get("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
+    CONSOLE_DIST_DIR = _str("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
 
 
 class DevelopmentConfig(Config):

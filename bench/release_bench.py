@@ -5,10 +5,10 @@
 
 Starts the WeChat sandbox in a thread over real HTTP, registers the component, delivers a verify ticket to our
 event URL, authorises N mini-programs (N companies: api_query_auth + api_get_authorizer_info each, not timed),
-then times the two batch jobs as the console starts them — inline, one job per batch: upload (commit + the
-experience QR code, saved under statics) and submit (get_page + get_category + submit_audit). Every app's outcome
-is counted; the run fails if one is not ok or the two batches take longer than --target seconds (default 60).
-The tables are dropped and created: never point it at real data.
+then times the two batch jobs as the console starts them — on job threads (no Redis), one job per batch:
+upload (commit + the experience QR code, saved under statics) and submit (get_page + get_category +
+submit_audit). Every app's outcome is counted; the run fails if one is not ok or the two batches take longer
+than --target seconds (default 60). The tables are dropped and created: never point it at real data.
 """
 
 import argparse
@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
+from app.jobs.runner import job_threads  # noqa: E402
 from app.models.company import Company  # noqa: E402
 from app.models.jobs import Job  # noqa: E402
 from app.services import code_release, code_release_batch, open_platform  # noqa: E402
@@ -57,7 +58,7 @@ def make_app(url: str, sandbox: SandboxServer, statics: str):
         SECRET_KEY = "bench-secret-key-0123456789abcdefghij"
         FIELD_ENCRYPTION_KEY = "YmVuY2gtZmllbGQtZW5jcnlwdGlvbi1rZXktMDAwMDA="
         SQLALCHEMY_DATABASE_URI = url
-        REDIS_URL = None  # inline jobs, tokens in the database
+        REDIS_URL = None  # jobs on background threads, tokens in the database
         RATELIMIT_ENABLED = False
         LOG_LEVEL = "WARNING"
         STATICS_DIR = statics
@@ -96,6 +97,7 @@ def run_batch(app, sandbox: SandboxServer, action: str, app_ids: list[int], **pa
         sandbox.state.calls.clear()
         started = time.perf_counter()
         job_id = code_release_batch.start(action, app_ids, admin_id=None, **params).job.id
+        job_threads().wait_idle(600)  # the job runs on a background thread (no Redis)
         wall = time.perf_counter() - started
         db.session.rollback()
         job = db.session.get(Job, job_id)
@@ -111,7 +113,7 @@ def report(args, runs: list[dict], setup: float) -> str:
     dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
     total = sum(run["wall"] for run in runs)
     lines = [
-        f"Batch code release: {args.apps} authorised mini-programs, {dialect}, inline jobs, sandbox over HTTP, "
+        f"Batch code release: {args.apps} authorised mini-programs, {dialect}, jobs on threads, sandbox over HTTP, "
         f"{datetime.now():%Y-%m-%d %H:%M}",
         "",
         "| batch | wall time | per app | WeChat calls | outcomes |",

@@ -33,15 +33,30 @@ def fresh_timestamp() -> str:
 def app(tmp_path_factory):
     class Config(TestingConfig):
         STATICS_DIR = str(tmp_path_factory.mktemp("statics"))
+        if TestingConfig.SQLALCHEMY_DATABASE_URI in ("sqlite://", "sqlite:///:memory:"):
+            # Jobs run on background threads with their own sessions (docs/jobs_wechat.md). An in-memory SQLite
+            # is one connection shared by every thread (StaticPool): a job's transaction would be the test's. A
+            # throwaway file gives each thread its own connection, as MariaDB does.
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
     app = create_app(Config)
     with app.app_context():
+        if db.engine.dialect.name == "sqlite":  # WAL: a job thread's writes never block the test's reads
+            event.listen(db.engine, "connect", _sqlite_for_tests)
+            db.engine.dispose()
         db.drop_all()
         db.create_all()  # a throwaway test database; real ones come only from migrations
     yield app
     with app.app_context():
         db.session.remove()
         db.drop_all()
+
+
+def _sqlite_for_tests(connection, _record):
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=OFF")  # a throwaway database: no need to survive a power cut
+    cursor.close()
 
 
 @pytest.fixture(autouse=True)

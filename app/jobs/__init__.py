@@ -2,9 +2,10 @@
 
 A job is a `Job` row first (status, progress, result, error, owner company) and an RQ job second, with the
 row id as the RQ job id. With REDIS_URL (and JOBS_INLINE off) the job goes to its RQ queue with `Retry`
-(network and busy errors) and a timeout; otherwise it runs inline, right away, in its own session, and the
-row records the outcome just the same. Job functions take the row and primitives, are idempotent, and
-checkpoint with `set_progress()`.
+(network and busy errors) and a timeout; otherwise it runs on a background thread of this process
+(app.jobs.runner.start_thread), in its own app context and session, with the same retries, and the row records
+the outcome just the same. Either way the request that started it answers at once with the job id. Job
+functions take the row and primitives, are idempotent, and checkpoint with `set_progress()`.
 """
 
 import logging
@@ -91,7 +92,7 @@ def _dispatch(job_id: str) -> None:
     if uses_redis():
         runner.push(job_id)
     else:
-        runner.run_inline(job_id)
+        runner.start_thread(job_id)
 
 
 @event.listens_for(Session, "after_commit")

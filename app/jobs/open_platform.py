@@ -8,7 +8,7 @@ from flask import current_app
 from app.extensions import db
 from app.jobs import enqueue
 from app.models.jobs import Job
-from app.services import code_release, code_release_batch, wxa_qrcode
+from app.services import code_release, code_release_batch, open_platform, wxa_qrcode
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,12 @@ def revert_release(job: Job, app_ids: list[int]) -> dict:
     return code_release_batch.run_batch(job, code_release.REVERT, app_ids)
 
 
-def bulk_wxa_qrcodes(job: Job, company_id: int) -> dict:
-    return wxa_qrcode.bulk_codes(job, company_id)
+def bulk_wxa_qrcodes(job: Job, company_id: int, env_version: str = "release") -> dict:
+    return wxa_qrcode.bulk_codes(job, company_id, env_version)
+
+
+def record_authorization(job: Job, kind: str, appid: str, auth_code: str) -> dict:
+    return open_platform.record_pushed_authorization(job, kind, appid, auth_code)
 
 
 def poll_audits_cron() -> str | None:

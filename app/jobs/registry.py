@@ -29,6 +29,8 @@ KINDS = {
             for name in ("upload_code", "submit_audit", "poll_audit", "undo_audit", "release", "revert_release")
         ),
         JobKind("wxa_qrcode.bulk", "app.jobs.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
+        # an authorized/updateauthorized push: api_query_auth + details, out of the push's request
+        JobKind("open_platform.authorized", "app.jobs.open_platform.record_authorization", "wechat", 300),
     )
 }
 

@@ -1,12 +1,21 @@
-"""Running a job: the same code for RQ workers and inline mode, always in a fresh app context (own session).
+"""Running a job: the same code for RQ workers and in-process threads, always in a fresh app context (own
+session).
 
 Outcomes on the row: finished (result), failed (error code + message, lock released), or back to queued when a
-network/busy error will be retried — by RQ (`Retry` with backoff), or by the inline loop.
+network/busy error will be retried — by RQ (`Retry` with backoff), or by the thread's own loop (the same
+JOB_RETRY_MAX and JOB_RETRY_INTERVALS).
+
+Without Redis (or with JOBS_INLINE) a job runs on a thread of this process, on its queue's pool (JobThreads):
+the request that started it never waits for it. The thread pushes its own app context, so Flask-SQLAlchemy
+gives it its own session and connection; what it commits, everyone else reads from the database (a test waits
+on the row). See docs/jobs_wechat.md.
 """
 
 import logging
+import threading
 import time
 import traceback
+from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
 from rq import Callback, Queue, Retry, get_current_job
@@ -78,15 +87,98 @@ def start_detached(job_id: str) -> None:
         log.error("job not started", extra={"job_id": job_id, "error": type(exc).__name__})
 
 
-def run_inline(job_id: str) -> str:
+class JobThreads:
+    """One app's job threads: per queue, a pool of JOB_THREADS threads taking jobs in order (with one thread —
+    the default — a queue behaves like one RQ worker: a job starts after the one queued before it). A retry is
+    put back on its queue after its pause (a timer), so a pause never holds a thread. `wait_idle` waits until
+    no job is running or waiting for its retry."""
+
+    def __init__(self, app):
+        self.app = app
+        self.pools: dict[str, ThreadPoolExecutor] = {}
+        self.outstanding = 0
+        self.idle = threading.Condition()
+
+    def start(self, job_id: str, queue: str) -> None:
+        with self.idle:
+            self.outstanding += 1
+        self._submit(job_id, queue, 1)
+
+    def _submit(self, job_id: str, queue: str, attempt: int) -> None:
+        with self.idle:
+            pool = self.pools.get(queue)
+            if pool is None:
+                workers = max(1, self.app.config["JOB_THREADS"])
+                pool = self.pools[queue] = ThreadPoolExecutor(workers, thread_name_prefix=f"job-{queue}")
+        try:
+            pool.submit(self._run, job_id, queue, attempt)
+        except RuntimeError:  # the process is shutting down: the row stays queued, its lock is taken over later
+            log.warning("job not started: shutting down", extra={"job_id": job_id})
+            self._done()
+
+    def _run(self, job_id: str, queue: str, attempt: int) -> None:
+        try:
+            with self.app.app_context():
+                pause = run_attempt(job_id, attempt)
+            if pause is not None:
+                with self.idle:
+                    self.outstanding += 1  # still outstanding while it waits for its retry
+                timer = threading.Timer(pause, self._submit, (job_id, queue, attempt + 1))
+                timer.daemon = True
+                timer.start()
+        except Exception as exc:  # noqa: BLE001 - a thread's failure is the row's, never an unseen traceback
+            log.error("job thread crashed", extra={"job_id": job_id, "error": type(exc).__name__})
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self.idle:
+            self.outstanding -= 1
+            self.idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no job is running or waiting for a retry (True), or `timeout` seconds (False)."""
+        with self.idle:
+            return self.idle.wait_for(lambda: self.outstanding == 0, timeout)
+
+
+_THREADS_LOCK = threading.Lock()
+
+
+def job_threads(app=None) -> JobThreads:
+    app = app or current_app._get_current_object()
+    with _THREADS_LOCK:
+        threads = app.extensions.get("zhugeleida_job_threads")
+        if threads is None:
+            threads = app.extensions["zhugeleida_job_threads"] = JobThreads(app)
+    return threads
+
+
+def start_thread(job_id: str) -> None:
+    """Run the committed job on a background thread of this process (its kind's queue); returns at once."""
+    job = db.session.get(Job, job_id)
+    job_threads().start(job_id, registry.kind(job.kind).queue)
+
+
+def run_attempt(job_id: str, attempt: int) -> float | None:
+    """One try in the calling thread: None when the job is done (finished, failed, skipped), or the pause in
+    seconds before the next try (a network/busy error with tries left: the row says "等待重试")."""
     config = current_app.config
     attempts = 1 + max(config["JOB_RETRY_MAX"], 0)
-    for attempt in range(1, attempts + 1):
-        try:
-            return _run_in_context(job_id, can_retry=attempt < attempts)
-        except RetryLater:
-            time.sleep(config["JOB_INLINE_RETRY_SLEEP"])
-    return FAILED
+    try:
+        _run_in_context(job_id, can_retry=attempt < attempts)
+    except RetryLater:
+        intervals = config["JOB_RETRY_INTERVALS"] or [0]
+        return float(intervals[min(attempt - 1, len(intervals) - 1)])
+    return None
+
+
+def run_inline(job_id: str) -> None:
+    """Run the job to its end in the calling thread, with the retries and pauses RQ would make."""
+    attempt = 1
+    while (pause := run_attempt(job_id, attempt)) is not None:
+        time.sleep(pause)
+        attempt += 1
 
 
 # --- execution --------------------------------------------------------------------------------

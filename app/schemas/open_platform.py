@@ -73,6 +73,9 @@ class XcxAppQuerySchema(PageSchema):
 
 class QrCodeSchema(BaseSchema):
     user_id = fields.Integer(load_default=None, metadata={"label": "企业用户ID"})
+    env_version = fields.String(
+        load_default="release", validate=validate.OneOf(("release", "trial", "develop")), metadata={"label": "版本"}
+    )
 
 
 # --- outputs ---------------------------------------------------------------------------------------------

@@ -176,15 +176,14 @@ AUDIT_EVENTS["weapp_audit_delay"] = WX_AUDIT_DELAYED
 
 def record_audit_push(appid: str | None, message: dict) -> bool:
     """A weapp_audit_* push (WECHAT.md §3.1): it names the mini-program by original id (ToUserName), not the
-    audit, so it applies to the app's pending audit, if any."""
+    audit, so it applies to the app's pending audit, if any. The message's app and the URL's appid must both
+    be that app: a push for one mini-program posted to another's URL changes nothing."""
     wx_status = AUDIT_EVENTS.get(str(message.get("Event") or "").lower())
     if wx_status is None:
         return False
     original_id = message.get("ToUserName")
-    conditions = [MiniProgramApp.original_id == original_id] if original_id else []
-    if appid:
-        conditions.append(MiniProgramApp.authorizer_appid == appid)
-    app = db.session.scalar(select(MiniProgramApp).where(or_(*conditions))) if conditions else None
+    match = and_(MiniProgramApp.original_id == original_id, MiniProgramApp.authorizer_appid == appid)
+    app = db.session.scalar(select(MiniProgramApp).where(match)) if original_id and appid else None
     release = latest_release(app.id) if app is not None else None
     if release is None or release.auditid is None or release.audit_status is not None:
         log.info("audit push without a pending audit", extra={"event": message.get("Event")})

@@ -17,10 +17,23 @@ from app.services import wechat_work
 from app.services.db import name_taken, unique_or_300
 from app.services.statistics import seat_and_customer_counts
 from app.timefmt import fmt_datetime, local_today
-from app.wechat.work import get_agent, oauth_home_url, radar_entry, set_agent_home, verified_client
+from app.wechat.errors import WeChatError
+from app.wechat.work import (
+    API_FORBIDDEN,
+    get_agent,
+    oauth_home_url,
+    radar_entry,
+    set_agent_home,
+    verified_client,
+    verified_contacts_client,
+)
 
 DUPLICATE_MSG = "公司名称已存在"
 AGENT_NEEDS_TONGXUNLU = "请先添加并验证企业微信通讯录秘钥，再添加应用"
+NOT_ADDRESS_BOOK_APP_MSG = (
+    "企业微信拒绝用这个 Secret 读取通讯录（48002）：它不是通讯录同步的 Secret。请在企业微信管理后台"
+    "「管理工具 - 通讯录同步」中查看并填写通讯录同步的 Secret（不是 AI雷达/Boss雷达 等应用的 Secret）"
+)
 ORDER_COLUMNS = {
     "create_date": Company.create_date,
     "id": Company.id,
@@ -93,9 +106,15 @@ def save_company(data: dict, company: Company | None = None) -> Company:
 
 
 def set_tongxunlu(company: Company, data: dict, created_by_id: int | None = None) -> Enqueued:
-    """7.3: WeChat must accept the corp id + address-book secret (its errcode/errmsg answers otherwise, and
+    """7.3: WeChat must accept the corp id + secret as the address-book secret — a token, and a read only that
+    secret may make (its errcode/errmsg answers otherwise, an app's secret is named as the wrong one, and
     nothing is saved); then they are stored encrypted, marked validated, and a first sync is started."""
-    verified_client(data["corp_id"], data["tongxunlu_secret"])
+    try:
+        verified_contacts_client(data["corp_id"], data["tongxunlu_secret"])
+    except WeChatError as err:
+        if err.errcode == API_FORBIDDEN:
+            raise WeChatError(API_FORBIDDEN, NOT_ADDRESS_BOOK_APP_MSG) from None
+        raise
     if company.corp_id != data["corp_id"]:
         for app in company.apps:  # agents belong to the corp: another corp's must be validated again
             app.is_validate = False

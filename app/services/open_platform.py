@@ -6,6 +6,7 @@ For the H5 side (issue 7): `official_account_client(company_id)`, `official_acco
 """
 
 import logging
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -13,7 +14,9 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.extensions import db
+from app.jobs import enqueue
 from app.models.admin import AdminUser
+from app.models.jobs import Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from app.responses import ApiError
 from app.schemas.open_platform import authorizer_details, version_details
@@ -38,6 +41,7 @@ CALLBACK_PATH = "/zhugeleida/admin/open_weixin/auth_code"
 GRANT_SALT = "open-platform-grant"
 SERVICE_TYPES = {0: "订阅号", 1: "订阅号", 2: "服务号"}
 VERIFIED_TYPES = {0, 3, 4, 5}  # WeChat-verified, or qualification-verified (WECHAT.md §2.8)
+CODE_SPENT = frozenset({61009, 61010})  # auth code already exchanged / expired
 RESET_ON_NEW_APPID = ("name", "head_img", "principal_name", "verify_type_info", "service_category", "qrcode_url")
 
 
@@ -244,15 +248,32 @@ def update_details(company_id: int, data: dict) -> MiniProgramApp:
 
 
 def handle_component_push(body: bytes, args) -> str:
-    """Verify and decrypt, then: store the ticket; record/refresh an authorised account; mark a cancelled one.
-    Accounts no company has named are ignored (answered `success`: WeChat would only push them again)."""
+    """Verify, decrypt and check freshness; record; hand any WeChat work to a job — never a WeChat call here:
+    WeChat waits about 5 s for `success`. The ticket is stored (never an older over a newer one); an
+    `authorized`/`updateauthorized` account is recorded by a job (`api_query_auth` + details) unless the
+    authorization is already recorded (the browser's callback used the same code: nothing to do); a cancelled
+    one is marked. Accounts no company has named are ignored (answered `success`: WeChat would only push them
+    again). A push already received (same nonce) is acknowledged and not handled again."""
     component = ComponentClient()
-    message = component.decrypt_push(body, args.get("msg_signature"), args.get("timestamp"), args.get("nonce"))
+    message = component.accept_push(body, args)
+    if message is None:
+        log.info("component push already received")
+        return "duplicate"
+    try:
+        return _handle_component_event(component, message)
+    except Exception:
+        db.session.rollback()
+        component.forget_push(args)  # WeChat's retry of this push must be handled
+        raise
+
+
+def _handle_component_event(component: ComponentClient, message: dict) -> str:
     event = component_event(message)
     if event.type == "component_verify_ticket" and event.verify_ticket:
-        component.store_ticket(event.verify_ticket)
+        if not component.store_ticket(event.verify_ticket, _created_at(message)):
+            log.info("older verify ticket ignored")
     elif event.type in ("authorized", "updateauthorized"):
-        _on_authorized(component, event.authorizer_appid, event.authorization_code)
+        _on_authorized(event.type, event.authorizer_appid, event.authorization_code)
     elif event.type == "unauthorized":
         _on_unauthorized(component, event.authorizer_appid)
     else:
@@ -260,9 +281,17 @@ def handle_component_push(body: bytes, args) -> str:
     return event.type
 
 
-def decrypt_account_push(body: bytes, args) -> dict:
-    """A message/event push to the platform (e.g. weapp_audit_*), verified and decrypted like the others."""
-    return ComponentClient().decrypt_push(body, args.get("msg_signature"), args.get("timestamp"), args.get("nonce"))
+def _created_at(message: dict) -> int:
+    try:
+        return int(message.get("CreateTime"))
+    except (TypeError, ValueError):
+        return int(time.time())
+
+
+def accept_account_push(body: bytes, args) -> dict | None:
+    """A message/event push to the platform (e.g. weapp_audit_*), verified, decrypted and checked for freshness
+    like the others; None when already received."""
+    return ComponentClient().accept_push(body, args)
 
 
 def _apps_with_appid(appid: str | None):
@@ -289,24 +318,47 @@ def _push_target(kind: Kind, appid: str):
     return None
 
 
-def _on_authorized(component: ComponentClient, appid: str, code: str) -> None:
+def authorize_lock(appid: str) -> str:
+    return f"open_platform.authorize:{appid}"
+
+
+def _on_authorized(info_type: str, appid: str, code: str) -> None:
+    """Find the company the push is for (no WeChat call: WeChat waits ~5 s for `success`); a job exchanges
+    the code and binds the account. Nothing to do when the authorization is recorded already."""
     for kind in (XCX, GZH):
         app = _push_target(kind, appid) if appid else None
         if app is None:
             continue
-        try:
-            info = component.query_auth(code)
-            app.authorizer_appid, app.pending_appid = appid, None
-            record_authorization(kind, app, info, component)
-        except WeChatError:
-            raise  # not recorded: WeChat pushes it again
-        except ApiError as err:  # e.g. a mini-program named as the official account: leave the row as it was
-            db.session.refresh(app)  # back to the stored row (its claim included)
-            log.warning("authorized push not recorded", extra={"errcode": err.code})
-            continue
-        db.session.flush()
+        if info_type == "authorized" and is_authorized(app) and app.authorizer_appid == appid:
+            log.info("authorized push for an authorization already recorded")
+            return
+        args = {"kind": kind.key, "appid": appid, "auth_code": code}
+        enqueue("open_platform.authorized", company_id=app.company_id, args=args, lock=authorize_lock(appid))
         return
     log.info("authorized push for an account no company named")
+
+
+def record_pushed_authorization(job: Job, kind: str, appid: str, auth_code: str) -> dict:
+    """The job behind an authorized/updateauthorized push: api_query_auth with the pushed code, then the
+    account's details. A code WeChat says is used or expired (61009/61010) is fine when the authorization is
+    recorded already (the browser's callback exchanged it first)."""
+    kind_ = KINDS[kind]
+    app = _push_target(kind_, appid)
+    if app is None:
+        return {"appid": appid, "outcome": "not named by any company"}
+    component = ComponentClient()
+    try:
+        info = component.query_auth(auth_code)
+    except WeChatError as err:
+        if err.errcode in CODE_SPENT and is_authorized(app):
+            return {"appid": appid, "outcome": "already recorded"}
+        raise
+    if info["authorizer_appid"] != appid:
+        raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
+    app.authorizer_appid, app.pending_appid = appid, None
+    record_authorization(kind_, app, info, component)
+    db.session.flush()
+    return {"appid": appid, "outcome": "recorded"}
 
 
 def _on_unauthorized(component: ComponentClient, appid: str) -> None:

@@ -1,10 +1,13 @@
 """WeChat Work address book ↔ our departments and radar users (5.7), and pushing our new users to it.
 
 The sync reads a snapshot with a bounded number of calls — gettoken (when not cached), one department/list,
-the user/list_id pages, one user/list with fetch_child=1 for the details — then converges the database onto it:
+the user/list_id pages, one user/list per department for the details (WeChat Work has no recursive listing:
+the departments are walked, a few at once) — then converges the database onto it:
 departments created/updated/moved by their WeChat id, members created/updated by userid, members gone from
 WeChat disabled (status 2), never deleted; new members beyond the seat quota are reported, not created.
 Every step is an upsert, so a re-run after a crash (the worker killed mid-sync) ends in the same state.
+Details WeChat withholds (its 2022 restriction: name, mobile, avatar missing; or 48002 for the reads) leave
+our values as they were and the result says so in `warning` (see docs/jobs_wechat.md).
 """
 
 import logging
@@ -33,6 +36,12 @@ MAX_ORDER = 2**31 - 1
 GONE_STATUSES = {2, 5}  # WeChat member status: disabled, left the company
 REPORT_LIMIT = 100  # userids listed in a result; the counts are always complete
 ROOT_DEPARTMENT = 1
+DETAIL_FIELDS = ("name", "mobile", "avatar")  # what WeChat's 2022 restriction stops returning
+WITHHELD_WARNING = (
+    "企业微信未返回{count}名成员的姓名、手机号或头像（企业微信自2022年起限制读取成员信息），这些信息未更新"
+)
+REFUSED_WARNING = "企业微信拒绝读取成员详情（{errcode}），{count}名成员只同步了所属部门，姓名、职位、手机号未更新"
+MISSING_WARNING = "企业微信未返回{count}名成员的详情，这些成员只同步了所属部门"
 
 
 def sync_lock(company_id: int) -> str:
@@ -84,15 +93,37 @@ def read_members(job: Job, client: work.WorkClient, departments: list[dict], pag
             if entry["department"] not in member_departments:
                 member_departments.append(entry["department"])
         set_progress(job, min(20 + 2 * page_no, 40), f"读取企业微信成员：{len(snapshot.memberships)}")
-    root = min((d["id"] for d in departments if d["parentid"] == 0), default=ROOT_DEPARTMENT)
     set_progress(job, 45, "读取企业微信成员详情")
-    try:
-        snapshot.details = {m["userid"]: m for m in work.list_member_details(client, root)}
-    except WeChatError as err:  # details are a bonus: membership alone still syncs (names fall back to userid)
-        if err.retryable:
-            raise
-        snapshot.details_error = err.errcode
+    config = current_app.config
+    walk = work.walk_member_details(
+        client,
+        [d["id"] for d in departments],
+        workers=config["WECHAT_WORK_SYNC_WORKERS"],
+        attempts=1 + max(config["WECHAT_RETRY_MAX"], 0),
+        backoff=config["WECHAT_RETRY_BACKOFF"],
+    )
+    snapshot.details = walk.details
+    if walk.error is not None:  # details are a bonus: membership alone still syncs
+        snapshot.details_error = walk.error.errcode
     return snapshot
+
+
+def withheld(detail: dict | None) -> bool:
+    return detail is not None and any(name not in detail for name in DETAIL_FIELDS)
+
+
+def details_warning(snapshot: Snapshot) -> str | None:
+    """What the console shows when WeChat kept member details from us (None when it did not)."""
+    missing = len([u for u in snapshot.memberships if u not in snapshot.details])
+    partial = len([u for u in snapshot.memberships if withheld(snapshot.details.get(u))])
+    parts = []
+    if snapshot.details_error is not None and missing:
+        parts.append(REFUSED_WARNING.format(errcode=snapshot.details_error, count=missing))
+    elif missing:
+        parts.append(MISSING_WARNING.format(count=missing))
+    if partial:
+        parts.append(WITHHELD_WARNING.format(count=partial))
+    return "；".join(parts) or None
 
 
 # --- departments ---------------------------------------------------------------------------------
@@ -149,19 +180,19 @@ USER_COLUMNS = (RadarUser.id, RadarUser.userid, RadarUser.status, *(getattr(Rada
 LENGTHS = {"username": 64, "position": 128, "wechat_phone": 20, "avatar": 512, "email": 128}
 
 
-def member_values(userid: str, detail: dict | None) -> dict:
-    """Our columns from a WeChat member object; without details only the name (= userid) is known."""
-    if not detail:
-        return {"username": userid[:64]}
-    gender = str(detail.get("gender") or "0")
-    values = {
-        "username": detail.get("name") or userid,
-        "position": detail.get("position") or None,
-        "wechat_phone": detail.get("mobile") or None,
-        "gender": int(gender) if gender in ("0", "1", "2") else 0,
-        "avatar": detail.get("avatar") or None,
-        "email": detail.get("email") or None,
-    }
+def member_values(userid: str, detail: dict | None, new: bool) -> dict:
+    """Our columns from a WeChat member object. Only what WeChat returned is taken: a field it withholds
+    (or a member whose details it did not return) keeps our value; a new member is named by its userid."""
+    detail = detail or {}
+    values = {}
+    if detail.get("name") or new:
+        values["username"] = detail.get("name") or userid
+    for column, key in (("position", "position"), ("wechat_phone", "mobile"), ("avatar", "avatar"), ("email", "email")):
+        if key in detail:
+            values[column] = detail[key] or None
+    if "gender" in detail:
+        gender = str(detail["gender"] or "0")
+        values["gender"] = int(gender) if gender in ("0", "1", "2") else 0
     return {k: v[: LENGTHS[k]] if isinstance(v, str) and k in LENGTHS else v for k, v in values.items()}
 
 
@@ -201,9 +232,9 @@ def plan_members(company_id: int, snapshot: Snapshot, dept_ids: dict[int, int]) 
         wanted = {dept_ids[d] for d in wx_departments if d in dept_ids}
         row = existing.get(userid)
         if row is None:
-            plan.new.append((userid, member_values(userid, detail), wanted))
+            plan.new.append((userid, member_values(userid, detail, new=True), wanted))
             continue
-        changes = {k: v for k, v in member_values(userid, detail).items() if getattr(row, k) != v}
+        changes = {k: v for k, v in member_values(userid, detail, new=False).items() if getattr(row, k) != v}
         if changes:
             plan.updates.append({"id": row.id, **changes})
         current = links.get(row.id, set())
@@ -299,10 +330,15 @@ def sync_address_book(job: Job, company_id: int) -> dict:
         "departments": department_counts,
         "members": members,
         "details_missing": len([u for u in snapshot.memberships if u not in snapshot.details]),
+        "details_withheld": len([u for u in snapshot.memberships if withheld(snapshot.details.get(u))]),
         "details_error": snapshot.details_error,
+        "warning": details_warning(snapshot),
         "wechat_calls": client.calls,
     }
     summary = {k: v for k, v in members.items() if k != "over_quota_userids"}
+    if result["warning"]:
+        details = {k: result[k] for k in ("details_missing", "details_withheld", "details_error")}
+        job_logger(job, __name__).warning("address book synced without some member details", extra=details)
     job_logger(job, __name__).info(
         "address book synced",
         extra={"departments": department_counts, "members": summary, "wechat_calls": client.calls},

@@ -24,6 +24,7 @@ from app.wechat import wxa
 from app.wechat.component import AuthorizerClient
 
 QR_DIR = "zhugeleida/imgs/xiaochengxu/qr_code"
+RELEASE = "release"  # env_version: release (default), trial, develop
 CHUNK = 50
 
 
@@ -31,11 +32,22 @@ def bulk_lock(company_id: int) -> str:
     return f"wxa_qrcode.bulk:{company_id}"
 
 
-def save_card_code(user: RadarUser, client: AuthorizerClient) -> str:
+def check_path(env_version: str) -> bool:
+    """WeChat checks the page against the released version only when asked to (check_path=true); a code opening
+    the trial or develop version is made with check_path=false, as WeChat allows before any release."""
+    return env_version == RELEASE and current_app.config["XCX_QRCODE_CHECK_PATH"]
+
+
+def save_card_code(user: RadarUser, client: AuthorizerClient, env_version: str = RELEASE) -> str:
     """Ask WeChat for the user's code and keep it as a JPEG: e.g. …/qr_code/73_20180828_133844_qrcode.jpg."""
     config = current_app.config
     image = wxa.wxacode_unlimited(
-        client, str(user.id), config["XCX_QRCODE_PAGE"], config["XCX_QRCODE_WIDTH"], config["XCX_QRCODE_CHECK_PATH"]
+        client,
+        str(user.id),
+        config["XCX_QRCODE_PAGE"],
+        config["XCX_QRCODE_WIDTH"],
+        check_path(env_version),
+        env_version,
     )
     name = f"{user.id}_{to_local(utcnow()).strftime('%Y%m%d_%H%M%S')}_qrcode.jpg"
     folder = Path(config["STATICS_DIR"]) / QR_DIR
@@ -45,26 +57,26 @@ def save_card_code(user: RadarUser, client: AuthorizerClient) -> str:
     return user.qr_code
 
 
-def create_user_code(user_id: int, scope: int | None) -> str:
+def create_user_code(user_id: int, scope: int | None, env_version: str = RELEASE) -> str:
     """5.6 for one radar user of the caller's company (302 for another company's)."""
     user = get_for_company(RadarUser, user_id, scope, "用户")
-    path = save_card_code(user, authorizer_client(authorized_app(XCX, user.company_id)))
+    path = save_card_code(user, authorizer_client(authorized_app(XCX, user.company_id)), env_version)
     db.session.flush()
     return path
 
 
-def start_bulk(company_id: int, admin: AdminUser, scope: int | None) -> Enqueued:
+def start_bulk(company_id: int, admin: AdminUser, scope: int | None, env_version: str = RELEASE) -> Enqueued:
     """5.6 for every radar user of a company (0 = the caller's own), as one job per company at a time."""
     company_id = company_id or admin.company_id
     check_company(company_id, scope)
     if db.session.get(Company, company_id) is None:
         raise ApiError.not_found("公司")
     authorized_app(XCX, company_id)
-    args, lock = {"company_id": company_id}, bulk_lock(company_id)
+    args, lock = {"company_id": company_id, "env_version": env_version}, bulk_lock(company_id)
     return enqueue("wxa_qrcode.bulk", company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
 
 
-def bulk_codes(job: Job, company_id: int) -> dict:
+def bulk_codes(job: Job, company_id: int, env_version: str = RELEASE) -> dict:
     """Every user's code. A WeChat error here is the account's (permission, page, token), not a user's: the job
     stops with it; a re-run makes the codes again (same result)."""
     client = authorizer_client(authorized_app(XCX, company_id))
@@ -72,7 +84,7 @@ def bulk_codes(job: Job, company_id: int) -> dict:
     ids = list(db.session.scalars(stmt))
     for start in range(0, len(ids), CHUNK):
         for user in db.session.scalars(select(RadarUser).where(RadarUser.id.in_(ids[start : start + CHUNK]))):
-            save_card_code(user, client)
+            save_card_code(user, client, env_version)
         done = min(start + CHUNK, len(ids))
         set_progress(job, min(99, done * 100 // max(len(ids), 1)), f"生成小程序二维码：{done}/{len(ids)}")
     return {"company_id": company_id, "users": len(ids)}

@@ -10,6 +10,7 @@
 
 import logging
 import re
+import threading
 
 import requests
 from wechatpy.exceptions import WeChatClientException
@@ -69,9 +70,14 @@ class BoundedClientMixin:
     def _setup(self, api_base: str, timeout: float) -> None:
         self.API_BASE_URL = api_base
         self.timeout = timeout
-        self.calls = 0
+        self.calls = 0  # counted under a lock: the address-book walk calls from several threads
+        self._calls_lock = threading.Lock()
         self.credentials_refused: WeChatError | None = None  # what gettoken said about our credentials
         install_log_redaction()
+
+    def count_call(self) -> None:
+        with self._calls_lock:
+            self.calls += 1
 
     # --- tokens -----------------------------------------------------------------------------
 
@@ -94,7 +100,7 @@ class BoundedClientMixin:
 
     def _fetch_token_json(self, method: str, url: str, token_field: str = "access_token", **kwargs) -> dict:  # noqa: S107
         """Call a token endpoint and store the token with its TTL; WeChat errors become WeChatError."""
-        self.calls += 1
+        self.count_call()
         try:
             response = self._http.request(method, url, timeout=self.timeout, **kwargs)
             response.raise_for_status()
@@ -117,7 +123,7 @@ class BoundedClientMixin:
         for attempt in (1, 2):
             token = self.access_token if own_token else None
             call_params = {**params, self.TOKEN_PARAM: token} if own_token else dict(params)
-            self.calls += 1
+            self.count_call()
             try:
                 return super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))
             except (WeChatClientException, requests.RequestException) as exc:

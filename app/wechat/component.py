@@ -10,6 +10,7 @@
 """
 
 import logging
+import time
 from collections.abc import Callable
 from urllib.parse import quote, urlencode
 
@@ -30,6 +31,9 @@ log = logging.getLogger(__name__)
 NOT_CONFIGURED_MSG = "第三方平台未配置（COMPONENT_APPID / COMPONENT_APPSECRET / COMPONENT_TOKEN / COMPONENT_AES_KEY）"
 NO_TICKET_MSG = "第三方平台尚未收到微信推送的 component_verify_ticket，请稍后重试"
 BAD_PUSH_MSG = "微信推送消息校验或解密失败"
+STALE_PUSH_MSG = "微信推送的时间戳与当前时间相差超过5分钟"
+PUSH_NONCE_MAX = 64
+PUSH_MAX_SKEW = 300  # seconds a push's timestamp may be off; its nonce is remembered for twice that
 TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min (WECHAT.md §2.1)
 AUTH_TYPE_OFFICIAL, AUTH_TYPE_MINI_PROGRAM = 1, 2
 PUSH_MAX_BYTES = 64 * 1024
@@ -85,8 +89,17 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
     def component_verify_ticket(self):
         return self.session.get(self.ticket_key)
 
-    def store_ticket(self, ticket: str) -> None:
-        self.session.set(self.ticket_key, ticket, TICKET_TTL)
+    def store_ticket(self, ticket: str, created_at: int) -> bool:
+        """Keep the ticket unless a newer one (by the push's CreateTime) is already stored: a late or replayed
+        push never puts an older ticket back. True when stored."""
+        time_key = self.ticket_key + "_created"
+        with self.session.lock(self.ticket_key):
+            current = self.session.get(time_key)
+            if current is not None and self.session.get(self.ticket_key) and int(current) > created_at:
+                return False
+            self.session.set(self.ticket_key, ticket, TICKET_TTL)
+            self.session.set(time_key, int(created_at), TICKET_TTL)
+        return True
 
     @property
     def access_token(self) -> str:
@@ -157,6 +170,28 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
 
     # --- pushes -----------------------------------------------------------------------------
 
+    def accept_push(self, body: bytes, args) -> dict | None:
+        """A push verified, decrypted and fresh: its timestamp within PUSH_MAX_SKEW of now (400 otherwise), its
+        nonce not seen in that window. None for a push already received (WeChat's retry, or a replay): the
+        caller acknowledges it without doing anything again. `forget_push` undoes the nonce if handling fails,
+        so that WeChat's retry is handled."""
+        nonce, timestamp = args.get("nonce"), args.get("timestamp")
+        message = self.decrypt_push(body, args.get("msg_signature"), timestamp, nonce)
+        if len(nonce) > PUSH_NONCE_MAX:  # WeChat's are ~10 digits; the key must fit the token store
+            raise ApiError.auth(BAD_PUSH_MSG)
+        try:
+            skew = abs(time.time() - int(timestamp))
+        except (TypeError, ValueError):
+            raise ApiError.auth(BAD_PUSH_MSG) from None
+        if skew > PUSH_MAX_SKEW:
+            raise ApiError.auth(STALE_PUSH_MSG)
+        if not self.session.add(push_nonce_key(nonce), 1, 2 * PUSH_MAX_SKEW):
+            return None
+        return message
+
+    def forget_push(self, args) -> None:
+        self.session.delete(push_nonce_key(args.get("nonce")))
+
     def decrypt_push(self, body: bytes, msg_signature: str, timestamp: str, nonce: str) -> dict:
         """The decrypted XML of a push as a dict; 400 (our envelope) when the signature, the appid inside or the
         ciphertext is wrong (wechatpy's InvalidSignatureException / InvalidAppIdException / a bad body)."""
@@ -170,6 +205,10 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
         if not isinstance(message, dict):
             raise ApiError.auth(BAD_PUSH_MSG)
         return message
+
+
+def push_nonce_key(nonce: str) -> str:
+    return f"push_nonce:{nonce}"
 
 
 def authorizer_token_key(appid: str) -> str:

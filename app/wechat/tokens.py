@@ -41,6 +41,10 @@ class RedisTokenStore(SessionStorage):
     def delete(self, key):
         self.redis.delete(self._key(key))
 
+    def add(self, key, value, ttl: int) -> bool:
+        """Set only if absent (atomic): True when this call set it."""
+        return bool(self.redis.set(self._key(key), json.dumps(value), ex=int(ttl), nx=True))
+
     @contextmanager
     def lock(self, key: str):
         lock = self.redis.lock(self._key(f"lock:{key}"), timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS)
@@ -81,6 +85,19 @@ class DatabaseTokenStore(SessionStorage):
 
     def delete(self, key):
         db.session.execute(delete(WeChatToken).where(WeChatToken.key == key))
+
+    def add(self, key, value, ttl: int) -> bool:
+        """Set only if absent or expired: True when this call set it. Expired rows of the same kind (the key's
+        first segment) are dropped on the way, so short-lived markers do not pile up."""
+        kind = key.split(":", 1)[0] + ":"
+        with self._lock:
+            db.session.execute(
+                delete(WeChatToken).where(WeChatToken.key.startswith(kind), WeChatToken.expires_at <= utcnow())
+            )
+            if self.get(key) is not None:
+                return False
+            self.set(key, value, ttl)
+            return True
 
     @contextmanager
     def lock(self, key: str):

@@ -5,7 +5,10 @@ dicts/lists, or raises WeChatError. Services decide what the data means.
 """
 
 import hashlib
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
@@ -13,10 +16,11 @@ from flask import current_app
 from wechatpy.enterprise import WeChatClient
 
 from app.wechat.base import BoundedClientMixin
-from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, WeChatError
+from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatError
 from app.wechat.tokens import token_store
 
 USERID_EXISTS = 60102
+API_FORBIDDEN = 48002
 RADAR_ENTRY_PATH = "/zhugeleida/qiyeweixin/work_weixin_auth/{company_id}"
 
 
@@ -60,6 +64,15 @@ def verified_client(corp_id: str, secret: str) -> WorkClient:
     return client
 
 
+def verified_contacts_client(corp_id: str, secret: str) -> WorkClient:
+    """A client WeChat accepts as the address-book (通讯录同步) secret: a fresh gettoken, then user/list_id for
+    one entry — an app's secret gets a token too, but only the address-book secret may call user/list_id
+    (an app's gets 48002)."""
+    client = verified_client(corp_id, secret)
+    client.post("user/list_id", data={"limit": 1})
+    return client
+
+
 # --- agents (WECHAT.md §1.5) -----------------------------------------------------------------
 
 
@@ -72,11 +85,12 @@ def get_agent(client: WorkClient, agent_id: int) -> dict:
 
 
 def radar_entry(company_id: int, app_type: int) -> tuple[str, str]:
-    """(home_url, redirect_domain) of a radar app: WeChat Work's OAuth page sending the member to our entry."""
+    """(home_url, redirect_domain) of a radar app: WeChat Work's OAuth page sending the member to our entry.
+    The trusted domain is the host of the configured public URL: WeChat takes a verified domain, no port."""
     config = current_app.config
     base = config["RADAR_OAUTH_BASE_URL"].rstrip("/")
     entry = base + RADAR_ENTRY_PATH.format(company_id=company_id) + f"?app_type={app_type}"
-    return entry, urlsplit(base).netloc
+    return entry, urlsplit(base).hostname or ""
 
 
 def oauth_home_url(corp_id: str, agent_id: int, entry: str) -> str:
@@ -129,10 +143,71 @@ def _member_page(result: dict) -> tuple[list[dict], str | None]:
     return entries, result.get("next_cursor") or None
 
 
+@dataclass
+class DepartmentWalk:
+    """What `walk_member_details` read: every member once (the first department listing it), the departments
+    read, and the WeChat refusal (not busy, not a token) that stopped the walk, if any."""
+
+    details: dict[str, dict] = field(default_factory=dict)
+    departments_read: int = 0
+    error: WeChatError | None = None
+
+
 @_answer
-def list_member_details(client: WorkClient, department_id: int) -> list[dict]:
-    """Member details under a department and its sub-departments in one call (user/list with fetch_child=1)."""
-    return client.user.list(department_id, fetch_child=True, simple=False)
+def _department_members(client: WorkClient, department_id: int, token: str) -> list[dict]:
+    # The token is passed in: these calls run on pool threads, where the token store (the database without
+    # Redis) is out of reach. A refused token comes back to the walk, which refreshes it on its own thread.
+    result = client.get("user/list", params={"department_id": department_id, "access_token": token})
+    return [dict(member, userid=str(member["userid"])) for member in result["userlist"]]
+
+
+def walk_member_details(
+    client: WorkClient, department_ids: Iterable[int], *, workers: int, attempts: int, backoff: float
+) -> DepartmentWalk:
+    """user/list for each department (WeChat Work's current docs have no fetch_child: the caller walks the
+    tree), at most `workers` calls at once. Busy answers (-1, 45009, 45011, 45033) and network errors are
+    retried up to `attempts` tries with exponential backoff (`backoff`, 2×, 4×… seconds); a refused token is
+    refreshed once. Still busy after that: raised (the job retries later). Any other refusal (48002, 60011…)
+    stops the walk and is returned with what was read so far."""
+    walk, tries = DepartmentWalk(), {}
+    token, refreshed = client.access_token, False
+    todo = list(department_ids)
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="wechat-walk") as pool:
+        while todo and walk.error is None:
+            running = {pool.submit(_department_members, client, dept, token): dept for dept in todo}
+            todo, busy, stale = [], None, False
+            while running:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    dept = running.pop(future)
+                    if future.cancelled():
+                        continue
+                    try:
+                        members = future.result()
+                    except WeChatError as err:
+                        tries[dept] = tries.get(dept, 0) + 1
+                        if err.errcode in TOKEN_ERRORS and not refreshed:
+                            stale = True
+                            todo.append(dept)
+                        elif err.retryable and tries[dept] < attempts:
+                            busy = busy or err
+                            todo.append(dept)
+                        elif err.retryable:
+                            raise
+                        elif walk.error is None:
+                            walk.error = err
+                            for other in running:
+                                other.cancel()
+                        continue
+                    walk.departments_read += 1
+                    for member in members:
+                        walk.details.setdefault(member["userid"], member)
+            if stale:
+                client.refresh_access_token(stale=token)
+                token, refreshed = client.access_token, True
+            if busy is not None and todo:
+                time.sleep(backoff * 2 ** (max(tries[d] for d in todo) - 1))
+    return walk
 
 
 @_answer

@@ -102,7 +102,10 @@ def revert_release(client: AuthorizerClient) -> None:
     client.wxa.revert_code_release()
 
 
-def wxacode_unlimited(client: AuthorizerClient, scene: str, page: str, width: int, check_path: bool) -> bytes:
-    """wxa/getwxacodeunlimit (wechatpy's get_wxa_code_unlimited has no check_path: post the body ourselves)."""
-    body = {"scene": scene, "page": page, "width": width, "check_path": check_path}
+def wxacode_unlimited(
+    client: AuthorizerClient, scene: str, page: str, width: int, check_path: bool, env_version: str = "release"
+) -> bytes:
+    """wxa/getwxacodeunlimit (wechatpy's get_wxa_code_unlimited has neither check_path nor env_version: post
+    the body ourselves)."""
+    body = {"scene": scene, "page": page, "width": width, "check_path": check_path, "env_version": env_version}
     return image_bytes(client.wxa._post("wxa/getwxacodeunlimit", data=body))

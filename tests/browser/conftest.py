@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -130,7 +131,8 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "HOME": str(workdir),
         "LANG": "C.UTF-8",
         "APP_ENV": "production",
-        "SECRET_KEY": secrets.token_hex(16),
+        "SECRET_KEY": secrets.token_hex(32),
+        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "DATABASE_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
         "STATICS_DIR": str(workdir / "statics"),
         "ADMIN_USERNAME": ADMIN,
@@ -139,7 +141,6 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "LOG_LEVEL": "WARNING",
         "CONSOLE_DIST_DIR": str(DIST_INDEX.parent),
         "JOB_RETRY_INTERVALS": "0",
-        "JOB_INLINE_RETRY_SLEEP": "0",
         **wechat_config,
     }
     users, customers, events = demo

@@ -2,6 +2,8 @@
 auto-release, the cron poll, and accounts that cancel their authorization."""
 
 import json
+import secrets
+import time
 
 import xmltodict
 from wechatpy.crypto import WeChatCrypto
@@ -11,7 +13,15 @@ from app.jobs.open_platform import poll_audits_cron
 from app.models.open_platform import CodeReleaseEvent, MiniProgramApp
 from app.services import code_release
 from tests.conftest import body
-from tests.fixtures.wechat import COMPONENT_CONFIG, EVENT_URL, MESSAGE_URL, XCX_APPID, XCX_APPID_2, fresh_job
+from tests.fixtures.wechat import (
+    COMPONENT_CONFIG,
+    EVENT_URL,
+    MESSAGE_URL,
+    XCX_APPID,
+    XCX_APPID_2,
+    wait_for_job,
+    wait_for_jobs,
+)
 from tests.open_platform.test_lifecycle import batch, listed, poll
 
 PUSH_URL = MESSAGE_URL.format(appid=XCX_APPID)
@@ -71,14 +81,15 @@ def test_a_delay_keeps_the_audit_open_with_its_reason(api, make, platform):
 
 
 def wechat_push(fields: dict, outer: dict, token: str = COMPONENT_CONFIG["COMPONENT_TOKEN"]) -> dict:
-    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox."""
+    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox, sent now."""
     config = COMPONENT_CONFIG
     crypto = WeChatCrypto(token, config["COMPONENT_AES_KEY"], config["COMPONENT_APPID"])
     xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
-    reply = xmltodict.parse(crypto.encrypt_message(xml, "123456", "1700000000"))["xml"]
+    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**9))
+    reply = xmltodict.parse(crypto.encrypt_message(xml, nonce, timestamp))["xml"]
     query = {
-        "timestamp": "1700000000",
-        "nonce": "123456",
+        "timestamp": timestamp,
+        "nonce": nonce,
         "encrypt_type": "aes",
         "msg_signature": reply["MsgSignature"],
     }
@@ -118,6 +129,7 @@ def test_auto_release_after_a_pushed_pass(api, make, platform):
     }
     assert body(api.as_(admin).post("/zhugeleida/admin/xcx_auth_process/update/info", form))["code"] == 200
     platform.deliver(platform.driver.decide_audit(XCX_APPID, 0), PUSH_URL)
+    wait_for_jobs()  # the auto-release
     assert listed(api, root)[app.id]["status"] == 7
     assert platform.driver.authorizer(XCX_APPID)["versions"][-1]["user_version"] == "v2.0"
     release = CodeReleaseEvent.query.filter_by(app_id=app.id, action="release").one()
@@ -138,7 +150,7 @@ def test_the_cron_poll_records_what_wechat_decided(api, make, platform, app):
     _admin, _root, audited = in_audit(api, make, platform)
     platform.driver.decide_audit(XCX_APPID, 1, "类目不符")
     job_id = poll_audits_cron()
-    job = fresh_job(job_id)
+    job = wait_for_job(job_id)
     assert (job.kind, job.status, job.result["apps"][0]["status"]) == ("code_release.poll_audit", "finished", 6)
     assert CodeReleaseEvent.query.filter_by(app_id=audited.id, action="audit").one().source == "poll"
     assert poll_audits_cron() is None  # nothing in audit: no job at all
@@ -168,3 +180,17 @@ def test_unauthorized_at_wechat_only_is_a_wechat_error_per_app(api, make, platfo
     assert (outcomes[a.id]["outcome"], outcomes[a.id]["code"], outcomes[a.id]["status"]) == ("failed", 61003, 2)
     assert outcomes[b.id]["outcome"] == "ok"
     assert json.loads(platform.driver.authorizer(XCX_APPID_2)["committed"]["ext_json"])["extAppid"] == XCX_APPID_2
+
+
+def test_an_audit_push_posted_to_another_apps_url_changes_nothing(api, make, platform):
+    """The message's app (ToUserName) and the URL's appid must name the same mini-program."""
+    _admin, _root, a = in_audit(api, make, platform)
+    _admin_b, _root_b, b = in_audit(api, make, platform, XCX_APPID_2)
+    fields = {"ToUserName": b.original_id, "MsgType": "event", "Event": "weapp_audit_fail", "Reason": "名称不符合规范"}
+    for_b = {"ToUserName": b.original_id}
+    assert platform.deliver(wechat_push(fields, for_b), PUSH_URL).get_data(as_text=True) == "success"  # A's URL
+    assert audit_events(a.id) == [] and audit_events(b.id) == []
+    assert code_release.latest_release(a.id).status == 4 and code_release.latest_release(b.id).status == 4
+    b_url = MESSAGE_URL.format(appid=XCX_APPID_2)
+    assert platform.deliver(wechat_push(fields, for_b), b_url).get_data(as_text=True) == "success"
+    assert [e.status for e in audit_events(b.id)] == [6] and audit_events(a.id) == []

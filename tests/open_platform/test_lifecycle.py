@@ -9,7 +9,7 @@ from pathlib import Path
 from app.models.open_platform import CodeReleaseEvent
 from app.timefmt import to_local, utcnow
 from tests.conftest import body
-from tests.fixtures.wechat import MESSAGE_URL, XCX_APPID, XCX_APPID_2
+from tests.fixtures.wechat import MESSAGE_URL, XCX_APPID, XCX_APPID_2, wait_for_job
 
 DAI = "/zhugeleida/admin/dai_xcx"
 
@@ -18,6 +18,7 @@ def batch(api, root, endpoint: str, app_ids: list[int], **form) -> dict:
     """Start a 12.x batch and read its job: one outcome per app, by app id."""
     answer = body(api.as_(root).post(f"{DAI}/{endpoint}", {"app_ids_list": json.dumps(app_ids), **form}))
     assert answer["code"] == 200, answer
+    wait_for_job(answer["data"]["job_id"])
     job = body(api.as_(root).get(f"/zhugeleida/admin/jobs/{answer['data']['job_id']}"))["data"]
     assert job["status"] == "finished", job
     assert job["result"]["total"] == len(app_ids) and len(job["result"]["apps"]) == len(app_ids)
@@ -27,6 +28,7 @@ def batch(api, root, endpoint: str, app_ids: list[int], **form) -> dict:
 def poll(api, root) -> dict:
     answer = body(api.as_(root).get(f"{DAI}/get_latest_audit_status"))
     assert answer["code"] == 200, answer
+    wait_for_job(answer["data"]["job_id"])
     job = body(api.as_(root).get(f"/zhugeleida/admin/jobs/{answer['data']['job_id']}"))["data"]
     assert job["status"] == "finished", job
     return {o["id"]: o for o in job["result"]["apps"]}

@@ -165,3 +165,30 @@ def test_the_authorization_page(platform, wechat_sandbox_server, ctx):
     assert answer["path"] == "/cb" and answer["query"]["grant"] == "x" and answer["query"]["expires_in"] == "600"
     with pytest.raises(AssertionError, match="refused"):
         platform.driver.confirm_grant(url, XCX_APPID)  # a pre-auth code is used once
+
+
+def test_an_auth_code_is_single_use_and_the_authorized_push_carries_the_redirects(wx, platform, ctx):
+    """The code of the browser redirect is the one the `authorized` push carries; exchanged once, 61009."""
+    import xmltodict
+    from wechatpy.crypto import WeChatCrypto
+
+    platform.driver.add_authorizer(XCX_APPID, "miniprogram")
+    code = platform.driver.authorize(XCX_APPID)
+    push = platform.driver.push("authorized", XCX_APPID)
+    config = COMPONENT_CONFIG
+    crypto = WeChatCrypto(config["COMPONENT_TOKEN"], config["COMPONENT_AES_KEY"], APPID)
+    query = push["query"]
+    plain = crypto.decrypt_message(push["body"], query["msg_signature"], query["timestamp"], query["nonce"])
+    assert xmltodict.parse(plain)["xml"]["AuthorizationCode"] == code
+    component = ComponentClient()
+    body = {"component_appid": APPID, "authorization_code": code}
+    token = {"component_access_token": component.access_token}
+    assert errcode(wx("POST", "cgi-bin/component/api_query_auth", json=body, **token)) == 0
+    assert errcode(wx("POST", "cgi-bin/component/api_query_auth", json=body, **token)) == 61009
+
+
+def test_a_push_not_answered_success_is_pushed_again(platform, wechat_sandbox_server):
+    """WeChat waits for the plain `success` and pushes again otherwise (3 tries in all)."""
+    refusing = wechat_sandbox_server.url + "/sandbox/calls"  # answers 405 to a POST
+    push = platform.driver.push("component_verify_ticket", deliver_to=refusing)
+    assert push["delivered"]["attempts"] == 3 and push["delivered"]["status"] == 405

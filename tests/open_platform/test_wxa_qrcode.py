@@ -8,7 +8,7 @@ from PIL import Image
 from app.extensions import db
 from app.models.radar import RadarUser
 from tests.conftest import body
-from tests.fixtures.wechat import XCX_APPID, fresh_job
+from tests.fixtures.wechat import XCX_APPID, wait_for_job
 from tests.open_platform.test_lifecycle import batch, poll
 
 URL = "/zhugeleida/admin/user/create_small_program_qr_code/0"
@@ -86,7 +86,7 @@ def test_bulk_codes_for_every_user_of_the_company(api, make, platform, radar, ap
     radar.user(make.company())  # another company's: untouched
     answer = body(api.as_(admin).post(URL))
     assert answer["code"] == 200
-    job = fresh_job(answer["data"]["job_id"])
+    job = wait_for_job(answer["data"]["job_id"])
     assert (job.status, job.result, job.company_id) == ("finished", {"company_id": company.id, "users": 3}, company.id)
     for user in users:
         path = db.session.get(RadarUser, user.id).qr_code
@@ -95,3 +95,31 @@ def test_bulk_codes_for_every_user_of_the_company(api, make, platform, radar, ap
     assert body(api.as_(admin).post(URL.replace("/0", f"/{company.id + 1}")))["code"] == 302  # another company
     root = make.superadmin()
     assert body(api.as_(root).post(URL.replace("/0", f"/{company.id}")))["code"] == 200  # role 1 names it
+
+
+def test_trial_and_develop_codes_before_any_release(api, make, platform, radar):
+    """41030 until a version is released (check_path=true); a code opening the trial or develop version is
+    asked with check_path=false, which WeChat allows before a release."""
+    company, admin, _app = platform.authorized_xcx(make)
+    user = radar.user(company)
+    assert body(api.as_(admin).post(URL, {"user_id": user.id}))["code"] == 41030
+    for env in ("trial", "develop"):
+        answer = body(api.as_(admin).post(URL, {"user_id": user.id, "env_version": env}))
+        assert answer["code"] == 200 and answer["data"]["qr_code"]
+    asked = platform.driver.authorizer(XCX_APPID)["wxacodes"]
+    assert [(c["env_version"], c["check_path"], c["scene"]) for c in asked] == [
+        ("trial", False, str(user.id)),
+        ("develop", False, str(user.id)),
+    ]
+    assert body(api.as_(admin).post(URL, {"user_id": user.id, "env_version": "beta"}))["code"] == 303
+    job_id = body(api.as_(admin).post(URL, {"env_version": "trial"}))["data"]["job_id"]
+    assert wait_for_job(job_id).status == "finished"
+    assert platform.driver.authorizer(XCX_APPID)["wxacodes"][-1]["env_version"] == "trial"
+
+
+def test_a_released_code_checks_the_page(api, make, platform, radar):
+    company, admin = released(api, make, platform)
+    user = radar.user(company)
+    assert body(api.as_(admin).post(URL, {"user_id": user.id}))["code"] == 200
+    asked = platform.driver.authorizer(XCX_APPID)["wxacodes"][-1]
+    assert (asked["env_version"], asked["check_path"]) == ("release", True)

@@ -7,7 +7,7 @@ from app.models.jobs import Job
 from app.models.radar import Department, RadarUser
 from app.security import new_token
 from app.services import hooks
-from tests.fixtures.wechat import CORP_ID, fresh_job
+from tests.fixtures.wechat import CORP_ID, wait_for_job
 
 
 def radar_user(company, userid, phone, departments=()):
@@ -24,7 +24,7 @@ def only_job() -> Job:
     db.session.rollback()
     jobs = db.session.scalars(select(Job)).all()
     assert len(jobs) == 1
-    return fresh_job(jobs[0].id)
+    return wait_for_job(jobs[0].id)
 
 
 def test_created_users_are_pushed_once_the_transaction_commits(linked_company, sandbox):

@@ -134,15 +134,21 @@ def test_user_list_id_lists_a_member_once_per_department(qy, sandbox):
     ]
 
 
-def test_user_list_and_fetch_child(qy, sandbox):
+def test_user_list_ignores_fetch_child_and_withholds_fields(qy, sandbox):
+    """WeChat Work's current docs list no fetch_child: a department's own members only, unless the corp is set
+    to honour it as the older docs did; fields withheld by the 2022 restriction are simply absent."""
     tok = token(qy)
-    direct = qy("GET", "user/list", tok, {"department_id": 1, "fetch_child": 0})["userlist"]
-    assert direct == []
-    everyone = qy("GET", "user/list", tok, {"department_id": 1, "fetch_child": 1, "status": 0})["userlist"]
-    assert len(everyone) == 20 and isinstance(everyone[0]["gender"], str)
-    assert set(everyone[0]) >= {"userid", "name", "department", "position", "mobile", "gender", "avatar", "status"}
-    sandbox.set_corp("wwsandbox00000001", legacy_fetch_child=False)  # as the current docs describe
     assert qy("GET", "user/list", tok, {"department_id": 1, "fetch_child": 1})["userlist"] == []
+    direct = qy("GET", "user/list", tok, {"department_id": 2})["userlist"]
+    assert direct and all(2 in m["department"] for m in direct) and isinstance(direct[0]["gender"], str)
+    assert set(direct[0]) >= {"userid", "name", "department", "position", "mobile", "gender", "avatar", "status"}
+    sandbox.set_corp("wwsandbox00000001", legacy_fetch_child=True)
+    everyone = qy("GET", "user/list", tok, {"department_id": 1, "fetch_child": 1, "status": 0})["userlist"]
+    assert len(everyone) == 20
+    sandbox.set_corp("wwsandbox00000001", withheld_fields=["name", "mobile", "avatar"])
+    withheld = qy("GET", "user/list", tok, {"department_id": 2})["userlist"][0]
+    assert not {"name", "mobile", "avatar"} & set(withheld) and withheld["position"]
+    assert "mobile" not in qy("GET", "user/get", tok, {"userid": withheld["userid"]})
     simple = qy("GET", "user/simplelist", tok, {"department_id": 2})["userlist"]
     assert set(simple[0]) == {"userid", "name", "department"}
 
@@ -171,7 +177,7 @@ def test_wechatpy_member_calls_work_against_the_sandbox(wechat_sandbox_server, w
     client.user.create("wangwu", "王五", department=[2], mobile="13900000009", tel="010-1", weixin_id="ww")
     assert client.user.get("wangwu")["gender"] == "0"
     assert len(client.department.get()) == 5
-    assert len(client.user.list(1, fetch_child=True)) == 21
+    assert len(client.user.list(2)) == 6  # its own members (wangwu included): fetch_child is not honoured
     with pytest.raises(WeChatClientException) as caught:
         client.user.create("wangwu", "王五", department=[2], mobile="13900000010")
     assert caught.value.errcode == 60102
@@ -187,6 +193,8 @@ def test_agent_get_and_set(qy, sandbox):
     body = {"agentid": AGENT_ID, "home_url": "https://a.example/x", "redirect_domain": "a.example", "isreportuser": 1}
     assert qy("POST", "agent/set", tok, json=body) == {"errcode": 0, "errmsg": "ok"}
     assert qy("GET", "agent/get", tok, {"agentid": AGENT_ID})["home_url"] == "https://a.example/x"
+    for not_a_domain in ("a.example:8000", "127.0.0.1:8000", "https://a.example", "a.example/x"):
+        assert qy("POST", "agent/set", tok, json={**body, "redirect_domain": not_a_domain})["errcode"] == 85005
     sandbox.set_corp("wwsandbox00000001", verified_domains=["b.example"])
     assert qy("POST", "agent/set", tok, json=body)["errcode"] == 85005
     assert qy("POST", "agent/set", tok, json={"agentid": AGENT_ID, "description": "abc"})["errcode"] == 40058

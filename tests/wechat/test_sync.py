@@ -6,11 +6,11 @@ from app.extensions import db
 from app.models.jobs import FAILED, FINISHED
 from app.models.radar import Department, RadarUser
 from app.services.companies import start_sync
-from tests.fixtures.wechat import CONTACTS_SECRET, fresh_job, link_company, seed_corp
+from tests.fixtures.wechat import CONTACTS_SECRET, link_company, seed_corp, wait_for_job
 
 
 def sync(company):
-    return fresh_job(start_sync(company).job.id)
+    return wait_for_job(start_sync(company).job.id)
 
 
 def users(company_id) -> dict[str, RadarUser]:
@@ -105,33 +105,82 @@ def test_sync_respects_the_seat_quota(make, sandbox, wechat_corp):
     assert len(enabled) == 15 and "user00016" in users(company.id)
 
 
-def test_sync_calls_are_bounded(app, make, sandbox):
-    """gettoken + department/list + the list_id pages + one user/list, whatever the number of departments."""
+def test_sync_walks_the_departments(app, make, sandbox):
+    """gettoken + department/list + the list_id pages + one user/list per department (no fetch_child)."""
     corp = seed_corp(sandbox, departments=12, members=20)
     company = link_company(make.company(mingpian_available_num=50), corp)
     app.config["WECHAT_WORK_PAGE_SIZE"] = 7
     sandbox.clear_calls()
     job = sync(company)
     paths = [c["path"].rsplit("/cgi-bin/", 1)[1] for c in sandbox.calls()]
-    assert paths == ["gettoken", "department/list", "user/list_id", "user/list_id", "user/list_id", "user/list"]
-    assert job.result["wechat_calls"] == len(paths) == 3 + 3
-    assert job.result["members"]["created"] == 20
+    assert paths[:5] == ["gettoken", "department/list", "user/list_id", "user/list_id", "user/list_id"]
+    assert paths[5:] == ["user/list"] * 12
+    assert job.result["wechat_calls"] == len(paths) == 12 + 3 + 2
+    assert job.result["members"]["created"] == 20 and job.result["warning"] is None
+    wx = {m["userid"]: m for m in sandbox.corp(corp.corpid)["members"]}
+    deep = next(u for u in users(company.id).values() if wx[u.userid]["department"][0] > 11)  # a sub-department's
+    assert (deep.username, deep.position) == (wx[deep.userid]["name"], wx[deep.userid]["position"])
 
 
-def test_sync_without_member_details_still_syncs_membership(linked_company, sandbox, wechat_corp):
-    """If WeChat ignores fetch_child (or refuses details), membership syncs and names fall back to userids."""
-    sandbox.set_corp(wechat_corp.corpid, legacy_fetch_child=False)
+def test_sync_merges_a_member_of_several_departments(linked_company, sandbox, wechat_corp):
+    sandbox.upsert_members(wechat_corp.corpid, [{"userid": "user00001", "name": "张三", "department": [2, 5]}])
     job = sync(linked_company)
-    assert job.status == FINISHED and job.result["details_missing"] == 20
-    assert users(linked_company.id)["user00002"].username == "user00002"
+    assert job.status == FINISHED and job.result["members"]["total"] == 20
+    one = users(linked_company.id)["user00001"]
+    assert one.username == "张三" and sorted(d.wechat_id for d in one.departments) == [2, 5]
+
+
+def test_sync_retries_a_busy_department_with_backoff(linked_company, sandbox):
+    sandbox.fail_next("user/list", errcode=45009, times=2)
+    sandbox.fail_next("user/list", errcode=-1)
+    job = sync(linked_company)
+    assert job.status == FINISHED and job.attempts == 1, (job.error_code, job.error)
+    assert job.result["details_missing"] == 0 and job.result["warning"] is None
+
+
+def test_sync_still_busy_after_the_retries_retries_the_job(app, make, sandbox):
+    corp = seed_corp(sandbox, departments=1, members=3)  # one department: every try hits the same call
+    company = link_company(make.company(), corp)
+    sandbox.fail_next("user/list", errcode=45009, times=1 + app.config["WECHAT_RETRY_MAX"])
+    job = sync(company)
+    assert job.status == FINISHED and job.attempts == 2
+    assert job.result["details_missing"] == 0
+
+
+def test_sync_refused_details_say_so(linked_company, sandbox, wechat_corp):
+    """48002 for the reads (WeChat's 2022 restriction): membership syncs, names stay, the result says why."""
+    sync(linked_company)
+    sandbox.fail_next("user/list", errcode=48002, times=10)
+    sandbox.upsert_members(wechat_corp.corpid, [{"userid": "user00002", "name": "改名"}])
+    job = sync(linked_company)
+    assert job.status == FINISHED and job.result["details_error"] == 48002
+    assert job.result["details_missing"] == 20
+    assert job.result["warning"].startswith("企业微信拒绝读取成员详情（48002），20名成员只同步了所属部门")
+    assert users(linked_company.id)["user00002"].username == "成员00002"  # kept, not replaced by the userid
+
+
+def test_sync_withheld_fields_are_kept_and_reported(linked_company, sandbox, wechat_corp):
+    sync(linked_company)
+    sandbox.set_corp(wechat_corp.corpid, withheld_fields=["name", "mobile", "avatar", "email", "gender"])
+    sandbox.delete_member(wechat_corp.corpid, "user00020")  # a free seat for the newcomer
+    sandbox.upsert_members(wechat_corp.corpid, [{"userid": "newbie", "name": "新人", "department": [3]}])
+    sandbox.upsert_members(wechat_corp.corpid, [{"userid": "user00004", "position": "总监"}])
+    job = sync(linked_company)
+    assert job.status == FINISHED and job.result["details_withheld"] == 20
+    assert job.result["warning"] == (
+        "企业微信未返回20名成员的姓名、手机号或头像（企业微信自2022年起限制读取成员信息），这些信息未更新"
+    )
+    now = users(linked_company.id)
+    assert (now["user00004"].username, now["user00004"].position) == ("成员00004", "总监")
+    assert now["user00004"].wechat_phone == "+86 13800000004"
+    assert now["newbie"].username == "newbie"  # nothing better is known of a new member
+
+
+def test_sync_with_recursive_listing_honoured_gives_the_same_result(linked_company, sandbox, wechat_corp):
+    """A WeChat still honouring fetch_child changes nothing: we never ask for it."""
     sandbox.set_corp(wechat_corp.corpid, legacy_fetch_child=True)
-    sandbox.fail_next("user/list", errcode=60011)
     job = sync(linked_company)
-    assert job.status == FINISHED and job.result["details_error"] == 60011
-    sandbox.fail_next("user/list", errcode=48002)
-    assert sync(linked_company).result["details_error"] == 48002
-    job = sync(linked_company)
-    assert job.result["details_missing"] == 0 and users(linked_company.id)["user00002"].username == "成员00002"
+    assert job.result["details_missing"] == 0 and job.result["members"]["created"] == 20
 
 
 def test_sync_adopts_our_departments_and_disambiguates_names(linked_company, sandbox, wechat_corp):
@@ -189,7 +238,7 @@ def test_sync_survives_an_expired_token(linked_company, sandbox, wechat_corp):
     assert job.status == FINISHED
     paths = [c["path"].rsplit("/cgi-bin/", 1)[1] for c in sandbox.calls()]
     # refused once (42001), refreshed once, retried — and the fresh token serves the rest of the sync
-    assert paths == ["department/list", "gettoken", "department/list", "user/list_id", "user/list"]
+    assert paths == ["department/list", "gettoken", "department/list", "user/list_id"] + ["user/list"] * 5
 
 
 def test_sync_needs_validated_credentials(make):
@@ -203,3 +252,12 @@ def test_sync_needs_validated_credentials(make):
     else:
         raise AssertionError("expected 303")
     assert CONTACTS_SECRET not in str(company.tongxunlu_secret)
+
+
+def test_sync_refreshes_a_token_refused_during_the_walk(linked_company, sandbox):
+    sandbox.fail_next("user/list", errcode=42001)
+    sandbox.clear_calls()
+    job = sync(linked_company)
+    assert job.status == FINISHED and job.attempts == 1 and job.result["details_missing"] == 0
+    paths = [c["path"].rsplit("/cgi-bin/", 1)[1] for c in sandbox.calls()]
+    assert paths.count("gettoken") == 2 and paths.count("user/list") == 5 + 1

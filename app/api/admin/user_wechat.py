@@ -28,9 +28,11 @@ def sync_user_tongxunlu(o_id):
 @bp.post("/create_small_program_qr_code/<int:o_id>")
 def create_small_program_qr_code(o_id):
     """5.6 用户 - 手动生成企业用户的小程序二维码: with `user_id` (form) that radar user's code, at once; without it,
-    a job making the code of every radar user of company `o_id` (0 = the caller's own company)."""
+    a job making the code of every radar user of company `o_id` (0 = the caller's own company). `env_version`
+    (release/trial/develop) is the version the code opens; trial/develop codes need no released version."""
     data = load(QrCodeSchema)
     if data["user_id"]:
-        return ok({"qr_code": wxa_qrcode.create_user_code(data["user_id"], tenant_scope())}, "生成用户二维码成功")
-    started = wxa_qrcode.start_bulk(o_id, current_admin(), tenant_scope())
+        path = wxa_qrcode.create_user_code(data["user_id"], tenant_scope(), data["env_version"])
+        return ok({"qr_code": path}, "生成用户二维码成功")
+    started = wxa_qrcode.start_bulk(o_id, current_admin(), tenant_scope(), data["env_version"])
     return ok({"job_id": started.job.id}, QR_STARTED if started.created else QR_RUNNING)

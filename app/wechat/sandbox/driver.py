@@ -29,6 +29,7 @@ def dump(corp: Corp) -> dict:
         "agents": [vars(a) | {"secret": "***"} for a in corp.agents.values()],
         "verified_domains": sorted(corp.verified_domains) if corp.verified_domains is not None else None,
         "legacy_fetch_child": corp.legacy_fetch_child,
+        "withheld_fields": corp.withheld_fields,
     }
 
 
@@ -41,6 +42,8 @@ def apply_options(corp: Corp, body: dict) -> None:
         corp.trusted_ips = None if ips is None else set(ips)
     if "legacy_fetch_child" in body:
         corp.legacy_fetch_child = bool(body["legacy_fetch_child"])
+    if "withheld_fields" in body:
+        corp.withheld_fields = [str(name) for name in body["withheld_fields"] or []]
 
 
 @bp.post("/reset")

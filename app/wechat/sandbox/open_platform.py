@@ -178,10 +178,11 @@ def api_query_auth():
     with state().lock:
         sandbox = component_caller(body)
         grant = sandbox.auth_codes.get(str(body.get("authorization_code") or ""))
-        if grant is None:
-            raise wx(61009)
+        if grant is None or grant.used:
+            raise wx(61009)  # unknown, or already exchanged: a code is single use
         if grant.expires_at <= time.time():
             raise wx(61010)
+        grant.used = True
         authorizer = authorizer_of(sandbox, grant.appid)
         token = sandbox.new_authorizer_token(authorizer.appid)
         info = {

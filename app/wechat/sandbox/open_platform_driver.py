@@ -61,11 +61,17 @@ def plain_xml(fields: dict) -> str:
     return f"<xml>{parts}</xml>"
 
 
+def pushed_at() -> int:
+    """When WeChat sent the push: now, or the driver call's `at` (Unix seconds) to build an old one."""
+    at = (request.get_json(silent=True) or {}).get("at")
+    return int(at) if at is not None else int(time.time())
+
+
 def encrypted_push(fields: dict, outer: dict) -> dict:
     """{"query": {...}, "body": "<xml>…<Encrypt>…</Encrypt></xml>"} as WeChat would POST it."""
     component = component_or_409()
     crypto = WeChatCrypto(component.token, component.aes_key, component.appid)
-    nonce, timestamp = str(secrets.randbelow(10**9)), str(int(time.time()))
+    nonce, timestamp = str(secrets.randbelow(10**9)), str(pushed_at())
     reply = xmltodict.parse(crypto.encrypt_message(plain_xml(fields), nonce, timestamp))["xml"]
     signature = hashlib.sha1("".join(sorted([component.token, timestamp, nonce])).encode()).hexdigest()
     query = {
@@ -78,19 +84,33 @@ def encrypted_push(fields: dict, outer: dict) -> dict:
     return {"query": query, "body": plain_xml({**outer, "Encrypt": reply["Encrypt"]})}
 
 
+PUSH_TRIES = 3  # WeChat pushes again when the answer is not `success` in time
+PUSH_REPLY_TIMEOUT = 5  # seconds WeChat waits for the answer
+
+
 def answer(push: dict) -> dict:
-    """The push, delivered to `deliver_to` (the platform's URL) when the driver call names one."""
+    """The push, delivered to `deliver_to` (the platform's URL) when the driver call names one: as WeChat does,
+    it waits PUSH_REPLY_TIMEOUT seconds for the plain `success` and pushes again (PUSH_TRIES in all) otherwise."""
     body = request.get_json(silent=True) or {}
     target = body.get("deliver_to")
     if target:
-        response = requests.post(target, params=push["query"], data=push["body"].encode(), timeout=30)
-        push["delivered"] = {"status": response.status_code, "text": response.text[:200]}
+        for attempt in range(1, PUSH_TRIES + 1):
+            try:
+                response = requests.post(
+                    target, params=push["query"], data=push["body"].encode(), timeout=PUSH_REPLY_TIMEOUT
+                )
+                status, text = response.status_code, response.text[:200]
+            except requests.RequestException as exc:
+                status, text = None, type(exc).__name__
+            push["delivered"] = {"status": status, "text": text, "attempts": attempt}
+            if status == 200 and text == "success":
+                break
     return push
 
 
 def component_push(info_type: str, **fields) -> dict:
     component = component_or_409()
-    message = {"AppId": component.appid, "CreateTime": int(time.time()), "InfoType": info_type, **fields}
+    message = {"AppId": component.appid, "CreateTime": pushed_at(), "InfoType": info_type, **fields}
     return encrypted_push(message, {"AppId": component.appid})
 
 
@@ -98,7 +118,8 @@ def authorization_push(info_type: str, authorizer: Authorizer) -> dict:
     sandbox = platform()
     if info_type == "unauthorized":
         return component_push(info_type, AuthorizerAppid=authorizer.appid)
-    code = sandbox.new_auth_code(authorizer.appid)
+    code = sandbox.last_auth_code.get(authorizer.appid) if info_type == "authorized" else None
+    code = code or sandbox.new_auth_code(authorizer.appid)  # `authorized` carries the code of the redirect
     return component_push(
         info_type,
         AuthorizerAppid=authorizer.appid,
@@ -227,7 +248,8 @@ def decide_audit(appid):
 @bp.post("/push")
 def push():
     """{"info_type": "component_verify_ticket" | "authorized" | "updateauthorized" | "unauthorized",
-    "appid"?: the account}: the authorization-event push (a new ticket, or a new auth code for the account)."""
+    "appid"?: the account, "at"?: when it was sent}: the authorization-event push (a new ticket; for
+    `authorized` the auth code the browser redirect carried too, as WeChat sends both; a new one otherwise)."""
     body = request.get_json(force=True)
     info_type = body["info_type"]
     with state().lock:

@@ -53,9 +53,11 @@ class OpenPlatformDriver(SandboxDriver):
         body = {"status": status, "reason": reason, "screenshot": "media1|media2" if status == 1 else ""}
         return self._op("POST", f"authorizers/{appid}/audit", {**body, "deliver_to": deliver_to})
 
-    def push(self, info_type: str, appid: str | None = None, deliver_to: str | None = None) -> dict:
-        """An authorization-event push (query + body): a new ticket, or an event for `appid`."""
-        return self._op("POST", "push", {"info_type": info_type, "appid": appid, "deliver_to": deliver_to})
+    def push(self, info_type: str, appid: str | None = None, deliver_to: str | None = None, at: int | None = None):
+        """An authorization-event push (query + body): a new ticket, or an event for `appid`; `at` (Unix
+        seconds) builds one WeChat sent then (a replay of an old push)."""
+        body = {"info_type": info_type, "appid": appid, "deliver_to": deliver_to, "at": at}
+        return self._op("POST", "push", body)
 
     def expire_platform_tokens(self) -> int:
         return self._op("POST", "tokens/expire")["expired"]

@@ -101,6 +101,7 @@ class Authorizer:
     reverted: bool = False  # the last change online was a revert: no second one
     undo_times: list[float] = field(default_factory=list)
     faults: list = field(default_factory=list)  # sandbox Fault objects, for this account's calls only
+    wxacodes: list[dict] = field(default_factory=list)  # getwxacodeunlimit calls answered: scene, page, env…
 
     def __post_init__(self):
         if not self.func_info:
@@ -124,6 +125,7 @@ class Authorizer:
 class AuthCode:
     appid: str
     expires_at: float
+    used: bool = False  # single use: api_query_auth answers 61009 for a code already exchanged
 
 
 @dataclass
@@ -140,6 +142,7 @@ class OpenPlatformState:
         self.templates: dict[int, Template] = {}
         self.pre_auth_codes: dict[str, float] = {}  # code → expires at (removed once used)
         self.auth_codes: dict[str, AuthCode] = {}
+        self.last_auth_code: dict[str, str] = {}  # appid → the code of its latest confirmation (redirect + push)
         self.component_tokens: dict[str, float] = {}  # token → expires at
         self.authorizer_tokens: dict[str, AuthorizerToken] = {}
         self.next_auditid = 420000001
@@ -170,7 +173,9 @@ class OpenPlatformState:
         authorizer.authorized = True
         authorizer.refresh_token = new_secret("refreshtoken@@@", 24)
         self.drop_authorizer_tokens(authorizer.appid)
-        return self.new_auth_code(authorizer.appid)
+        code = self.new_auth_code(authorizer.appid)
+        self.last_auth_code[authorizer.appid] = code
+        return code
 
     def unauthorize(self, authorizer: Authorizer) -> None:
         authorizer.authorized, authorizer.refresh_token = False, None

@@ -45,7 +45,10 @@ class Corp:
     agents: dict[int, Agent] = field(default_factory=dict)
     verified_domains: set[str] | None = None  # None: every redirect domain passes the ownership check
     trusted_ips: set[str] | None = None  # None: every caller IP is trusted (60020 otherwise)
-    legacy_fetch_child: bool = True  # user/list honours fetch_child=1 as the older docs describe
+    # user/list honours fetch_child=1 only when asked: WeChat Work's current docs list no such parameter
+    legacy_fetch_child: bool = False
+    # Member fields WeChat no longer returns to this corp's reads (its 2022 restriction: e.g. name, mobile, avatar)
+    withheld_fields: list[str] = field(default_factory=list)
 
     def app_for_secret(self, secret: str):
         given = secret.encode()  # bytes: compare_digest raises TypeError on a non-ASCII str

@@ -16,6 +16,9 @@ bp.before_request(before_wechat_call)
 
 USERID_RULE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$")
 MOBILE_RULE = re.compile(r"^(\+\d{1,4} )?\d{5,20}$")
+DOMAIN_RULE = re.compile(
+    r"^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 EMAIL_RULE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BAD_DEPARTMENT_CHARS = set('\\:*?"<>|')
 MEMBER_FIELDS = ("position", "mobile", "email", "avatar", "telephone", "alias", "address", "enable")
@@ -201,7 +204,8 @@ def member_or_error(corp: Corp, userid) -> dict:
 
 
 def listed_members(corp: Corp) -> list[dict]:
-    """Members of department_id; with fetch_child=1 also of its sub-departments (older docs, §1.3)."""
+    """Members of department_id. `fetch_child` is not in WeChat Work's current docs: ignored, unless the corp
+    is set to honour it as the older docs described (`legacy_fetch_child`)."""
     root = department_or_error(corp, request.args.get("department_id"))["id"]
     recursive = request.args.get("fetch_child") == "1" and corp.legacy_fetch_child
     wanted = set(corp.subtree(root)) if recursive else {root}
@@ -216,17 +220,22 @@ def user_simplelist():
         return ok(userlist=[{"userid": m["userid"], "name": m["name"], "department": m["department"]} for m in rows])
 
 
+def readable(corp: Corp, member: dict) -> dict:
+    """A member as this corp's reads see it: without the fields WeChat withholds (its 2022 restriction)."""
+    return {k: v for k, v in member.items() if k not in corp.withheld_fields}
+
+
 @bp.get("/user/list")
 def user_list():
     corp, _token = caller()
     with state().lock:
-        return ok(userlist=[dict(m) for m in listed_members(corp)])
+        return ok(userlist=[readable(corp, m) for m in listed_members(corp)])
 
 
 @bp.get("/user/get")
 def user_get():
     corp, _token = caller()
-    return ok(**member_or_error(corp, request.args.get("userid")))
+    return ok(**readable(corp, member_or_error(corp, request.args.get("userid"))))
 
 
 @bp.post("/user/list_id")
@@ -363,6 +372,8 @@ def agent_set():
     with state().lock:
         agent = own_agent(corp, token, body.get("agentid"))
         domain = body.get("redirect_domain")
+        if domain is not None and not DOMAIN_RULE.match(str(domain)):
+            raise WxError(85005)  # a verified domain is a bare host name: no scheme, port or path
         if domain is not None and corp.verified_domains is not None and domain not in corp.verified_domains:
             raise WxError(85005)
         if body.get("name") is not None:

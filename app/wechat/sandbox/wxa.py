@@ -235,11 +235,14 @@ def getwxacodeunlimit():
             raise wx(40169)
         if not SCENE_RULE.match(scene):
             raise wx(40129)
-        if body.get("env_version", "release") not in ("release", "trial", "develop"):
+        env_version = body.get("env_version", "release")
+        if env_version not in ("release", "trial", "develop"):
             raise wx(40097)
         online = app.online_version
         page = body.get("page") or (online["pages"][0] if online else "")
-        if body.get("check_path", True) is not False and (online is None or page not in online["pages"]):
-            raise wx(41030)  # the page is not in the published version (or nothing is published)
-        content = f"https://sandbox.weixin.qq.com/wxacode/{app.appid}/{page}?scene={scene}"
+        check_path = body.get("check_path", True) is not False
+        if check_path and (online is None or page not in online["pages"]):
+            raise wx(41030)  # checked against the released version, whatever env_version (nothing released yet)
+        app.wxacodes.append({"scene": scene, "page": page, "env_version": env_version, "check_path": check_path})
+        content = f"https://sandbox.weixin.qq.com/wxacode/{app.appid}/{page}?scene={scene}&env_version={env_version}"
     return jpeg(content)

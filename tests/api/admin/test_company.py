@@ -1,7 +1,7 @@
 """7.1–7.4 companies."""
 
 from datetime import date
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from sqlalchemy import func, select, text
@@ -20,6 +20,7 @@ from tests.fixtures.wechat import (
     CONTACTS_SECRET,
     CORP_ID,
     link_company,
+    wait_for_job,
 )
 
 BASE = "/zhugeleida/admin/company"
@@ -143,7 +144,7 @@ def test_update_tongxunlu_validates_saves_encrypted_and_syncs(api, make, wechat_
     assert company.wechat_qr_code == "statics/q.jpg"
     raw = db.session.execute(text("SELECT tongxunlu_secret FROM company WHERE id = :i"), {"i": company.id}).scalar()
     assert CONTACTS_SECRET not in raw
-    job = db.session.get(Job, payload["data"]["job_id"])
+    job = wait_for_job(payload["data"]["job_id"])
     assert job.kind == "wechat_work.sync" and job.status == "finished" and job.company_id == company.id
     assert db.session.scalar(select(func.count()).where(RadarUser.company_id == company.id)) == 20
     listed = body(api.as_(admin).get(BASE))["data"]["ret_data"][0]
@@ -165,6 +166,22 @@ def test_update_tongxunlu_refused_by_wechat_saves_nothing(api, make, sandbox, we
     assert (company.corp_id, company.tongxunlu_secret, company.is_validate) == (None, None, False)
     assert db.session.scalar(select(func.count()).select_from(Job)) == 0
     assert secret not in str(payload)
+
+
+def test_update_tongxunlu_refuses_an_apps_secret(api, make, sandbox, wechat_corp):
+    """An app's secret gets a token too: the check is a read only the address-book secret may make."""
+    admin = make.admin()
+    sandbox.clear_calls()
+    payload = body(
+        api.as_(admin).post(f"{BASE}/update_tongxunlu/{admin.company_id}", tongxunlu_form(wechat_corp, AGENT_SECRET))
+    )
+    assert payload["code"] == 48002 and "它不是通讯录同步的 Secret" in payload["msg"]
+    assert "「管理工具 - 通讯录同步」" in payload["msg"] and AGENT_SECRET not in str(payload)
+    assert [c["path"].rsplit("/cgi-bin/", 1)[1] for c in sandbox.calls()] == ["gettoken", "user/list_id"]
+    company = db.session.get(Company, admin.company_id)
+    db.session.refresh(company)
+    assert (company.corp_id, company.tongxunlu_secret, company.is_validate) == (None, None, False)
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 0
 
 
 def test_update_tongxunlu_wechat_unreachable(api, make, sandbox, wechat_corp):
@@ -245,6 +262,16 @@ def test_update_agent_unverified_redirect_domain(api, make, sandbox, wechat_corp
     assert db.session.scalars(select(CompanyApp)).all() == []
 
 
+def test_update_agent_trusted_domain_is_the_host_without_port(app, api, make, sandbox, wechat_corp):
+    """WeChat takes a verified domain (no port) as redirect_domain: the host of the configured public URL."""
+    admin = make.admin(link_company(make.company(), wechat_corp))
+    app.config["RADAR_OAUTH_BASE_URL"] = "https://radar.example.com:8443/"
+    assert body(api.as_(admin).post(f"{BASE}/update_agent/{admin.company_id}", agent_form()))["code"] == 200
+    agent = next(a for a in sandbox.corp(wechat_corp.corpid)["agents"] if a["agentid"] == AGENT_ID)
+    assert agent["redirect_domain"] == "radar.example.com"
+    assert "https://radar.example.com:8443/zhugeleida/qiyeweixin/" in unquote(agent["home_url"])
+
+
 def test_update_agent_needs_the_address_book_first(api, make, wechat_corp):
     admin = make.admin()
     client = api.as_(admin)
@@ -267,6 +294,7 @@ def test_author_status_reports_the_real_state(api, make, wechat_corp):
         "job_id"
     ]
     client.post(f"{BASE}/update_agent/{admin.company_id}", agent_form())
+    wait_for_job(job_id)
     rows = body(client.get(f"{BASE}/author_status"))["data"]["ret_data"]
     assert rows[0]["is_validate"] is True and rows[0]["corp_id"] == CORP_ID
     assert rows[0]["last_sync"]["job_id"] == job_id and rows[0]["last_sync"]["status"] == "finished"

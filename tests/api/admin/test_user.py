@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.radar import RADAR_DISABLED, RADAR_ENABLED, AccessLog, FollowInfo, RadarUser, UserCustomer
 from tests.conftest import body
-from tests.fixtures.wechat import CORP_ID
+from tests.fixtures.wechat import CORP_ID, wait_for_jobs
 
 BASE = "/zhugeleida/admin/user"
 
@@ -238,5 +238,6 @@ def test_added_and_updated_users_reach_wechat_work(api, make, linked_company, sa
     payload = body(client.post(f"{BASE}/add/0", _form(userid="pushed1", wechat_phone="13911112222")))
     assert payload["code"] == 200
     assert body(client.post(f"{BASE}/update/{payload['data']['id']}", _form(username="新名字")))["code"] == 200
+    wait_for_jobs()  # the two pushes, in order
     member = {m["userid"]: m for m in sandbox.corp(CORP_ID)["members"]}["pushed1"]
     assert member["name"] == "新名字"

@@ -15,7 +15,7 @@ from app.models.admin import STATUS_DISABLED
 from app.models.radar import RADAR_ENABLED, RadarUser, TempUser
 from app.services.scan_join import REFUSED_PHONE
 from tests.conftest import body
-from tests.fixtures.wechat import CORP_ID
+from tests.fixtures.wechat import CORP_ID, wait_for_jobs
 
 BASE = "/zhugeleida/admin/user"
 JOIN = f"{BASE}/scan_code_to_add_user/0"
@@ -365,6 +365,7 @@ def test_approved_users_reach_wechat_work(api, make, radar, linked_company, sand
     temp = radar.temp_user(linked_company, username="扫码新人", wechat_phone="13912345678")
     payload = _approve(api, admin, [temp.id])
     assert payload["data"]["approved"] == [temp.id]
+    wait_for_jobs()  # the push to WeChat Work
     user = db.session.get(RadarUser, payload["data"]["radar_user_ids"][0])
     members = {m["userid"]: m for m in sandbox.corp(CORP_ID)["members"]}
     assert members[user.userid]["name"] == "扫码新人" and members[user.userid]["mobile"] == "13912345678"

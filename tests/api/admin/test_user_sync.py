@@ -1,5 +1,6 @@
 """5.7 POST /zhugeleida/admin/user/sync_user_tongxunlu/<company_id>: the address-book sync as a job."""
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -90,3 +91,20 @@ def test_superadmin_syncs_any_company_and_members_may_not(api, make, linked_comp
 def test_sync_is_post_only(api, make, linked_company):
     response = api.as_(make.admin(linked_company)).get(URL.format(linked_company.id))
     assert response.status_code == 405 and body(response)["code"] == 402
+
+
+def test_a_slow_wechat_never_holds_the_request(app, api, make, linked_company, sandbox):
+    """Without Redis the sync runs on a background thread: the request answers at once with the job id, and
+    the job's tries (each one cut off by WECHAT_TIMEOUT) and its outcome are on the row."""
+    app.config["WECHAT_TIMEOUT"] = 1
+    sandbox.fail_next("department/list", delay=3, times=10)
+    client = api.as_(make.admin(linked_company))
+    began = time.monotonic()
+    payload = body(client.post(URL.format(linked_company.id)))
+    assert payload["code"] == 200 and len(payload["data"]["job_id"]) == 32
+    assert time.monotonic() - began < 1  # not even one WeChat timeout
+    again = body(client.post(URL.format(linked_company.id)))  # still running: the same job
+    assert (again["msg"], again["data"]["job_id"]) == ("通讯录同步正在进行中", payload["data"]["job_id"])
+    job = wait_for_job(payload["data"]["job_id"])
+    assert (job.status, job.attempts, job.error_code) == ("failed", 1 + app.config["JOB_RETRY_MAX"], -1)
+    assert job.error == "微信服务暂时不可用，请稍后重试"

@@ -1,20 +1,25 @@
-"""Jobs without Redis (the bare-machine default): run at once, in their own session, outcome on the row."""
+"""Jobs without Redis (the bare-machine default): on a background thread of the process, in their own app context
+and session, outcome on the row; the request that starts one answers at once."""
 
 import logging
+import time
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.jobs import enqueue, enqueue_after_commit, job_logger, runner, set_progress
-from app.models.jobs import FAILED, FINISHED, Job, JobLock
+from app.models.jobs import ACTIVE, FAILED, FINISHED, Job, JobLock
 from app.services.wechat_work import sync_lock
-from tests.fixtures.wechat import fresh_job
+from tests.fixtures.wechat import fresh_job, wait_for_job, wait_until
 
 
-def test_enqueue_runs_inline_and_records_the_result(linked_company):
+def test_enqueue_runs_the_job_on_a_thread_and_records_the_result(linked_company, sandbox):
+    sandbox.fail_next("department/list", delay=2)  # a slow WeChat
+    began = time.monotonic()
     started = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id})
-    assert started.created
-    job = fresh_job(started.job.id)
+    assert started.created and time.monotonic() - began < 1.5  # the caller did not wait for WeChat
+    assert fresh_job(started.job.id).status in ACTIVE
+    job = wait_for_job(started.job.id)
     assert (job.status, job.progress, job.queue, job.attempts) == (FINISHED, 100, None, 1)
     assert job.result["members"]["created"] == 20 and job.started_at <= job.finished_at
 
@@ -30,7 +35,7 @@ def test_enqueue_commits_the_callers_work_first(linked_company):
 def test_a_crash_is_recorded_not_retried_and_not_leaked(linked_company, caplog):
     caplog.set_level(logging.INFO)
     started = enqueue("wechat_work.push_members", company_id=linked_company.id, args={"bogus": 1}, lock="k")
-    job = fresh_job(started.job.id)
+    job = wait_for_job(started.job.id)
     assert (job.status, job.attempts, job.error_code, job.error) == (FAILED, 1, 500, "任务执行出错")
     crash = next(r for r in caplog.records if r.getMessage() == "job crashed")
     assert crash.error == "TypeError" and all(":" in where for where in crash.where)
@@ -39,22 +44,28 @@ def test_a_crash_is_recorded_not_retried_and_not_leaked(linked_company, caplog):
 
 def test_a_business_error_fails_the_job_with_its_code(make, linked_company):
     started = enqueue("wechat_work.sync", company_id=None, args={"company_id": 424242})
-    job = fresh_job(started.job.id)
+    job = wait_for_job(started.job.id)
     assert (job.status, job.error_code, job.error) == (FAILED, 302, "公司ID不存在")
 
 
-def test_the_lock_is_released_when_the_job_ends(linked_company):
-    key = sync_lock(linked_company.id)
-    first = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id}, lock=key)
-    second = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id}, lock=key)
-    assert first.created and second.created and first.job.id != second.job.id
+def test_the_lock_holds_while_the_job_runs_and_is_released_when_it_ends(linked_company, sandbox):
+    key, args = sync_lock(linked_company.id), {"company_id": linked_company.id}
+    sandbox.fail_next("department/list", delay=1)
+    first = enqueue("wechat_work.sync", company_id=linked_company.id, args=args, lock=key)
+    running = enqueue("wechat_work.sync", company_id=linked_company.id, args=args, lock=key)
+    assert first.created and not running.created and running.job.id == first.job.id
+    wait_for_job(first.job.id)
+    second = enqueue("wechat_work.sync", company_id=linked_company.id, args=args, lock=key)
+    assert second.created and first.job.id != second.job.id
+    wait_for_job(second.job.id)
     assert db.session.scalar(select(func.count()).select_from(JobLock)) == 0
 
 
 def test_a_finished_job_is_never_run_twice(linked_company, sandbox):
     job_id = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id}).job.id
+    wait_for_job(job_id)
     sandbox.clear_calls()
-    assert runner.run_inline(job_id) == "skipped"
+    runner.run_inline(job_id)
     assert sandbox.calls() == [] and fresh_job(job_id).attempts == 1
 
 
@@ -63,7 +74,7 @@ def test_enqueue_after_commit_waits_for_the_commit(linked_company, sandbox):
     job_id = job.id
     assert sandbox.calls() == []
     db.session.commit()
-    assert fresh_job(job_id).status == FINISHED
+    assert wait_for_job(job_id).status == FINISHED
 
 
 def test_enqueue_after_commit_is_dropped_on_rollback(linked_company, sandbox):
@@ -86,3 +97,14 @@ def test_set_progress_clamps_and_checkpoints(make, caplog):
     job_logger(job).info("hello", extra={"step": 1})
     record = caplog.records[-1]
     assert (record.job_id, record.job_kind, record.company_id, record.step) == (job.id, job.kind, job.company_id, 1)
+
+
+def test_retries_on_the_thread_keep_the_row_up_to_date(app, linked_company, sandbox):
+    """A network error: the row goes back to queued ("等待重试") between tries, as with RQ, then finishes."""
+    app.config["JOB_RETRY_INTERVALS"] = [2]
+    sandbox.fail_next("department/list", http_status=502)
+    job_id = enqueue("wechat_work.sync", company_id=linked_company.id, args={"company_id": linked_company.id}).job.id
+    waiting = wait_until(lambda: (j := fresh_job(job_id)).stage == runner.RETRY_STAGE and j, 10, "the retry pause")
+    assert (waiting.status, waiting.attempts, waiting.error_code) == ("queued", 1, -1)
+    job = wait_for_job(job_id)
+    assert (job.status, job.attempts, job.error) == (FINISHED, 2, None)
