@@ -4,7 +4,7 @@ company's earlier claim can neither block nor steal it (docs/security.md "Onboar
 from app.extensions import db
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from tests.conftest import body
-from tests.fixtures.wechat import GZH_APPID, XCX_APPID
+from tests.fixtures.wechat import GZH_APPID, XCX_APPID, wait_for_jobs
 
 XCX = "/zhugeleida/admin/xcx_auth_process"
 GZH = "/zhugeleida/admin/gzh_auth_process"
@@ -57,6 +57,7 @@ def test_a_later_claim_does_not_take_a_bound_account(api, make, platform):
     assert claim(api, squatter)["code"] == 200
     platform.driver.update_authorizer(XCX_APPID, func_info=[17, 18])
     assert platform.deliver(platform.driver.push("updateauthorized", XCX_APPID)).get_data(as_text=True) == "success"
+    wait_for_jobs()  # the push hands the code exchange to a job
     bound = row(company.id)
     assert (bound.authorizer_appid, bound.authorized, bound.func_info) == (XCX_APPID, True, [17, 18])
     assert row(squatter.company_id).authorized is False
