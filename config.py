@@ -123,6 +123,18 @@ class Config:
     ADMIN_PASSWORD = _str("ADMIN_PASSWORD", None)
     DEFAULT_COMPANY_NAME = _str("DEFAULT_COMPANY_NAME", "诸葛雷达")
     STATICS_DIR = _str("STATICS_DIR", str(BASE_DIR / "statics"))
+    # --- file storage (docs/operations.md): local disk, or an S3-compatible bucket shared by every host ---
+    STORAGE_BACKEND = _str("STORAGE_BACKEND", "local").lower()  # local | s3
+    S3_ENDPOINT_URL = _str("S3_ENDPOINT_URL", None)  # e.g. https://cos.ap-shanghai.myqcloud.com; unset = AWS
+    S3_BUCKET = _str("S3_BUCKET", None)
+    S3_REGION = _str("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = _str("S3_ACCESS_KEY_ID", None)
+    S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY", None)
+    S3_PREFIX = _str("S3_PREFIX", "")  # keys are <prefix>statics/… and <prefix>upload_chunks/…
+    S3_ADDRESSING_STYLE = _str("S3_ADDRESSING_STYLE", "auto")  # virtual for COS/OSS, path for MinIO
+    S3_TIMEOUT = _float("S3_TIMEOUT", 10)  # seconds to connect / read
+    # Absolute base URL of the served files (a CDN in front of the bucket's statics/); unset = "statics/…" paths.
+    STATICS_BASE_URL = _str("STATICS_BASE_URL", None)
     LOG_LEVEL = _str("LOG_LEVEL", "INFO")
 
     # --- uploads and tenant content (issue 3) ---
@@ -271,6 +283,13 @@ def problems(config) -> list[str]:
             fernet_keys(config["FIELD_ENCRYPTION_KEY"])
         except ValueError as err:
             found.append(str(err))
+    backend = config.get("STORAGE_BACKEND", "local")
+    if backend not in ("local", "s3"):
+        found.append(f"STORAGE_BACKEND={backend!r}: 只能是 local 或 s3")
+    if backend == "s3" and not config.get("S3_BUCKET"):
+        found.append("STORAGE_BACKEND=s3 需要 S3_BUCKET（以及 S3_ENDPOINT_URL 和密钥）")
+    if config.get("S3_ADDRESSING_STYLE", "auto") not in ("auto", "virtual", "path"):
+        found.append(f"S3_ADDRESSING_STYLE={config.get('S3_ADDRESSING_STYLE')!r}: 只能是 auto、virtual 或 path")
     if config.get("APP_ENV") == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret == DEV_SECRET_KEY or len(secret) < 32:

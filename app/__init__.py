@@ -43,6 +43,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     register_logging(app)
     register_extensions(app)
     register_blueprints(app)
+    register_storage(app)
     register_error_handlers(app)
     register_commands(app)
     return app
@@ -94,6 +95,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api import register_blueprints as register
+
+    register(app)
+
+
+def register_storage(app: Flask) -> None:
+    from app.storage import register_storage as register
 
     register(app)
 
