@@ -1,8 +1,8 @@
 """Flask CLI commands; each module lists its click commands in COMMANDS."""
 
-from app.commands import demo, keys, sandbox, seed, uploads
+from app.commands import admins, demo, keys, sandbox, seed, uploads
 
-MODULES = [seed, demo, uploads, sandbox, keys]
+MODULES = [seed, demo, uploads, sandbox, keys, admins]
 
 
 def register_commands(app) -> None:
