@@ -8,6 +8,7 @@ The testing configuration reads none of the developer's environment: only TEST_*
 
 import base64
 import binascii
+import ipaddress
 import os
 from pathlib import Path
 
@@ -67,6 +68,11 @@ def _ints(name: str, default: list[int]) -> list[int]:
     except ValueError:
         ENV_ERRORS.append(f"{name}={value!r}: 需要逗号分隔的整数（例如 {','.join(map(str, default))}）")
         return default
+
+
+def _strs(name: str, default: list[str]) -> list[str]:
+    value = _raw(name, default)
+    return default if value is None else [part.strip() for part in value.split(",") if part.strip()]
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -136,6 +142,15 @@ class Config:
     # Absolute base URL of the served files (a CDN in front of the bucket's statics/); unset = "statics/…" paths.
     STATICS_BASE_URL = _str("STATICS_BASE_URL", None)
     LOG_LEVEL = _str("LOG_LEVEL", "INFO")
+    # --- monitoring (docs/operations.md) ---
+    # /metrics answers "Authorization: Bearer <METRICS_TOKEN>", or a client address in METRICS_ALLOW_IPS.
+    METRICS_TOKEN = _str("METRICS_TOKEN", None)
+    METRICS_ALLOW_IPS = _strs("METRICS_ALLOW_IPS", ["127.0.0.1", "::1"])
+    # /healthz/ready fails when jobs need a worker (REDIS_URL set, not inline) and none beat for this long.
+    WORKER_HEARTBEAT_MAX_AGE = _int("WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
+    SENTRY_DSN = _str("SENTRY_DSN", None)  # error reporting; tokens, passwords and signatures scrubbed
+    SENTRY_ENVIRONMENT = _str("SENTRY_ENVIRONMENT", None)  # default: APP_ENV
+    SENTRY_TRACES_SAMPLE_RATE = _float("SENTRY_TRACES_SAMPLE_RATE", 0)
 
     # --- uploads and tenant content (issue 3) ---
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # one merged image
@@ -290,6 +305,11 @@ def problems(config) -> list[str]:
         found.append("STORAGE_BACKEND=s3 需要 S3_BUCKET（以及 S3_ENDPOINT_URL 和密钥）")
     if config.get("S3_ADDRESSING_STYLE", "auto") not in ("auto", "virtual", "path"):
         found.append(f"S3_ADDRESSING_STYLE={config.get('S3_ADDRESSING_STYLE')!r}: 只能是 auto、virtual 或 path")
+    for network in config.get("METRICS_ALLOW_IPS") or []:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            found.append(f"METRICS_ALLOW_IPS: {network!r} 不是 IP 地址或网段")
     if config.get("APP_ENV") == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret == DEV_SECRET_KEY or len(secret) < 32:

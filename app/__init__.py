@@ -41,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.json.sort_keys = False
     register_proxy_fix(app)
     register_logging(app)
+    register_monitoring(app)
     register_extensions(app)
     register_blueprints(app)
     register_storage(app)
@@ -80,6 +81,14 @@ def register_logging(app: Flask) -> None:
     from app.logging import configure_logging
 
     configure_logging(app)
+
+
+def register_monitoring(app: Flask) -> None:
+    from app.error_reporting import register_error_reporting
+    from app.metrics import register_metrics
+
+    register_metrics(app)
+    register_error_reporting(app)
 
 
 def register_extensions(app: Flask) -> None:

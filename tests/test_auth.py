@@ -25,6 +25,9 @@ PUBLIC_ENDPOINTS = {
     "gongzhonghao.work_gongzhonghao_auth.login",  # 16.1 the customer's OAuth login
     "qiyeweixin.work_weixin_auth.login",  # the radar user's WeChat Work OAuth login
     "health.healthz",
+    "health.healthz_live",
+    "health.healthz_ready",
+    "health.metrics_view",  # a METRICS_TOKEN or an allow-listed address instead (tests/test_monitoring.py)
     "docs.openapi_json",
     "docs.docs_page",
     "docs.docs_assets",
