@@ -36,11 +36,13 @@ WECHAT_CALLS = Counter(
 
 
 def wechat_call(api: str, errcode) -> None:
-    """Count one WeChat call; `api` is the endpoint path (no host, no query: it never carries a token)."""
+    """Count one WeChat call under the last two segments of its path (`user/list`, `cgi-bin/gettoken`): the
+    same label whichever host serves the API, and never a query string (tokens travel there)."""
     path = api.split("?", 1)[0]
     if "://" in path:
         path = path.split("://", 1)[1].partition("/")[2]
-    WECHAT_CALLS.labels(api=path.strip("/")[:64] or "-", errcode=str(errcode)[:16]).inc()
+    label = "/".join(path.strip("/").split("/")[-2:])
+    WECHAT_CALLS.labels(api=label[:64] or "-", errcode=str(errcode)[:16]).inc()
 
 
 def _endpoint() -> str:

@@ -57,9 +57,9 @@ class Host:
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log()
             try:
-                if requests.get(self.url + "/healthz/live", timeout=2).status_code == 200:
+                if requests.get(self.url + "/healthz/live", timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or its workers still booting
                 pass
             time.sleep(0.2)
         raise AssertionError(f"{self.name} did not start:\n{self.log()}")
@@ -138,7 +138,8 @@ def cluster(app, s3_server, worker_process, tmp_path):
         **S3_KEYS,
     }
     hosts = [Host(name, env, tmp_path / f"{name}.log").start() for name in ("host-a", "host-b")]
-    worker = worker_process(**storage)
+    # The worker counts its WeChat calls in host A's metrics files, as the systemd units set it up.
+    worker = worker_process(**storage, PROMETHEUS_MULTIPROC_DIR=hosts[0].env["PROMETHEUS_MULTIPROC_DIR"])
     try:
         for host in hosts:
             host.wait_ready()
@@ -212,6 +213,12 @@ def test_two_hosts_share_sessions_uploads_limits_jobs_and_metrics(cluster, make,
     for s in samples:
         assert _value(s, "zhugeleida_jobs", kind="wechat_work.sync", status=FINISHED) == 1
         assert _value(s, "zhugeleida_worker_heartbeat_age_seconds") >= 0
+    wechat = {
+        dict(labels)["api"]: v for (name, labels), v in samples[0].items() if name == "zhugeleida_wechat_calls_total"
+    }
+    assert wechat.get("cgi-bin/gettoken", 0) >= 1 and any(api.startswith("user/") for api in wechat), (
+        wechat
+    )  # the job's
     merges = {"endpoint": "public.upload.img_merge", "method": "POST", "status": "200"}
     assert _value(samples[1], "zhugeleida_http_request_duration_seconds_count", **merges) == 1
 
