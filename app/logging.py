@@ -7,6 +7,7 @@ import sys
 import time
 
 from flask import g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
 from app import request_id
 
@@ -65,8 +66,8 @@ def _log_request(response):
     # The path only: query strings carry rand_str signatures, which must not reach the logs.
     started = g.pop("request_started", None)
     admin = g.get("admin")
-    if admin is not None:
-        request.environ["zhugeleida.admin_id"] = admin.id  # for gunicorn's access line
+    if admin is not None:  # for gunicorn's access line; the identity key, as admin.id may reload after commit
+        request.environ["zhugeleida.admin_id"] = (sa_inspect(admin).identity or (None,))[0]
     if request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
         return response  # gunicorn writes the one access line of the request (app/gunicorn_logging.py)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
