@@ -226,6 +226,7 @@ def test_two_hosts_share_sessions_uploads_limits_jobs_and_metrics(cluster, make,
     for host in (a, b):
         log = host.log()
         assert "rand_str" not in log and token not in log
+        assert all(line.startswith("{") for line in log.splitlines() if line.strip()), log[:2000]
         access = [json.loads(line) for line in log.splitlines() if line.startswith("{") and '"request"' in line]
         assert access and all(line.get("request_id") for line in access if line["msg"] == "request")
     lines = [json.loads(line) for line in a.log().splitlines() if f"twohosts-{admin.id}" in line]
