@@ -8,6 +8,7 @@ The testing configuration reads none of the developer's environment: only TEST_*
 
 import base64
 import binascii
+import ipaddress
 import os
 from pathlib import Path
 
@@ -69,6 +70,11 @@ def _ints(name: str, default: list[int]) -> list[int]:
         return default
 
 
+def _strs(name: str, default: list[str]) -> list[str]:
+    value = _raw(name, default)
+    return default if value is None else [part.strip() for part in value.split(",") if part.strip()]
+
+
 def _bool(name: str, default: bool = False) -> bool:
     value = _raw(name, default)
     if value is None:
@@ -123,7 +129,28 @@ class Config:
     ADMIN_PASSWORD = _str("ADMIN_PASSWORD", None)
     DEFAULT_COMPANY_NAME = _str("DEFAULT_COMPANY_NAME", "诸葛雷达")
     STATICS_DIR = _str("STATICS_DIR", str(BASE_DIR / "statics"))
+    # --- file storage (docs/operations.md): local disk, or an S3-compatible bucket shared by every host ---
+    STORAGE_BACKEND = _str("STORAGE_BACKEND", "local").lower()  # local | s3
+    S3_ENDPOINT_URL = _str("S3_ENDPOINT_URL", None)  # e.g. https://cos.ap-shanghai.myqcloud.com; unset = AWS
+    S3_BUCKET = _str("S3_BUCKET", None)
+    S3_REGION = _str("S3_REGION", "us-east-1")
+    S3_ACCESS_KEY_ID = _str("S3_ACCESS_KEY_ID", None)
+    S3_SECRET_ACCESS_KEY = _str("S3_SECRET_ACCESS_KEY", None)
+    S3_PREFIX = _str("S3_PREFIX", "")  # keys are <prefix>statics/… and <prefix>upload_chunks/…
+    S3_ADDRESSING_STYLE = _str("S3_ADDRESSING_STYLE", "auto")  # virtual for COS/OSS, path for MinIO
+    S3_TIMEOUT = _float("S3_TIMEOUT", 10)  # seconds to connect / read
+    # Absolute base URL of the served files (a CDN in front of the bucket's statics/); unset = "statics/…" paths.
+    STATICS_BASE_URL = _str("STATICS_BASE_URL", None)
     LOG_LEVEL = _str("LOG_LEVEL", "INFO")
+    # --- monitoring (docs/operations.md) ---
+    # /metrics answers "Authorization: Bearer <METRICS_TOKEN>", or a client address in METRICS_ALLOW_IPS.
+    METRICS_TOKEN = _str("METRICS_TOKEN", None)
+    METRICS_ALLOW_IPS = _strs("METRICS_ALLOW_IPS", ["127.0.0.1", "::1"])
+    # /healthz/ready fails when jobs need a worker (REDIS_URL set, not inline) and none beat for this long.
+    WORKER_HEARTBEAT_MAX_AGE = _int("WORKER_HEARTBEAT_MAX_AGE", 120, minimum=1)
+    SENTRY_DSN = _str("SENTRY_DSN", None)  # error reporting; tokens, passwords and signatures scrubbed
+    SENTRY_ENVIRONMENT = _str("SENTRY_ENVIRONMENT", None)  # default: APP_ENV
+    SENTRY_TRACES_SAMPLE_RATE = _float("SENTRY_TRACES_SAMPLE_RATE", 0)
 
     # --- uploads and tenant content (issue 3) ---
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # one merged image
@@ -303,6 +330,18 @@ def problems(config) -> list[str]:
             fernet_keys(config["FIELD_ENCRYPTION_KEY"])
         except ValueError as err:
             found.append(str(err))
+    backend = config.get("STORAGE_BACKEND", "local")
+    if backend not in ("local", "s3"):
+        found.append(f"STORAGE_BACKEND={backend!r}: 只能是 local 或 s3")
+    if backend == "s3" and not config.get("S3_BUCKET"):
+        found.append("STORAGE_BACKEND=s3 需要 S3_BUCKET（以及 S3_ENDPOINT_URL 和密钥）")
+    if config.get("S3_ADDRESSING_STYLE", "auto") not in ("auto", "virtual", "path"):
+        found.append(f"S3_ADDRESSING_STYLE={config.get('S3_ADDRESSING_STYLE')!r}: 只能是 auto、virtual 或 path")
+    for network in config.get("METRICS_ALLOW_IPS") or []:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            found.append(f"METRICS_ALLOW_IPS: {network!r} 不是 IP 地址或网段")
     if config.get("APP_ENV") == "production":
         secret = config.get("SECRET_KEY") or ""
         if secret == DEV_SECRET_KEY or len(secret) < 32:

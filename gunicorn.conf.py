@@ -55,3 +55,22 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+# Metrics (app/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, each worker writes its samples to files there and
+# /metrics sums them. The files of a previous run are removed at start; a worker's gauges go when it exits.
+_METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+
+
+def on_starting(server):
+    if _METRICS_DIR:
+        os.makedirs(_METRICS_DIR, exist_ok=True)
+        for name in os.listdir(_METRICS_DIR):
+            if name.endswith(".db"):
+                os.unlink(os.path.join(_METRICS_DIR, name))
+
+
+def child_exit(server, worker):
+    if _METRICS_DIR:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -41,8 +41,10 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.json.sort_keys = False
     register_proxy_fix(app)
     register_logging(app)
+    register_monitoring(app)
     register_extensions(app)
     register_blueprints(app)
+    register_storage(app)
     register_error_handlers(app)
     register_security_headers(app)
     register_commands(app)
@@ -82,6 +84,14 @@ def register_logging(app: Flask) -> None:
     configure_logging(app)
 
 
+def register_monitoring(app: Flask) -> None:
+    from app.error_reporting import register_error_reporting
+    from app.metrics import register_metrics
+
+    register_metrics(app)
+    register_error_reporting(app)
+
+
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
     from app.extensions import db, limiter, migrate
@@ -95,6 +105,12 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.api import register_blueprints as register
+
+    register(app)
+
+
+def register_storage(app: Flask) -> None:
+    from app.storage import register_storage as register
 
     register(app)
 

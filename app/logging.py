@@ -7,6 +7,9 @@ import sys
 import time
 
 from flask import g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
+
+from app import request_id
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 _SECRET_KEYS = {"password", "token", "secret", "rand_str", "app_secret", "tongxunlu_secret"}
@@ -40,6 +43,8 @@ class JSONFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        if current_id := request_id.current():
+            entry["request_id"] = current_id
         if has_request_context():
             entry["method"], entry["path"] = request.method, request.path
             admin = g.get("admin")
@@ -60,6 +65,11 @@ def _start_timer() -> None:
 def _log_request(response):
     # The path only: query strings carry rand_str signatures, which must not reach the logs.
     started = g.pop("request_started", None)
+    admin = g.get("admin")
+    if admin is not None:  # for gunicorn's access line; the identity key, as admin.id may reload after commit
+        request.environ["zhugeleida.admin_id"] = (sa_inspect(admin).identity or (None,))[0]
+    if request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+        return response  # gunicorn writes the one access line of the request (app/gunicorn_logging.py)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     _access_log.info("request", extra={"status": response.status_code, "ms": elapsed_ms})
     return response
@@ -78,5 +88,6 @@ def configure_logging(app) -> None:
     # Werkzeug's access log prints full URLs, which carry rand_str: keep it quiet.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    request_id.register_request_id(app)
     app.before_request(_start_timer)
     app.after_request(_log_request)

@@ -130,6 +130,10 @@ HINTS: dict[str, Hint] = {
     ),
     "docs.docs_page": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
     "docs.docs_assets": Hint(produces={"*/*": _FILE}),
+    "health.metrics_view": Hint(
+        produces={"text/plain": {"schema": {"type": "string"}}},
+        summary="Prometheus 指标（METRICS_TOKEN 或允许的地址，见 docs/operations.md）.",
+    ),
     "static": Hint(produces={"*/*": _FILE}, summary="上传的图片和生成的二维码（statics/ 下的文件）."),
     "console.root": Hint(redirect=True),
     "console.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),

@@ -5,7 +5,7 @@ import math
 import time
 from enum import IntEnum
 
-from flask import jsonify, request
+from flask import g, has_app_context, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge, TooManyRequests
 
@@ -35,6 +35,8 @@ class Code(IntEnum):
 
 def envelope(code: int, msg: str = "", data=None, status: int = 200):
     body = {"code": int(code), "msg": msg, "data": {} if data is None else data}
+    if has_app_context():
+        g.envelope_code = int(code)  # counted by app/metrics.py
     return jsonify(body), status
 
 

@@ -200,4 +200,5 @@ def body(response) -> dict:
 from tests.fixtures.articles import *  # noqa: E402, F403
 from tests.fixtures.content import *  # noqa: E402, F403
 from tests.fixtures.radar import *  # noqa: E402, F403
+from tests.fixtures.storage import *  # noqa: E402, F403
 from tests.fixtures.wechat import *  # noqa: E402, F403

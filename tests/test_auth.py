@@ -28,6 +28,9 @@ PUBLIC_ENDPOINTS = {
     "gongzhonghao.work_gongzhonghao_auth.entry_url",  # WeChat's OAuth URL of an activity/card page: no caller yet
     "qiyeweixin.work_weixin_auth.login",  # the radar user's WeChat Work OAuth login
     "health.healthz",
+    "health.healthz_live",
+    "health.healthz_ready",
+    "health.metrics_view",  # a METRICS_TOKEN or an allow-listed address instead (tests/test_monitoring.py)
     "docs.openapi_json",
     "docs.docs_page",
     "docs.docs_assets",

@@ -1,8 +1,15 @@
-"""GET /healthz — database and (when configured) Redis reachable. No authentication."""
+"""Health and metrics (docs/operations.md). No signature.
 
-from flask import Blueprint
+- GET /healthz: database and (when configured) Redis reachable (as it always answered).
+- GET /healthz/live: the process answers (no dependency checked): restart it when this fails.
+- GET /healthz/ready: database, Redis and, when jobs run on workers, a worker heartbeat: send it traffic.
+- GET /metrics: Prometheus text, for a METRICS_TOKEN bearer or an allow-listed address (app/metrics.py).
+"""
+
+from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
+from app import metrics
 from app.extensions import db, redis_connection
 from app.responses import Code, envelope
 
@@ -21,6 +28,47 @@ def healthz():
     return envelope(
         Code.OK if healthy else Code.SERVER_ERROR, "ok" if healthy else "unhealthy", checks, 200 if healthy else 503
     )
+
+
+@health_bp.get("/healthz/live")
+def healthz_live():
+    """Liveness: the process serves requests; nothing else is checked."""
+    return envelope(Code.OK, "ok", {"status": "alive"})
+
+
+@health_bp.get("/healthz/ready")
+def healthz_ready():
+    """Readiness: the database, Redis and (jobs on workers) a recent worker heartbeat."""
+    checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
+    connection = redis_connection()
+    if connection is not None:
+        checks["redis"] = _check(connection.ping)
+        if not current_app.config["JOBS_INLINE"]:
+            checks["worker"] = _worker(connection) if checks["redis"] == "ok" else "error: redis unreachable"
+    ready = all(value == "ok" for value in checks.values())
+    return envelope(
+        Code.OK if ready else Code.SERVER_ERROR, "ok" if ready else "not ready", checks, 200 if ready else 503
+    )
+
+
+def _worker(connection) -> str:
+    limit = current_app.config["WORKER_HEARTBEAT_MAX_AGE"]
+    try:
+        age = metrics.worker_heartbeat_age(connection)
+    except Exception as err:  # noqa: BLE001 - a health probe reports any failure
+        return f"error: {type(err).__name__}"
+    if age is None:
+        return "error: no job worker is running"
+    return "ok" if age <= limit else f"error: last worker heartbeat {int(age)}s ago"
+
+
+@health_bp.get("/metrics")
+def metrics_view():
+    """Prometheus metrics; 403 without the token or an allow-listed address."""
+    if not metrics.allowed():
+        return envelope(Code.FORBIDDEN, "无权限访问监控指标", status=403)
+    body, content_type = metrics.render()
+    return Response(body, content_type=content_type)
 
 
 def _persistence() -> str:

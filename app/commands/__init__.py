@@ -1,8 +1,8 @@
 """Flask CLI commands; each module lists its click commands in COMMANDS."""
 
-from app.commands import content, demo, keys, sandbox, seed, uploads
+from app.commands import admins, content, demo, keys, sandbox, seed, uploads
 
-MODULES = [seed, demo, uploads, sandbox, keys, content]
+MODULES = [seed, demo, uploads, sandbox, keys, content, admins]
 
 
 def register_commands(app) -> None:

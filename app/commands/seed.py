@@ -10,7 +10,8 @@ from app.access import ROLE_RULES, RULE_TREE
 from app.extensions import db
 from app.models.admin import ROLE_SUPERADMIN, AccessRule, AdminUser, Role
 from app.models.company import Company
-from app.security import hash_password, new_token
+from app.security import hash_password, new_token, password_is_strong
+from app.services.accounts import WEAK_PASSWORD_MSG
 from app.services.companies import expiry_date
 from app.timefmt import local_today
 
@@ -93,6 +94,9 @@ def run_seed() -> str | None:
 @click.command("seed")
 def seed_command():
     """Access rules, roles 1/2/3, the default company and the first super admin (idempotent)."""
+    password = current_app.config["ADMIN_PASSWORD"]
+    if password and not password_is_strong(password):
+        raise click.ClickException(f"ADMIN_PASSWORD: {WEAK_PASSWORD_MSG}")
     generated = run_seed()
     login_user = current_app.config["ADMIN_USERNAME"]
     if generated:

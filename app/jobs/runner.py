@@ -23,6 +23,7 @@ from rq.timeouts import JobTimeoutException
 from sqlalchemy import update
 from werkzeug.utils import import_string
 
+from app import request_id
 from app.extensions import db, redis_connection
 from app.jobs import job_logger, locks, registry
 from app.models.jobs import FAILED, FINISHED, QUEUED, STARTED, TERMINAL, Job
@@ -68,6 +69,7 @@ def push(job_id: str) -> None:
             result_ttl=config["JOB_RESULT_TTL"],
             failure_ttl=config["JOB_RESULT_TTL"],
             description=f"{job.kind} {job_id}",
+            meta={"request_id": request_id.current()},  # the worker's log lines carry the starting request's id
         )
     except Exception as exc:  # noqa: BLE001 - any Redis failure: record it, answer clearly
         log.error("job not queued", extra={"job_id": job_id, "error": type(exc).__name__})
@@ -187,7 +189,8 @@ def run_inline(job_id: str) -> None:
 def run_job(job_id: str) -> str:
     """The RQ entry point (app.jobs.runner.run_job)."""
     rq_job = get_current_job()
-    return _run_in_context(job_id, can_retry=bool(rq_job and rq_job.retries_left))
+    with request_id.bound(rq_job.meta.get("request_id") if rq_job else None):
+        return _run_in_context(job_id, can_retry=bool(rq_job and rq_job.retries_left))
 
 
 def _run_in_context(job_id: str, can_retry: bool) -> str:

@@ -12,10 +12,10 @@ import threading
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import current_app
 
+from app import storage
 from app.extensions import db, redis_connection
 from app.jobs import Enqueued, enqueue, set_progress
 from app.models.jobs import Job
@@ -69,10 +69,7 @@ def save_experience_qrcode(app: MiniProgramApp, image: bytes) -> str:
     """e.g. statics/zhugeleida/imgs/admin/qr_code/wx1add8692a23b5976_20180821_214737_QRCode.jpg."""
     stamp = to_local(utcnow()).strftime("%Y%m%d_%H%M%S")
     name = f"{app.authorizer_appid}_{stamp}_QRCode.jpg"
-    folder = Path(current_app.config["STATICS_DIR"]) / EXPERIENCE_QR_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_bytes(image)
-    return f"statics/{EXPERIENCE_QR_DIR}/{name}"
+    return storage.save_public(f"{EXPERIENCE_QR_DIR}/{name}", image)
 
 
 def upload(step: Step) -> None:

@@ -1,28 +1,27 @@
-"""QR code images saved under STATICS_DIR and returned as the 'statics/…' paths the document shows."""
+"""QR code images kept in the statics store and returned as the 'statics/…' paths the document shows."""
 
 import secrets
-from pathlib import Path
+from io import BytesIO
 
 import qrcode
-from flask import current_app
 
+from app import storage
 from app.timefmt import to_local, utcnow
 
 ADMIN_QRCODE_DIR = "zhugeleida/imgs/admin/qrcode"
 
 
 def save_qr_image(content: str, folder: str, stem: str) -> str:
-    """Encode `content` as a JPEG under STATICS_DIR/`folder`; returns 'statics/<folder>/<stem>_<rand>_qrCode.jpg'.
+    """Encode `content` as a JPEG under `folder`; returns 'statics/<folder>/<stem>_<rand>_qrCode.jpg' (or its URL).
 
     `stem` is built by the server (never from client input); a random part keeps two codes made in the
     same second apart.
     """
     name = f"{stem}_{secrets.token_hex(3)}_qrCode.jpg"
-    target = Path(current_app.config["STATICS_DIR"]) / folder
-    target.mkdir(parents=True, exist_ok=True)
     image = qrcode.make(content, border=2).get_image().convert("RGB")
-    image.save(target / name, format="JPEG", quality=90)
-    return f"statics/{folder}/{name}"
+    out = BytesIO()
+    image.save(out, format="JPEG", quality=90)
+    return storage.save_public(f"{folder}/{name}", out.getvalue())
 
 
 def admin_invite_qr(admin_id: int, url: str) -> str:

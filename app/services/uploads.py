@@ -1,26 +1,22 @@
 """3.1 chunked image upload (SPEC §9).
 
-Chunks are kept per uploader and upload id (the client's `timestamp`, digits only) under
-UPLOAD_CHUNK_DIR, outside the served statics. A merge joins chunks 0..n-1, lets Pillow verify
-and re-encode the image (dropping its metadata), and writes it atomically under the folder of
-its `img_source` with a server-chosen name. Nothing the client names reaches the file system.
+Chunks are kept per uploader and upload id (the client's `timestamp`, digits only) in the chunk
+store (app/storage.py: UPLOAD_CHUNK_DIR or the bucket), outside the served statics. A merge joins
+chunks 0..n-1, lets Pillow verify and re-encode the image (dropping its metadata), and stores it
+under the folder of its `img_source` with a server-chosen name. Nothing the client names reaches the file system.
 """
 
 import base64
 import binascii
-import contextlib
-import os
 import re
 import secrets
-import shutil
-import tempfile
 import time
 from io import BytesIO
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app import storage
 from app.responses import ApiError, Code
 from app.timefmt import to_local, utcnow
 
@@ -54,17 +50,15 @@ def _config(name: str):
     return current_app.config[name]
 
 
-def chunk_root() -> Path:
-    configured = _config("UPLOAD_CHUNK_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "upload_chunks"
+def chunk_root() -> str:
+    """Where chunks wait (a folder or an s3:// prefix), for messages."""
+    return storage.chunks().describe()
 
 
-def _upload_dir(uploader: str, upload_id: str) -> Path:
-    root = chunk_root().resolve()
-    folder = (root / uploader / upload_id).resolve()
-    if not (uploader.isalnum() and upload_id.isdigit() and folder.is_relative_to(root)):
+def _upload_prefix(uploader: str, upload_id: str) -> str:
+    if not (uploader.isalnum() and upload_id.isdigit()):
         raise ApiError.invalid("上传标识不合法")  # the schema allows digits only: defence in depth
-    return folder
+    return f"{uploader}/{upload_id}/"
 
 
 def _invalid(field: str, msg: str) -> ApiError:
@@ -98,61 +92,61 @@ def _b64decode(text: str) -> bytes:
         raise ApiError(Code.TYPE_ERROR, "文件内容 不是合法的 base64", {"img_data": ["不是合法的 base64"]}) from None
 
 
-def _parts(folder: Path) -> dict[int, Path]:
-    if not folder.is_dir():
-        return {}
-    return {int(m.group(1)): p for p in folder.iterdir() if (m := _PART.match(p.name))}
+def _parts(store, prefix: str) -> dict[int, tuple[str, int]]:
+    """index → (key, size) of the chunks stored for one upload."""
+    found = {}
+    for key, entry in store.list(prefix).items():
+        if m := _PART.match(key[len(prefix) :]):
+            found[int(m.group(1))] = (key, entry.size)
+    return found
 
 
-def _write_atomically(folder: Path, name: str, data: bytes, mode: int = 0o600) -> Path:
-    """Write to a temporary file in `folder`, then rename it over `name`: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, mode)
-        os.replace(tmp, folder / name)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    return folder / name
+def _uploads(store, prefix: str = "") -> dict[str, float]:
+    """'<uploader>/<upload id>/' → when it was last touched, for the uploads under `prefix`."""
+    found: dict[str, float] = {}
+    for key, entry in store.list(prefix).items():
+        uploader, _, rest = key.partition("/")
+        upload_id, _, name = rest.partition("/")
+        if name:
+            folder = f"{uploader}/{upload_id}/"
+            found[folder] = max(found.get(folder, 0.0), entry.modified)
+    return found
 
 
-def _check_pending(uploader: str, folder: Path) -> None:
-    """Bound the unfinished uploads one uploader may keep on disk."""
-    if folder.exists():
+def _check_pending(store, uploader: str, prefix: str) -> None:
+    """Bound the unfinished uploads one uploader may keep."""
+    pending = _uploads(store, f"{uploader}/")
+    if prefix in pending or len(pending) < _config("UPLOAD_MAX_PENDING"):
         return
-    mine = chunk_root() / uploader
-    pending = [p for p in mine.iterdir() if p.is_dir()] if mine.is_dir() else []
-    if len(pending) >= _config("UPLOAD_MAX_PENDING"):
-        clean_stale_chunks()
-        pending = [p for p in pending if p.is_dir()]
-        if len(pending) >= _config("UPLOAD_MAX_PENDING"):
-            raise ApiError.invalid("未完成的上传过多，请先合并或稍后再试")
+    clean_stale_chunks()
+    if len(_uploads(store, f"{uploader}/")) >= _config("UPLOAD_MAX_PENDING"):
+        raise ApiError.invalid("未完成的上传过多，请先合并或稍后再试")
 
 
 def save_chunk(uploader: str, upload_id: str, index: int, data: bytes) -> None:
-    """Keep chunk `index` of an upload; re-sending a chunk replaces it."""
-    folder = _upload_dir(uploader, upload_id)
-    _check_pending(uploader, folder)
-    others = sum(p.stat().st_size for i, p in _parts(folder).items() if i != index)
+    """Keep chunk `index` of an upload; re-sending a chunk replaces it. Chunks of one upload may reach
+    different hosts: with the s3 backend they all land in the same bucket."""
+    store, prefix = storage.chunks(), _upload_prefix(uploader, upload_id)
+    _check_pending(store, uploader, prefix)
+    others = sum(size for i, (_, size) in _parts(store, prefix).items() if i != index)
     if others + len(data) > _config("UPLOAD_MAX_BYTES"):
         raise _invalid("img_data", f"图片不能超过{_config('UPLOAD_MAX_BYTES')}字节")
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(folder, f"{index}.part", data)
+    store.put(f"{prefix}{index}.part", data)
 
 
-def _joined(folder: Path, chunk_num: int) -> bytes:
-    parts = _parts(folder)
+def _joined(store, prefix: str, chunk_num: int) -> bytes:
+    parts = _parts(store, prefix)
     missing = next((i for i in range(chunk_num) if i not in parts), None)
     if missing is not None:
         raise _invalid("chunk_num", f"缺少第{missing}个分片（序号从0开始），请上传后再合并")
     if any(i >= chunk_num for i in parts):
         raise _invalid("chunk_num", "分片总数 与已上传的分片不一致")
-    if sum(parts[i].stat().st_size for i in range(chunk_num)) > _config("UPLOAD_MAX_BYTES"):
+    if sum(parts[i][1] for i in range(chunk_num)) > _config("UPLOAD_MAX_BYTES"):
         raise _invalid("chunk_num", f"图片不能超过{_config('UPLOAD_MAX_BYTES')}字节")
-    return b"".join(parts[i].read_bytes() for i in range(chunk_num))
+    data = [store.get(parts[i][0]) for i in range(chunk_num)]
+    if any(part is None for part in data):  # removed meanwhile (a concurrent merge or clean-up)
+        raise _invalid("chunk_num", "分片已被清理，请重新上传")
+    return b"".join(data)
 
 
 def reencode_image(raw: bytes) -> tuple[bytes, str]:
@@ -200,39 +194,27 @@ def _encode(img: Image.Image, fmt: str) -> bytes:
 
 
 def merge_upload(uploader: str, upload_id: str, chunk_num: int, img_source: str) -> str:
-    """Join, verify and store the upload; returns its `statics/...` path (3.1 picture_url)."""
+    """Join, verify and store the upload; returns its `statics/...` path or URL (3.1 picture_url)."""
     clean_stale_chunks()
-    folder = _upload_dir(uploader, upload_id)
-    raw = _joined(folder, chunk_num)
+    store, prefix = storage.chunks(), _upload_prefix(uploader, upload_id)
+    raw = _joined(store, prefix, chunk_num)
     try:
         data, ext = reencode_image(raw)
     except ApiError:
-        shutil.rmtree(folder, ignore_errors=True)  # a broken upload is not resumable
+        store.delete_prefix(prefix)  # a broken upload is not resumable
         raise
-    relative = f"{IMG_SOURCES[img_source]}/{to_local(utcnow()):%Y%m%d%H%M%S%f}{secrets.token_hex(4)}.{ext}"
-    target = Path(current_app.static_folder) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target.parent, target.name, data, mode=0o644)
-    shutil.rmtree(folder, ignore_errors=True)
-    return f"statics/{relative}"
+    key = f"{IMG_SOURCES[img_source]}/{to_local(utcnow()):%Y%m%d%H%M%S%f}{secrets.token_hex(4)}.{ext}"
+    url = storage.save_public(key, data)
+    store.delete_prefix(prefix)
+    return url
 
 
 def clean_stale_chunks(max_age: float | None = None) -> int:
     """Remove uploads untouched for `max_age` seconds (UPLOAD_CHUNK_TTL_SECONDS); returns how many."""
     max_age = _config("UPLOAD_CHUNK_TTL_SECONDS") if max_age is None else max_age
-    root, cutoff, removed = chunk_root(), time.time() - max_age, 0
-    if not root.is_dir():
-        return 0
-    for uploader in (p for p in root.iterdir() if p.is_dir()):
-        for folder in (p for p in uploader.iterdir() if p.is_dir()):
-            if _last_touched(folder) < cutoff:
-                shutil.rmtree(folder, ignore_errors=True)
-                removed += 1
+    store, cutoff, removed = storage.chunks(), time.time() - max_age, 0
+    for prefix, touched in _uploads(store).items():
+        if touched < cutoff:
+            store.delete_prefix(prefix)
+            removed += 1
     return removed
-
-
-def _last_touched(folder: Path) -> float:
-    try:
-        return max([folder.stat().st_mtime] + [p.stat().st_mtime for p in folder.iterdir()])
-    except OSError:
-        return time.time()  # vanished or being written: not stale

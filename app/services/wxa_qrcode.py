@@ -4,12 +4,12 @@ One user at once (the request), or every radar user of a company in a job.
 """
 
 import io
-from pathlib import Path
 
 from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
+from app import storage
 from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
@@ -50,10 +50,9 @@ def save_card_code(user: RadarUser, client: AuthorizerClient, env_version: str =
         env_version,
     )
     name = f"{user.id}_{to_local(utcnow()).strftime('%Y%m%d_%H%M%S')}_qrcode.jpg"
-    folder = Path(config["STATICS_DIR"]) / QR_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    Image.open(io.BytesIO(image)).convert("RGB").save(folder / name, format="JPEG", quality=90)
-    user.qr_code = f"statics/{QR_DIR}/{name}"
+    out = io.BytesIO()
+    Image.open(io.BytesIO(image)).convert("RGB").save(out, format="JPEG", quality=90)
+    user.qr_code = storage.save_public(f"{QR_DIR}/{name}", out.getvalue())
     return user.qr_code
 
 

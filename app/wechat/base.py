@@ -15,6 +15,7 @@ import threading
 import requests
 from wechatpy.exceptions import WeChatClientException
 
+from app import metrics
 from app.wechat.errors import (
     BAD_ANSWER_MSG,
     SYSTEM_BUSY,
@@ -106,7 +107,9 @@ class BoundedClientMixin:
             response.raise_for_status()
             result = check_result(response.json())
         except (requests.RequestException, ValueError):
+            metrics.wechat_call(url, SYSTEM_BUSY)
             raise unavailable() from None
+        metrics.wechat_call(url, result.get("errcode") or 0)
         if result.get("errcode"):
             self.credentials_refused = WeChatError(int(result["errcode"]), str(result.get("errmsg", result["errcode"])))
             raise self.credentials_refused
@@ -125,9 +128,13 @@ class BoundedClientMixin:
             call_params = {**params, self.TOKEN_PARAM: token} if own_token else dict(params)
             self.count_call()
             try:
-                return super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))
+                result = super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))
             except (WeChatClientException, requests.RequestException) as exc:
                 error = translate(exc)
+                metrics.wechat_call(url_or_endpoint, error.errcode)
+            else:
+                metrics.wechat_call(url_or_endpoint, 0)
+                return result
             if not (own_token and attempt == 1 and error.errcode in TOKEN_ERRORS):
                 break
             log.info("wechat token refused, refreshing once", extra={"errcode": error.errcode})
