@@ -152,6 +152,7 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "H5_BASE_URL": f"{base}/h5/scan_code_to_add_user",
         "H5_ARTICLE_URL": f"{base}/h5/yulanwenzhang/{{article_id}}",
         "H5_ACTIVITY_URL": f"{base}/h5/activity/{{activity_id}}",
+        "SMS_BACKEND": "log",  # phone codes (8.9) are logged, not sent
         **COMPONENT_CONFIG,
         "JOB_RETRY_INTERVALS": "0",
         **wechat_config,

@@ -1,6 +1,7 @@
 """The mobile H5 pages end to end against the sandbox (a phone's viewport): scan-to-join → a request the admin
 approves; a radar user's article link → a customer reads it through the official account's OAuth, stays,
-shares it → a second customer opens it at level 2 → 16.6's ranking and the dashboard count both."""
+shares it → a second customer opens it at level 2 → 16.6's ranking and the dashboard count both; the activity
+the article links → sign-up (8.9), with the SMS-code step when the activity asks for one."""
 
 import hashlib
 import sqlite3
@@ -106,7 +107,15 @@ def test_shared_article_is_read_forwarded_and_counted(phone, live_server, wechat
     api = live_server.api
     admin = api.login(live_server.demo_login, DEMO_PASSWORD)
     _authorise_official_account(live_server, wechat_sandbox_server.url, admin)
-    content = "<p>第一段正文。</p><script>alert(1)</script><p><strong>第二段</strong></p>"
+    activity = {"title": "新品发布会", "activity_time": "12月1日 14:00", "place": "上海", "sign_up_button": "我要报名"}
+    plain = api.ok(admin, "POST", "/plugin_report/add/0", data=activity)["id"]
+    with_code = {**activity, "title": "VIP 沙龙", "is_get_phone_code": 1}
+    coded = api.ok(admin, "POST", "/plugin_report/add/0", data=with_code)
+    content = (
+        "<p>第一段正文。</p><script>alert(1)</script><p><strong>第二段</strong></p>"
+        f'<p><a href="{live_server.base}/h5/activity/{plain}">报名参加发布会</a></p>'
+        f'<p><a href="{live_server.base}/h5/activity/{coded["id"]}">报名参加沙龙</a></p>'
+    )
     api.ok(admin, "POST", "/article/add/0", data={"title": "H5 转发测试", "content": content, "status": 1,
                                                   "summary": "一篇用来转发的文章"})  # fmt: skip
     listed = api.ok(admin, "GET", "/article/myarticle_list", {"title": "H5 转发测试", "length": 10})["ret_data"]
@@ -164,3 +173,31 @@ def test_shared_article_is_read_forwarded_and_counted(phone, live_server, wechat
     assert after["customer_num"] - before["customer_num"] == 2  # two new customers today
     assert after["browse_num"] - before["browse_num"] == 2  # two reads
     assert after["forward_num"] - before["forward_num"] == 1  # one forward
+
+    # From the article, the reader signs up for the linked activity (as the radar user's customer).
+    with reader.expect_navigation():
+        reader.get_by_text("报名参加发布会").click()
+    assert f"uid={radar['user_id']}" in reader.url
+    reader.locator("[data-test=activity]", has_text="新品发布会").wait_for()
+    reader.locator("[data-test=user-card]").wait_for()
+    assert reader.locator("input[name=phone_verify_code]").count() == 0  # no SMS step for this one
+    reader.locator("input[name=customer_name]").fill("读者一")
+    reader.locator("input[name=phone]").fill("13700001111")
+    reader.locator("[data-test=sign-up-submit]").click()
+    reader.locator("[data-test=sign-up-done]").wait_for()
+    reader.reload()
+    reader.locator("[data-test=signed-up]").wait_for()  # the server knows it (activity page: signed_up)
+
+    # An activity that asks for an SMS code: the code is sent, a wrong one is refused on its field.
+    reader.goto(reader.url.replace(f"/activity/{plain}", f"/activity/{coded['id']}"))
+    reader.locator("[data-test=activity]", has_text="VIP 沙龙").wait_for()
+    reader.locator("input[name=customer_name]").fill("读者一")
+    reader.locator("input[name=phone]").fill("13700001111")
+    with reader.expect_response(lambda r: "/send_phone_code/" in r.url) as sent:
+        reader.locator("[data-test=send-code]").click()
+    assert sent.value.json()["code"] == 200
+    reader.locator("[data-test=send-code]", has_text="秒后重发").wait_for()
+    reader.locator("input[name=phone_verify_code]").fill("000000")
+    reader.locator("[data-test=sign-up-submit]").click()
+    reader.locator(".van-field__error-message").first.wait_for()
+    assert reader.locator("[data-test=sign-up-done]").count() == 0
