@@ -37,6 +37,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory console/node_modules/.package-lock.json && cd console && npm run lint; \
 	else echo "NOTE: console lint SKIPPED: npm is missing"; fi
+	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory h5/node_modules/.package-lock.json && cd h5 && npm run typecheck; \
+	else echo "NOTE: H5 typecheck SKIPPED: npm is missing"; fi
 
 fmt: install
 	$(BIN)/ruff check --fix .
