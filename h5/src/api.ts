@@ -98,3 +98,19 @@ export function explain(error: unknown, byCode: Record<number, string> = {}): st
   }
   return '网络错误，请稍后重试'
 }
+
+/**
+ * Field → message of a 301/303 refusal for a flat form: the field's own message (the label stands next to it
+ * already, so not the envelope's `msg`, which starts with it).
+ */
+export function fieldMessages(error: ApiError): Record<string, string> {
+  const out: Record<string, string> = {}
+  const data = error.data
+  if (!data || typeof data !== 'object') return out
+  for (const [name, value] of Object.entries(data as Record<string, unknown>)) {
+    const message = Array.isArray(value) ? value[0] : value
+    if (typeof message === 'string') out[name] = message
+  }
+  const fallback = error.fieldErrors()
+  return Object.keys(out).length ? out : fallback
+}

@@ -199,5 +199,5 @@ def test_shared_article_is_read_forwarded_and_counted(phone, live_server, wechat
     reader.locator("[data-test=send-code]", has_text="秒后重发").wait_for()
     reader.locator("input[name=phone_verify_code]").fill("000000")
     reader.locator("[data-test=sign-up-submit]").click()
-    reader.locator(".van-field__error-message").first.wait_for()
+    reader.locator(".van-field__error-message", has_text="验证码错误").wait_for()
     assert reader.locator("[data-test=sign-up-done]").count() == 0
