@@ -176,7 +176,7 @@ class Config:
 
     # --- radar users, scan-to-join, statistics (issue 4) ---
     # The H5 page a scan-to-join QR code opens; it gets rand_str/timestamp/user_id of the invite.
-    H5_BASE_URL = _str("H5_BASE_URL", "http://127.0.0.1:8080/scan_code_to_add_user")
+    H5_BASE_URL = _str("H5_BASE_URL", "http://127.0.0.1:8000/h5/scan_code_to_add_user")
     # How long a scan-to-join QR code (its invite signature) stays valid.
     INVITE_TTL_DAYS = _int("INVITE_TTL_DAYS", 7)
     # Scan-to-join submissions per client address (the endpoint needs no login).
@@ -222,14 +222,14 @@ class Config:
     # 14.1: where the official account's silent OAuth (snsapi_base) sends the visitor back to.
     GONGZHONGHAO_OAUTH_REDIRECT_URL = _str("GONGZHONGHAO_OAUTH_REDIRECT_URL", "http://127.0.0.1:8080/admin/")
     # H5 side (issue 7): the article page a share link's OAuth redirect lands on ({article_id} is filled in).
-    H5_ARTICLE_URL = _str("H5_ARTICLE_URL", "http://127.0.0.1:8080/yulanwenzhang/{article_id}")
+    H5_ARTICLE_URL = _str("H5_ARTICLE_URL", "http://127.0.0.1:8000/h5/yulanwenzhang/{article_id}")
     # Key of the HMAC that signs a share link's uid/pid/level/article/company; derived from SECRET_KEY when unset.
     SHARE_SIGN_KEY = _str("SHARE_SIGN_KEY", None)
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = _int("STAYTIME_MAX_STEP", 30)
     # The console's and H5 pages' additions (docs/contract_extensions.md): the activity and card pages a customer
     # OAuth entry returns to, and the console page the 11.4/13.3 authorization callback sends the browser to.
-    H5_ACTIVITY_URL = _str("H5_ACTIVITY_URL", "http://127.0.0.1:8080/activity/{activity_id}")
+    H5_ACTIVITY_URL = _str("H5_ACTIVITY_URL", "http://127.0.0.1:8000/h5/activity/{activity_id}")
     H5_CARD_URL = _str("H5_CARD_URL", "http://127.0.0.1:8080/card/{uid}")
     CONSOLE_BASE_URL = _str("CONSOLE_BASE_URL", "http://127.0.0.1:8000/console/")
 
@@ -254,6 +254,8 @@ class Config:
 
     # --- the operator web console (console/, built by Vite; served at /console/) ---
     CONSOLE_DIST_DIR = _str("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
+    # --- the mobile H5 pages (h5/, built by Vite; served at /h5/): docs/h5.md ---
+    H5_DIST_DIR = _str("H5_DIST_DIR", str(BASE_DIR / "h5" / "dist"))
 
 
 class DevelopmentConfig(Config):

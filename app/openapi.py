@@ -138,6 +138,8 @@ HINTS: dict[str, Hint] = {
     "console.root": Hint(redirect=True),
     "console.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
     "console.page": Hint(produces={"*/*": _FILE}),
+    "h5.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
+    "h5.page": Hint(produces={"*/*": _FILE}),
 }
 
 # Custom input fields whose JSON schema apispec cannot infer.

@@ -37,6 +37,8 @@ PUBLIC_ENDPOINTS = {
     "console.root",  # the operator web console's files (it signs its own API calls)
     "console.index",
     "console.page",
+    "h5.index",  # the mobile H5 pages' files (they sign their own API calls)
+    "h5.page",
     "static",
 }
 

@@ -27,6 +27,8 @@ PUBLIC = {
     "/": "get",
     "/console/": "get",
     "/console/{path}": "get",
+    "/h5/": "get",
+    "/h5/{path}": "get",
 }
 
 

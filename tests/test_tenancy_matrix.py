@@ -668,6 +668,7 @@ EXEMPT = {
     ("docs.docs_assets", "path:filename"): "static files of the docs page",
     ("static", "path:filename"): "static files",
     ("console.page", "path:path"): "the console's built files and its pages (no data)",
+    ("h5.page", "path:path"): "the H5 pages' built files and their pages (no data)",
 }  # fmt: skip
 
 

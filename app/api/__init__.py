@@ -12,6 +12,7 @@ def register_blueprints(app):
 
     for bp in (admin_bp, public_bp, gongzhonghao_bp, qiyeweixin_bp, open_weixin_bp, health_bp, docs_bp):
         app.register_blueprint(bp)
-    from app.api.console import console_bp  # the operator web console at /console/
+    from app.api.console import console_bp, h5_bp  # the operator console at /console/, the H5 pages at /h5/
 
     app.register_blueprint(console_bp)
+    app.register_blueprint(h5_bp)

@@ -250,3 +250,31 @@ describe('loading state', () => {
     expect(seen).toEqual([1, 2, 1, 0])
   })
 })
+
+describe('a pluggable session store (the H5 pages keep the customer there)', () => {
+  it('signs with the store’s identity, never the console’s session, and clears only the store on 400', async () => {
+    saveSession(session)
+    let kept: { token: string; user_id: number } | null = { token: 'customer-token', user_id: 42 }
+    const store = {
+      load: () => kept as never,
+      save: (value: { token: string; user_id: number }) => {
+        kept = value
+      },
+      clear: () => {
+        kept = null
+      },
+    }
+    const { fn, calls } = fakeFetch(
+      { body: { code: 200, msg: '', data: {} } },
+      { body: { code: 400, msg: '签名错误', data: {} } },
+    )
+    const client = new ApiClient({ fetch: fn, store, now: () => 1_700_000_000_000 })
+    await client.get('/zhugeleida/gongzhonghao/article/myarticle/1')
+    const q = calls[0].url.searchParams
+    expect(q.get('user_id')).toBe('42')
+    expect(q.get('rand_str')).toBe(md5(q.get('timestamp') + 'customer-token'))
+    await expect(client.get('/zhugeleida/gongzhonghao/article/myarticle/1')).rejects.toBeInstanceOf(ApiError)
+    expect(kept).toBeNull()
+    expect(loadSession()?.user_id).toBe(7) // the console's own session is untouched
+  })
+})

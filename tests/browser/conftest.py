@@ -4,7 +4,9 @@ One server for the whole session: `flask db upgrade`, `seed`, `demo-data` and `f
 on a throwaway SQLite file, with jobs run inline and WeChat pointed at this run's sandbox (see
 tests/fixtures/wechat.py). Each test gets a fresh browser context and leaves a screenshot of the page it
 ends on in tests/browser/artefacts/. Everything skips, saying why, when /usr/bin/chromium, the playwright
-package or the console's build (console/dist, `make console`) is missing.
+package or the console's build (console/dist, `make console`) is missing; the H5 pages' tests also skip
+without their build (h5/dist, `make h5`). The server's QR codes and share links open its own /h5/ pages, and
+its third-party platform is the sandbox's (tests/browser/test_h5.py authorises an official account).
 """
 
 import hashlib
@@ -25,6 +27,7 @@ from cryptography.fernet import Fernet
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 DIST_INDEX = ROOT / "console" / "dist" / "index.html"
+H5_INDEX = ROOT / "h5" / "dist" / "index.html"
 ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -92,8 +95,9 @@ class Api:
 
 
 class LiveServer:
-    def __init__(self, base: str, process: subprocess.Popen, log: Path, demo_login: str):
+    def __init__(self, base: str, process: subprocess.Popen, log: Path, demo_login: str, database: Path):
         self.base, self.process, self.log, self.demo_login = base, process, log, demo_login
+        self.database = database  # the SQLite file (a test reads what no endpoint gives, e.g. a radar user's token)
         self.api = Api(base)
         self.admin = self.api.login(ADMIN, ADMIN_PASSWORD)
 
@@ -123,8 +127,12 @@ def _run(args, env, log):
 
 def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] = (12, 120, 3000)) -> LiveServer:
     """Migrate, seed and fill a throwaway SQLite database, then `flask run` on a free port (bench/ uses it too)."""
+    from tests.fixtures.wechat import COMPONENT_CONFIG
+
     log = workdir / "server.log"
     port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    database = workdir / "console.sqlite3"
     # A clean environment: nothing of the developer's (DATABASE_URL, REDIS_URL…) leaks into the server.
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -133,13 +141,19 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "APP_ENV": "production",
         "SECRET_KEY": secrets.token_hex(32),
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
-        "DATABASE_URL": f"sqlite:///{workdir / 'console.sqlite3'}",
+        "DATABASE_URL": f"sqlite:///{database}",
         "STATICS_DIR": str(workdir / "statics"),
         "ADMIN_USERNAME": ADMIN,
         "ADMIN_PASSWORD": ADMIN_PASSWORD,
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "LOG_LEVEL": "WARNING",
         "CONSOLE_DIST_DIR": str(DIST_INDEX.parent),
+        "H5_DIST_DIR": str(H5_INDEX.parent),
+        "H5_BASE_URL": f"{base}/h5/scan_code_to_add_user",
+        "H5_ARTICLE_URL": f"{base}/h5/yulanwenzhang/{{article_id}}",
+        "H5_ACTIVITY_URL": f"{base}/h5/activity/{{activity_id}}",
+        "SMS_BACKEND": "log",  # phone codes (8.9) are logged, not sent
+        **COMPONENT_CONFIG,
         "JOB_RETRY_INTERVALS": "0",
         **wechat_config,
     }
@@ -161,7 +175,6 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         stderr=subprocess.STDOUT,
     )
     out.close()
-    base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -173,7 +186,7 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
             process.kill()
             raise AssertionError(f"the console server did not start:\n{log.read_text()[-3000:]}")
         time.sleep(0.2)
-    return LiveServer(base, process, log, demo_login="demo2")
+    return LiveServer(base, process, log, demo_login="demo2", database=database)
 
 
 SKIPPED: list[str] = []
@@ -250,3 +263,64 @@ def menu_items(page) -> list[str]:
 def field(scope, name: str):
     """The <input> of the control marked data-test=`name` (Element Plus puts the mark on the input or its box)."""
     return scope.locator(f"input[data-test={name}], [data-test={name}] input, textarea[data-test={name}]").first
+
+
+# --- the H5 pages: a phone's browser, inside WeChat or not ---
+
+MOBILE_VIEWPORT = {"width": 390, "height": 844}
+PHONE_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+)
+WECHAT_UA = PHONE_UA + " MicroMessenger/8.0.50(0x18003231) NetType/WIFI Language/zh_CN"
+# The sandbox has no JS-SDK: inside "WeChat" the page finds this `wx`, which keeps what the page configures
+# (window.__wx.config, window.__wx.share.friend / .timeline with their success callbacks) for the test.
+WX_STUB = """
+window.__wx = { config: null, share: {} };
+window.wx = {
+  config(options) { window.__wx.config = options },
+  ready(callback) { setTimeout(callback, 0) },
+  error() {},
+  updateAppMessageShareData(options) { window.__wx.share.friend = options },
+  updateTimelineShareData(options) { window.__wx.share.timeline = options },
+  onMenuShareAppMessage(options) { window.__wx.share.friend = options },
+  onMenuShareTimeline(options) { window.__wx.share.timeline = options },
+};
+"""
+
+
+@pytest.fixture
+def phone(browser, live_server, request):
+    """A factory: phone(wechat_user=None, in_wechat=True) → a page in a fresh mobile context. `wechat_user` is
+    the sandbox user holding the phone (the OAuth page's cookie); `in_wechat` gives WeChat's UA and `wx`.
+    Each page leaves a screenshot (`{test}-{n}.png`); uncaught page errors fail the test."""
+    if not H5_INDEX.is_file():
+        SKIPPED.append("the H5 pages are not built (make h5)")
+        pytest.skip("browser tests skipped: the H5 pages are not built (make h5)")
+    opened: list = []
+    errors: list[str] = []
+
+    def open_phone(wechat_user: str | None = None, in_wechat: bool = True):
+        context = browser.new_context(
+            viewport=MOBILE_VIEWPORT,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            user_agent=WECHAT_UA if in_wechat else PHONE_UA,
+        )
+        context.set_default_timeout(15_000)
+        if wechat_user:
+            context.add_cookies([{"name": "wx_sandbox_user", "value": wechat_user, "domain": "127.0.0.1", "path": "/"}])
+        if in_wechat:
+            context.add_init_script(WX_STUB)
+        page = context.new_page()
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        opened.append((context, page))
+        return page
+
+    yield open_phone
+    for number, (context, page) in enumerate(opened, 1):
+        try:
+            page.screenshot(path=str(ARTEFACTS / f"{request.node.name}-{number}.png"), full_page=True)
+        finally:
+            context.close()
+    assert errors == [], f"uncaught errors in the page: {errors}"

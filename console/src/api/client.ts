@@ -98,8 +98,23 @@ const silentNotifier: Notifier = {
   signedOut: () => {},
 }
 
+/** Where the client keeps the signed-in identity: the console's session by default; the H5 pages plug in the
+ * customer's (see h5/src/api.ts). */
+export interface SessionStore {
+  load(): Session | null
+  save(session: Session): void
+  clear(): void
+}
+
+const consoleStore: SessionStore = {
+  load: () => loadSession(),
+  save: (session) => saveSession(session),
+  clear: () => clearSession(),
+}
+
 export interface ClientOptions {
   base?: string
+  store?: SessionStore
   notifier?: Notifier
   fetch?: typeof fetch
   now?: () => number
@@ -115,16 +130,18 @@ export class ApiClient {
   private pendingListeners = new Set<(pending: number) => void>()
   private readonly fetchImpl: typeof fetch
   private readonly now: () => number
+  private readonly store: SessionStore
 
   constructor(options: ClientOptions = {}) {
     this.base = options.base ?? ''
+    this.store = options.store ?? consoleStore
     this.notifier = options.notifier ?? silentNotifier
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args))
     this.now = options.now ?? (() => Date.now())
   }
 
   get session(): Session | null {
-    return loadSession()
+    return this.store.load()
   }
 
   /** A fresh, strictly increasing millisecond timestamp: no two requests share one. */
@@ -217,7 +234,7 @@ export class ApiClient {
   private report(error: ApiError, options: RequestOptions): void {
     const { code } = error
     if (code === 400 || code === 306) {
-      clearSession()
+      this.store.clear()
       this.notifier.signedOut(/时间戳/.test(error.message) ? `${error.message}（请校准电脑时间）` : error.message)
       return
     }
@@ -238,7 +255,7 @@ export class ApiClient {
   /** Keep a new token (1.1 rotates it) or a whole new session (1.0, 5.8). */
   updateSession(patch: Partial<Session>): void {
     const current = this.session
-    if (current) saveSession({ ...current, ...patch })
+    if (current) this.store.save({ ...current, ...patch })
   }
 }
 
