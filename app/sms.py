@@ -52,14 +52,13 @@ def _send_tencent(phone: str, code: str, minutes: int) -> None:
     from tencentcloud.sms.v20210111 import models, sms_client
 
     config = current_app.config
+    missing = [name for name in TENCENT_SETTINGS if not config.get(name)]
+    if missing:  # a production without SMS credentials: a clear refusal, never the SDK's exception (a 500)
+        log.error("SMS backend tencent is not configured", extra={"missing": missing})
+        raise SmsError("短信服务未配置")
     # Another host than the SDK's own (a test double): "http://host:port" or "host".
     scheme, _, host = config["SMS_TENCENT_ENDPOINT"].rpartition("://")
     http = HttpProfile(protocol=scheme or "https", endpoint=host or None, reqTimeout=int(config["WECHAT_TIMEOUT"]))
-    client = sms_client.SmsClient(
-        credential.Credential(config["SMS_TENCENT_SECRET_ID"], config["SMS_TENCENT_SECRET_KEY"]),
-        config["SMS_TENCENT_REGION"],
-        ClientProfile(httpProfile=http),
-    )
     request = models.SendSmsRequest()
     request.SmsSdkAppId = config["SMS_TENCENT_SDK_APP_ID"]
     request.SignName = config["SMS_TENCENT_SIGN_NAME"]
@@ -67,6 +66,11 @@ def _send_tencent(phone: str, code: str, minutes: int) -> None:
     request.TemplateParamSet = [code, str(minutes)]
     request.PhoneNumberSet = ["+86" + phone]
     try:
+        client = sms_client.SmsClient(
+            credential.Credential(config["SMS_TENCENT_SECRET_ID"], config["SMS_TENCENT_SECRET_KEY"]),
+            config["SMS_TENCENT_REGION"],
+            ClientProfile(httpProfile=http),
+        )
         response = client.SendSms(request)
     except TencentCloudSDKException as err:
         log.warning("SMS send failed", extra={"phone": mask(phone), "error": err.get_code()})
@@ -80,6 +84,13 @@ def _send_tencent(phone: str, code: str, minutes: int) -> None:
 
 
 BACKENDS = {"log": _send_log, "tencent": _send_tencent}
+TENCENT_SETTINGS = (
+    "SMS_TENCENT_SECRET_ID",
+    "SMS_TENCENT_SECRET_KEY",
+    "SMS_TENCENT_SDK_APP_ID",
+    "SMS_TENCENT_SIGN_NAME",
+    "SMS_TENCENT_TEMPLATE_ID",
+)
 
 
 def send_code(phone: str, code: str, minutes: int) -> None:

@@ -274,3 +274,17 @@ def test_tencent_refusal_stores_nothing(api, h5, activity, tencent):
     payload = _send(api, h5.customer, activity)
     assert payload["code"] == 500 and "LimitExceeded.PhoneNumberDailyLimit" in payload["msg"], payload
     assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 0
+
+
+def test_tencent_without_credentials_is_a_clear_refusal(app, api, h5, activity, caplog):
+    """A production left without SMS credentials: an envelope naming the cause, logged, nothing stored."""
+    saved = {key: app.config.get(key) for key in TENCENT}
+    app.config.update(SMS_BACKEND="tencent", SMS_TENCENT_SECRET_ID="", SMS_TENCENT_SECRET_KEY="")
+    try:
+        with caplog.at_level(logging.ERROR):
+            payload = _send(api, h5.customer, activity)
+    finally:
+        app.config.update(saved)
+    assert payload["code"] == 500 and "短信服务未配置" in payload["msg"], payload
+    assert "not configured" in caplog.text
+    assert db.session.scalar(select(func.count()).select_from(PhoneCode)) == 0
