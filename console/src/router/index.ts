@@ -6,6 +6,9 @@ declare module 'vue-router' {
   interface RouteMeta {
     public?: boolean
     title?: string
+    productType?: number
+    /** The menu page whose rules guard this one (an editor under its list). */
+    menuPath?: string
   }
 }
 
@@ -23,6 +26,10 @@ const routes: RouteRecordRaw[] = [
       { path: 'users/admins', name: 'admins', component: () => import('@/views/AdminUsersView.vue'), meta: { title: '后台账号' } },
       { path: 'companies', name: 'companies', component: () => import('@/views/CompaniesView.vue'), meta: { title: '公司列表' } },
       { path: 'system/roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色管理' } },
+      { path: 'products/company', name: 'products-company', component: () => import('@/views/ProductsView.vue'), meta: { title: '公司产品', productType: 1 } },
+      { path: 'products/personal', name: 'products-personal', component: () => import('@/views/ProductsView.vue'), meta: { title: '个人产品', productType: 2 } },
+      { path: 'products/:type(company|personal)/:id(\\d+)', name: 'product-edit', component: () => import('@/views/ProductEditView.vue'), meta: { title: '产品编辑', menuPath: '/products/company' } },
+      { path: 'products/feedback', name: 'feedback', component: () => import('@/views/FeedbackView.vue'), meta: { title: '意见反馈' } },
       { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
       { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '没有权限' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
@@ -62,7 +69,7 @@ router.beforeEach(async (to) => {
     return auth.signedIn ? { name: 'forbidden' } : { name: 'login', query: { redirect: to.fullPath } }
   }
   if (to.name === 'home') return firstPage()
-  return allowed(to.path) ? true : { name: 'forbidden', query: { from: to.fullPath } }
+  return allowed(to.meta.menuPath ?? to.path) ? true : { name: 'forbidden', query: { from: to.fullPath } }
 })
 
 router.afterEach((to) => {

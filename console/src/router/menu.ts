@@ -35,6 +35,16 @@ export const MENU: MenuGroup[] = [
     pages: [{ path: '/companies', title: '公司列表', rules: ['company'] }],
   },
   {
+    title: '产品管理',
+    rule: 'product_manage',
+    icon: 'Goods',
+    pages: [
+      { path: '/products/company', title: '公司产品', rules: ['product'] },
+      { path: '/products/personal', title: '个人产品', rules: ['product'] },
+      { path: '/products/feedback', title: '意见反馈', rules: ['product'] },
+    ],
+  },
+  {
     title: '系统设置',
     rule: 'permission_manage',
     icon: 'Setting',
