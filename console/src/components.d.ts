@@ -11,6 +11,7 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    ArticlePreview: typeof import('./components/ArticlePreview.vue')['default']
     CompanySelect: typeof import('./components/CompanySelect.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
@@ -63,6 +64,7 @@ declare module 'vue' {
     ImageUpload: typeof import('./components/ImageUpload.vue')['default']
     JobProgress: typeof import('./components/JobProgress.vue')['default']
     LineChart: typeof import('./components/LineChart.vue')['default']
+    RichEditor: typeof import('./components/RichEditor.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     ScanCodeDialog: typeof import('./components/ScanCodeDialog.vue')['default']

@@ -45,6 +45,15 @@ export const MENU: MenuGroup[] = [
     ],
   },
   {
+    title: '文章管理',
+    rule: 'article_manage',
+    icon: 'Document',
+    pages: [
+      { path: '/articles', title: '文章列表', rules: ['article'] },
+      { path: '/articles/tags', title: '文章标签', rules: ['article_tag'] },
+    ],
+  },
+  {
     title: '系统设置',
     rule: 'permission_manage',
     icon: 'Setting',
