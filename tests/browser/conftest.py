@@ -22,6 +22,8 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
+from tests.fixtures.wechat import COMPONENT_CONFIG
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 DIST_INDEX = ROOT / "console" / "dist" / "index.html"
@@ -141,6 +143,11 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "LOG_LEVEL": "WARNING",
         "CONSOLE_DIST_DIR": str(DIST_INDEX.parent),
         "JOB_RETRY_INTERVALS": "0",
+        # The third-party platform as the sandbox knows it; WeChat's grant page returns to this server,
+        # which sends the browser on to this console.
+        **COMPONENT_CONFIG,
+        "OPEN_PLATFORM_CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
+        "CONSOLE_BASE_URL": f"http://127.0.0.1:{port}/console/",
         **wechat_config,
     }
     users, customers, events = demo

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { createRouter, createWebHistory, type LocationQuery, type RouteRecordRaw } from 'vue-router'
 import { useAuth } from '@/stores/auth'
 import { MENU, visibleMenu } from './menu'
 
@@ -9,6 +9,7 @@ declare module 'vue-router' {
     productType?: number
     /** The menu page whose rules guard this one (an editor under its list). */
     menuPath?: string
+    authKind?: 'xcx' | 'gzh'
   }
 }
 
@@ -33,6 +34,9 @@ const routes: RouteRecordRaw[] = [
       { path: 'articles', name: 'articles', component: () => import('@/views/ArticlesView.vue'), meta: { title: '文章列表' } },
       { path: 'articles/:id(\\d+)', name: 'article-edit', component: () => import('@/views/ArticleEditView.vue'), meta: { title: '文章编辑', menuPath: '/articles' } },
       { path: 'articles/tags', name: 'article-tags', component: () => import('@/views/ArticleTagsView.vue'), meta: { title: '文章标签' } },
+      { path: 'xcx/auth', name: 'xcx-auth', component: () => import('@/views/AuthWizardView.vue'), meta: { title: '小程序授权', authKind: 'xcx' } },
+      { path: 'xcx/release', name: 'xcx-release', component: () => import('@/views/XcxReleaseView.vue'), meta: { title: '代码发布' } },
+      { path: 'gzh/auth', name: 'gzh-auth', component: () => import('@/views/AuthWizardView.vue'), meta: { title: '公众号授权', authKind: 'gzh' } },
       { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
       { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '没有权限' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },
@@ -59,6 +63,19 @@ function allowed(path: string): boolean {
   return true
 }
 
+/**
+ * Back from WeChat's grant page: the callback sent this window to the console with the outcome in the query
+ * (docs/console.md). Say how it went and open the authorization page of that kind (role 1: that company).
+ */
+function grantOutcome(query: LocationQuery) {
+  const ok = query.authorization === 'ok'
+  const kind = query.kind === 'gzh' ? 'gzh' : 'xcx'
+  if (ok) ElMessage.success(`授权成功：${query.name || query.appid}`)
+  else ElMessageBox.alert(`授权未完成：${query.msg ?? ''}${query.code ? `（${query.code}）` : ''}`, '授权失败', { type: 'error' })
+  const company = useAuth().isSuperadmin && query.company_id ? { company_id: String(query.company_id) } : undefined
+  return { path: `/${kind}/auth`, query: company }
+}
+
 router.beforeEach(async (to) => {
   const auth = useAuth()
   auth.refresh()
@@ -71,6 +88,7 @@ router.beforeEach(async (to) => {
   } catch {
     return auth.signedIn ? { name: 'forbidden' } : { name: 'login', query: { redirect: to.fullPath } }
   }
+  if (to.name === 'home' && typeof to.query.authorization === 'string') return grantOutcome(to.query)
   if (to.name === 'home') return firstPage()
   return allowed(to.meta.menuPath ?? to.path) ? true : { name: 'forbidden', query: { from: to.fullPath } }
 })

@@ -54,6 +54,21 @@ export const MENU: MenuGroup[] = [
     ],
   },
   {
+    title: '小程序',
+    rule: 'xcx_manage',
+    icon: 'Cellphone',
+    pages: [
+      { path: '/xcx/auth', title: '小程序授权', rules: ['xcx_auth_process', 'open_weixin'] },
+      { path: '/xcx/release', title: '代码发布', rules: ['xcx_app', 'dai_xcx'], superadminOnly: true },
+    ],
+  },
+  {
+    title: '公众号',
+    rule: 'gzh_manage',
+    icon: 'ChatLineRound',
+    pages: [{ path: '/gzh/auth', title: '公众号授权', rules: ['gzh_auth_process', 'open_weixin_gongzhonghao'] }],
+  },
+  {
     title: '系统设置',
     rule: 'permission_manage',
     icon: 'Setting',
