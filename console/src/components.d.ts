@@ -11,6 +11,7 @@ export {}
 /* prettier-ignore */
 declare module 'vue' {
   export interface GlobalComponents {
+    ActivityGuests: typeof import('./components/ActivityGuests.vue')['default']
     ArticlePreview: typeof import('./components/ArticlePreview.vue')['default']
     CompanySelect: typeof import('./components/CompanySelect.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
@@ -18,6 +19,8 @@ declare module 'vue' {
     ElAvatar: typeof import('element-plus/es')['ElAvatar']
     ElButton: typeof import('element-plus/es')['ElButton']
     ElCard: typeof import('element-plus/es')['ElCard']
+    ElCarousel: typeof import('element-plus/es')['ElCarousel']
+    ElCarouselItem: typeof import('element-plus/es')['ElCarouselItem']
     ElCheckbox: typeof import('element-plus/es')['ElCheckbox']
     ElCol: typeof import('element-plus/es')['ElCol']
     ElConfigProvider: typeof import('element-plus/es')['ElConfigProvider']
@@ -66,12 +69,14 @@ declare module 'vue' {
     ImageUpload: typeof import('./components/ImageUpload.vue')['default']
     JobProgress: typeof import('./components/JobProgress.vue')['default']
     LineChart: typeof import('./components/LineChart.vue')['default']
+    ListPager: typeof import('./components/ListPager.vue')['default']
     RichEditor: typeof import('./components/RichEditor.vue')['default']
     RouterLink: typeof import('vue-router')['RouterLink']
     RouterView: typeof import('vue-router')['RouterView']
     ScanCodeDialog: typeof import('./components/ScanCodeDialog.vue')['default']
     StatusSwitch: typeof import('./components/StatusSwitch.vue')['default']
     SyncResult: typeof import('./components/SyncResult.vue')['default']
+    WebsiteSections: typeof import('./components/WebsiteSections.vue')['default']
   }
   export interface GlobalDirectives {
     vLoading: typeof import('element-plus/es')['ElLoadingDirective']

@@ -45,12 +45,40 @@ export const MENU: MenuGroup[] = [
     ],
   },
   {
+    title: '官网管理',
+    rule: 'website_manage',
+    icon: 'Monitor',
+    pages: [
+      { path: '/website', title: '官网编辑', rules: ['website'] },
+      { path: '/website/templates', title: '官网模板', rules: ['website_template'] },
+    ],
+  },
+  {
+    title: '插件管理',
+    rule: 'plugin_manage',
+    icon: 'Grid',
+    pages: [
+      { path: '/plugins/cards', title: '名片插件', rules: ['plugin_mingpian'] },
+      { path: '/plugins/activities', title: '活动报名', rules: ['plugin_report'] },
+      { path: '/plugins/goods', title: '商品展示', rules: ['plugin_goods'] },
+    ],
+  },
+  {
     title: '文章管理',
     rule: 'article_manage',
     icon: 'Document',
     pages: [
       { path: '/articles', title: '文章列表', rules: ['article'] },
       { path: '/articles/tags', title: '文章标签', rules: ['article_tag'] },
+    ],
+  },
+  {
+    title: '话术管理',
+    rule: 'speech_manage',
+    icon: 'ChatDotRound',
+    pages: [
+      { path: '/speech/groups', title: '话术分组', rules: ['talkGroupManageShow'] },
+      { path: '/speech/details', title: '话术详情', rules: ['speechDetailsManageShow'] },
     ],
   },
   {
