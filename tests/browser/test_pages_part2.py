@@ -26,7 +26,12 @@ PAGES = [
 def test_each_page_opens(page, live_server, who):
     if who == "operator":
         sign_in(page, live_server, ADMIN, ADMIN_PASSWORD)
-        pages = [*PAGES, ("/website/templates", ".el-table"), ("/xcx/release", "[data-test=release-table]")]
+        pages = [
+            *PAGES,
+            ("/website/templates", ".el-table"),
+            ("/xcx/release", "[data-test=release-table]"),
+            ("/system/rules", "[data-test=access-rules-table]"),
+        ]
     else:
         sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
         pages = PAGES

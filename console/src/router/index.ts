@@ -26,6 +26,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'users/join', name: 'join-requests', component: () => import('@/views/JoinRequestsView.vue'), meta: { title: '加入申请' } },
       { path: 'users/admins', name: 'admins', component: () => import('@/views/AdminUsersView.vue'), meta: { title: '后台账号' } },
       { path: 'companies', name: 'companies', component: () => import('@/views/CompaniesView.vue'), meta: { title: '公司列表' } },
+      { path: 'system/rules', name: 'access-rules', component: () => import('@/views/AccessRulesView.vue'), meta: { title: '权限条目' } },
       { path: 'system/roles', name: 'roles', component: () => import('@/views/RolesView.vue'), meta: { title: '角色管理' } },
       { path: 'products/company', name: 'products-company', component: () => import('@/views/ProductsView.vue'), meta: { title: '公司产品', productType: 1 } },
       { path: 'products/personal', name: 'products-personal', component: () => import('@/views/ProductsView.vue'), meta: { title: '个人产品', productType: 2 } },

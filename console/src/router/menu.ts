@@ -100,7 +100,10 @@ export const MENU: MenuGroup[] = [
     title: '系统设置',
     rule: 'permission_manage',
     icon: 'Setting',
-    pages: [{ path: '/system/roles', title: '角色管理', rules: ['admin_role'], superadminOnly: true }],
+    pages: [
+      { path: '/system/rules', title: '权限条目', rules: ['access_rules'], superadminOnly: true },
+      { path: '/system/roles', title: '角色管理', rules: ['admin_role'], superadminOnly: true },
+    ],
   },
 ]
 
