@@ -249,6 +249,21 @@ def at(path: str):
     return re.compile(rf"/console{re.escape(path)}(\?.*)?$")
 
 
+# The menus the seeded roles get (app/access.py): role 3 has no users, companies or WeChat authorization.
+ROLE_3_MENU = ["数据概览", "公司产品", "个人产品", "意见反馈", "官网编辑", "名片插件", "活动报名", "商品展示",
+               "文章列表", "文章标签", "话术分组", "话术详情"]  # fmt: skip
+ROLE_2_MENU = [
+    *ROLE_3_MENU[:1],
+    "雷达用户",
+    "加入申请",
+    "后台账号",
+    "公司列表",
+    *ROLE_3_MENU[1:],
+    "小程序授权",
+    "公众号授权",
+]
+
+
 def menu_items(page) -> list[str]:
     page.wait_for_selector("[data-test=side-menu] .el-menu-item")
     return [text.strip() for text in page.locator("[data-test=side-menu] .el-menu-item").all_inner_texts()]
