@@ -22,6 +22,10 @@ ROUTES = {
     "dashboard chart (ECharts)": "src/components/LineChart.vue",
     "companies": "src/views/CompaniesView.vue",
     "radar users": "src/views/RadarUsersView.vue",
+    "products": "src/views/ProductsView.vue",
+    "article editor (page)": "src/views/ArticleEditView.vue",
+    "article editor (Tiptap, on demand)": "src/components/RichEditor.vue",
+    "release board": "src/views/XcxReleaseView.vue",
 }
 
 

@@ -24,6 +24,8 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
+from tests.fixtures.wechat import COMPONENT_CONFIG
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 DIST_INDEX = ROOT / "console" / "dist" / "index.html"
@@ -155,6 +157,11 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "SMS_BACKEND": "log",  # phone codes (8.9) are logged, not sent
         **COMPONENT_CONFIG,
         "JOB_RETRY_INTERVALS": "0",
+        # The third-party platform as the sandbox knows it; WeChat's grant page returns to this server,
+        # which sends the browser on to this console.
+        **COMPONENT_CONFIG,
+        "OPEN_PLATFORM_CALLBACK_BASE_URL": f"http://127.0.0.1:{port}",
+        "CONSOLE_BASE_URL": f"http://127.0.0.1:{port}/console/",
         **wechat_config,
     }
     users, customers, events = demo
@@ -253,6 +260,21 @@ def sign_in(page, live_server, username: str, password: str, expect_path: str = 
 def at(path: str):
     """A URL matcher for the console page `path` (any query string)."""
     return re.compile(rf"/console{re.escape(path)}(\?.*)?$")
+
+
+# The menus the seeded roles get (app/access.py): role 3 has no users, companies or WeChat authorization.
+ROLE_3_MENU = ["数据概览", "公司产品", "个人产品", "意见反馈", "官网编辑", "名片插件", "活动报名", "商品展示",
+               "文章列表", "文章标签", "话术分组", "话术详情"]  # fmt: skip
+ROLE_2_MENU = [
+    *ROLE_3_MENU[:1],
+    "雷达用户",
+    "加入申请",
+    "后台账号",
+    "公司列表",
+    *ROLE_3_MENU[1:],
+    "小程序授权",
+    "公众号授权",
+]
 
 
 def menu_items(page) -> list[str]:

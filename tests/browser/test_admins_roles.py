@@ -6,6 +6,8 @@ from tests.browser.conftest import (
     ADMIN,
     ADMIN_PASSWORD,
     DEMO_PASSWORD,
+    ROLE_2_MENU,
+    ROLE_3_MENU,
     STRONG_PASSWORD,
     at,
     field,
@@ -64,7 +66,7 @@ def test_create_an_admin_and_sign_in_as_them(page, live_server):
     page.keyboard.press("Escape")
 
     first_sign_in(page, live_server, "browser_admin")
-    assert menu_items(page) == ["数据概览", "雷达用户", "加入申请", "后台账号", "公司列表"]
+    assert menu_items(page) == ROLE_2_MENU
     page.locator("[data-test=company-name]").get_by_text("演示公司1").wait_for()
 
 
@@ -72,7 +74,7 @@ def test_a_role_3_user_sees_only_what_the_server_allows(page, live_server):
     sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
     create_admin(page, "browser_member", "普通用户")
     first_sign_in(page, live_server, "browser_member")
-    assert menu_items(page) == ["数据概览"]
+    assert menu_items(page) == ROLE_3_MENU
     session = page.evaluate("JSON.parse(sessionStorage.getItem('zgld.session'))")
     rules = live_server.api.ok(session, "GET", "/login_rules")["rules_list"]
     assert "user" not in rules and "admin_userprofile" not in rules and "home_page" in rules

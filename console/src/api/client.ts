@@ -213,9 +213,13 @@ export class ApiClient {
     }
     const init: RequestInit = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' }
     if (method === 'POST') {
-      const body = new URLSearchParams()
-      for (const [key, value] of Object.entries(options.data ?? {})) {
-        if (value !== undefined && value !== null) body.append(key, encodeValue(value))
+      const entries = Object.entries(options.data ?? {}).filter(([, value]) => value !== undefined && value !== null)
+      // A file (an upload's chunk) makes the body multipart; everything else is x-www-form-urlencoded.
+      const multipart = entries.some(([, value]) => value instanceof Blob)
+      const body = multipart ? new FormData() : new URLSearchParams()
+      for (const [key, value] of entries) {
+        if (value instanceof Blob && body instanceof FormData) body.append(key, value, key)
+        else body.append(key, encodeValue(value))
       }
       init.body = body
     }

@@ -70,6 +70,17 @@ export function useList<T, F extends Record<string, unknown>>(
     search()
   }
 
+  /** The pager: another page, or another page size (back to page 1). */
+  function goTo(current: number) {
+    paging.current_page = current
+    push()
+  }
+
+  function resize(length: number) {
+    paging.length = length
+    search()
+  }
+
   fromRoute()
   const page = route.name
   watch(
@@ -82,5 +93,5 @@ export function useList<T, F extends Record<string, unknown>>(
   )
   void load()
 
-  return { rows, total, loading, filters, paging, load, search, reset, push }
+  return { rows, total, loading, filters, paging, load, search, reset, push, goTo, resize }
 }
