@@ -34,6 +34,7 @@ from app.models.admin import ROLE_MEMBER, AccessRule, Role
 from app.models.article import STATUS_PUBLISHED
 from app.models.jobs import FINISHED, Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
+from app.models.oplog import OperationLog
 from app.models.share import ArticleView
 from app.schemas.base import JSONList
 from app.schemas.upload import UploadId
@@ -92,6 +93,9 @@ class World:
         self.share_b = share_make.row(self.article_b, self.radar_b, self.customer_b)
         self.view_a, self.view_b = self._view(self.share_a), self._view(self.share_b)
         self.job_a = self._add(Job(id=uuid.uuid4().hex, kind="wechat_work.sync", company_id=self.a.id, status=FINISHED))
+        self.log_a = self._add(
+            OperationLog(action="article_tag", company_id=self.a.id, admin_id=self.admin_a.id, admin_name="甲日志人")
+        )
         self.platform_job = self._add(Job(id=uuid.uuid4().hex, kind="code_release.poll", status=FINISHED))
         self.xcx_a = self._add(MiniProgramApp(company_id=self.a.id, authorizer_appid="wxa1b2c3d4e5f6a7b8"))
         self.gzh_a = self._add(OfficialAccountApp(company_id=self.a.id, authorizer_appid="wx6ba07e6ddcdc6900"))
@@ -363,6 +367,10 @@ ADMIN_CASES = [
          lambda w: post(f"{A}/jobs/cancel/{w.job_a.id}"), control_code=303),  # finished: too late for its owner
     confined("jobs of A", "admin.jobs.index", "query:company_id", f"{A}/jobs", lambda w: w.job_a.id,
              lambda w: w.a.id),
+    confined("operation log of A", "admin.operation_log.index", "query:company_id", f"{A}/operation_log",
+             lambda w: w.log_a.admin_name, lambda w: w.a.id),
+    confined("operation log of A's admin", "admin.operation_log.index", "query:admin_id", f"{A}/operation_log",
+             lambda w: w.log_a.admin_name, lambda w: w.admin_a.id),
     # 11.x / 13.x for a client company: role 1 names it, role 2 only its own
     *[
         Case(f"{path} of A", f"admin.{endpoint}", ("query:company_id",),

@@ -46,6 +46,7 @@ class CronEntry:
 CRON = [
     CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
     CronEntry("app.jobs.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
+    CronEntry("app.jobs.maintenance.purge_operation_log", "default", cron="30 3 * * *"),  # OPERATION_LOG_DAYS
 ]
 
 

@@ -17,6 +17,7 @@ from app.api.admin import (
     jobs,
     open_weixin,
     open_weixin_gongzhonghao,
+    operation_log,
     plugin_goods,
     plugin_mingpian,
     plugin_report,
@@ -34,9 +35,11 @@ from app.api.admin import (
     xcx_auth_process,
 )
 from app.auth import guard_admin_request
+from app.services.oplog import record_write
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/zhugeleida/admin")
 admin_bp.before_request(guard_admin_request)
+admin_bp.after_request(record_write)  # the operation log: runs before the app's commit, in its transaction
 
 CHILDREN = [
     account.bp,
@@ -60,6 +63,7 @@ CHILDREN = [
     speechDetailsManageShow.bp,
     speechDetailsManageOper.bp,
     jobs.bp,
+    operation_log.bp,
     xcx_auth_process.bp,
     open_weixin.bp,
     xcx_app.bp,
