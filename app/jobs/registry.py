@@ -30,6 +30,8 @@ KINDS = {
         ),
         JobKind("wxa_qrcode.bulk", "app.jobs.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
         # an authorized/updateauthorized push: api_query_auth + details, out of the push's request
+        # an export of an admin list to .xlsx/.csv (app/services/exports.py)
+        JobKind("export.run", "app.services.exports.run_export", "default", 1800),
         JobKind("open_platform.authorized", "app.jobs.open_platform.record_authorization", "wechat", 300),
     )
 }
