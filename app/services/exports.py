@@ -15,7 +15,7 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -45,7 +45,7 @@ from app.models.radar import (
 )
 from app.models.share import ArticleShare
 from app.responses import ApiError
-from app.timefmt import fmt_datetime, local_tz
+from app.timefmt import fmt_datetime, local_tz, utcnow
 
 FORMATS = ("xlsx", "csv")
 CHUNK = 2000  # rows per keyset page (and per progress checkpoint)
@@ -185,7 +185,7 @@ def download_link(job_id: str, fmt: str) -> dict:
     """A URL that downloads the file without signing in, for EXPORT_LINK_TTL seconds."""
     token = _serializer().dumps({"j": job_id, "f": fmt})
     ttl = current_app.config["EXPORT_LINK_TTL"]
-    expires = fmt_datetime(datetime.utcnow() + timedelta(seconds=ttl))
+    expires = fmt_datetime(utcnow() + timedelta(seconds=ttl))
     # A path on this API (the console is served from it); built without a request: jobs have none.
     path = current_app.url_map.bind("localhost").build("admin.export.download", {"token": token})
     return {"download_url": path, "expires_at": expires}
@@ -210,6 +210,19 @@ def open_download(token: str):
 
 
 # --- the rows -------------------------------------------------------------------------------------------------
+
+
+def _local_time():
+    """fmt_datetime with the zone looked up once (it is called for every cell of a time column)."""
+    tz = local_tz()
+
+    def fmt(value):
+        if value is None:
+            return ""
+        v = value.replace(tzinfo=UTC).astimezone(tz)
+        return f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
+
+    return fmt
 
 
 def _keyset(stmt, id_column) -> Iterator:
@@ -284,6 +297,7 @@ def _radar_stmt(company_id, filters):
 
 
 def _radar_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     for page in _keyset(_radar_stmt(company_id, filters), RadarUser.id):
         ids = [row[0] for row in page]
         departments = defaultdict(list)
@@ -340,6 +354,7 @@ def _group(stmt) -> dict:
 
 
 def _customer_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     for page in _keyset(_customer_stmt(company_id, filters), Customer.id):
         ids = [row[0] for row in page]
         owner, last_seen = {}, {}
@@ -407,6 +422,7 @@ def _sign_up_stmt(company_id, filters):
 
 
 def _sign_up_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     for page in _keyset(_sign_up_stmt(company_id, filters), ActivitySignUp.id):
         for r in page:
             yield [r[0], r[1], r[2] or "", r[3], r[4] or "", r[5] or "", fmt_datetime(r[6])]
@@ -431,6 +447,7 @@ def _feedback_stmt(company_id, filters):
 
 
 def _feedback_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     for page in _keyset(_feedback_stmt(company_id, filters), Feedback.id):
         for r in page:
             yield [
@@ -508,6 +525,7 @@ def _release_stmt(company_id, filters):
 
 
 def _release_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     for page in _keyset(_release_stmt(company_id, filters), CodeRelease.id):
         for r in page:
             row = [r[0], r[1], r[2] or "", r[3], r[4], r[5], r[6], RELEASE_STATUS_TEXT.get(r[7], str(r[7]))]
@@ -543,6 +561,7 @@ def _log_stmt(company_id, filters):
 
 
 def _log_rows(company_id, filters):
+    fmt_datetime = _local_time()  # the zone looked up once per export
     import json
 
     from app.schemas.oplog import CATEGORY_TEXT
