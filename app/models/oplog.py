@@ -20,6 +20,7 @@ class OperationLog(db.Model):
     __table_args__ = (
         Index("ix_operation_log_company_date", "company_id", "create_date"),
         Index("ix_operation_log_date", "create_date"),
+        Index("ix_operation_log_target", "target_type", "target_id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(db.Integer, "sqlite"), primary_key=True)

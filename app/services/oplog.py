@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, func, insert, select
 
 from app.extensions import db
 from app.models.oplog import CATEGORY_SECURITY, CATEGORY_WRITE, OperationLog
@@ -80,7 +80,7 @@ def remember_input(data) -> None:
 
 
 def _client_ip() -> str | None:
-    return (request.remote_addr or "")[:64] or None if has_request_context() else None
+    return ((request.remote_addr or "")[:64] or None) if has_request_context() else None
 
 
 def _request_id() -> str | None:
@@ -89,19 +89,22 @@ def _request_id() -> str | None:
 
 
 def _switched_from(admin_id: int) -> int | None:
-    """The operator whose 5.8 switch opened the admin's latest session (its own later sign-in ends that)."""
-    latest = db.session.execute(
-        select(OperationLog.action, OperationLog.admin_id)
+    """The operator whose 5.8 switch opened the admin's latest session (its own later sign-in ends that).
+    Two indexed look-ups: the admin's latest sign-in and the latest switch to it."""
+    login = db.session.scalar(
+        select(func.max(OperationLog.id)).where(OperationLog.admin_id == admin_id, OperationLog.action == LOGIN)
+    )
+    switch = db.session.execute(
+        select(OperationLog.id, OperationLog.admin_id)
         .where(
-            or_(
-                (OperationLog.action == LOGIN) & (OperationLog.admin_id == admin_id),
-                (OperationLog.action == SWITCH_USER) & (OperationLog.target_id == str(admin_id)),
-            )
+            OperationLog.target_type == "admin_user",
+            OperationLog.target_id == str(admin_id),
+            OperationLog.action == SWITCH_USER,
         )
         .order_by(OperationLog.id.desc())
         .limit(1)
     ).first()
-    return latest.admin_id if latest is not None and latest.action == SWITCH_USER else None
+    return switch.admin_id if switch is not None and (login is None or switch.id > login) else None
 
 
 def _entry(action, *, admin=None, company_id=None, category=CATEGORY_SECURITY, **fields) -> dict:
@@ -118,7 +121,7 @@ def _entry(action, *, admin=None, company_id=None, category=CATEGORY_SECURITY, *
         "target_id": None if target_id is None else str(target_id)[:64],
         "client_ip": _client_ip(),
         "request_id": _request_id(),
-        "endpoint": (request.endpoint or "")[:128] or None if has_request_context() else None,
+        "endpoint": ((request.endpoint or "")[:128] or None) if has_request_context() else None,
         **fields,
     }
 

@@ -70,6 +70,7 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_operation_log_admin_id"), ["admin_id"], unique=False)
         batch_op.create_index("ix_operation_log_company_date", ["company_id", "create_date"], unique=False)
         batch_op.create_index("ix_operation_log_date", ["create_date"], unique=False)
+        batch_op.create_index("ix_operation_log_target", ["target_type", "target_id"], unique=False)
 
     conn = op.get_bind()
     if _rule_id(conn, SEEDED_MARK) is None:
@@ -89,6 +90,7 @@ def downgrade():
             conn.execute(sa.text("DELETE FROM role_rule WHERE rule_id = :u"), {"u": rule_id})
             conn.execute(sa.text("DELETE FROM access_rule WHERE id = :u"), {"u": rule_id})
     with op.batch_alter_table("operation_log", schema=None) as batch_op:
+        batch_op.drop_index("ix_operation_log_target")
         batch_op.drop_index("ix_operation_log_date")
         batch_op.drop_index("ix_operation_log_company_date")
         batch_op.drop_index(batch_op.f("ix_operation_log_admin_id"))
