@@ -28,7 +28,7 @@ from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.jobs import Job
+from app.models.jobs import FINISHED, Job
 from app.models.open_platform import STATUS_TEXT as RELEASE_STATUS_TEXT
 from app.models.open_platform import CodeRelease, MiniProgramApp
 from app.models.oplog import OperationLog
@@ -160,13 +160,9 @@ def run_export(job: Job, name: str, fmt: str, company_id: int | None, filters: d
             text.detach()
         tmp.seek(0)
         _store(file_name, tmp)
-    return {
-        "kind": name,
-        "format": fmt,
-        "rows": written,
-        "file_name": download_name(kind, fmt),
-        **download_link(job.id, fmt),
-    }
+    # No link in the stored result: the jobs list shows results to the whole company; the link is added when
+    # the job's own creator (or role 1) reads it (add_download_link).
+    return {"kind": name, "format": fmt, "rows": written, "file_name": download_name(kind, fmt)}
 
 
 def download_name(kind: ExportKind, fmt: str) -> str:
@@ -189,6 +185,20 @@ def download_link(job_id: str, fmt: str) -> dict:
     # A path on this API (the console is served from it); built without a request: jobs have none.
     path = current_app.url_map.bind("localhost").build("admin.export.download", {"token": token})
     return {"download_url": path, "expires_at": expires}
+
+
+def add_download_link(job: Job, payload: dict) -> None:
+    """GET /jobs/<job_id> of a finished export, read by the admin who started it or by role 1: a fresh
+    signed link (valid EXPORT_LINK_TTL seconds from now) in `result`. Others of the company see no link:
+    the exported list may need a rule they do not hold."""
+    from flask import g
+
+    viewer = g.get("admin")
+    result = payload.get("result")
+    if not isinstance(result, dict) or job.status != FINISHED or viewer is None:
+        return
+    if viewer.id == job.created_by_id or viewer.is_superadmin:
+        payload["result"] = {**result, **download_link(job.id, result.get("format", "xlsx"))}
 
 
 def open_download(token: str):

@@ -38,8 +38,21 @@ def _export(api, who, kind, form=None, expect=200):
     return job
 
 
+def _link(api, who, job) -> dict:
+    """The job's result as GET /jobs/<job_id> shows it to `who`."""
+    payload = body(api.as_(who).get(f"{A}/jobs/{job.id}"))
+    assert payload["code"] == 200, payload
+    return payload["data"]["result"]
+
+
 def _download(app, job):
-    response = app.test_client().get(job.result["download_url"])
+    from app.models.admin import AdminUser
+
+    creator = db.session.get(AdminUser, job.created_by_id)
+    from tests.conftest import Api
+
+    result = _link(Api(app.test_client()), creator, job)
+    response = app.test_client().get(result["download_url"])
     assert response.status_code == 200, response.data[:300]
     assert "attachment" in response.headers["Content-Disposition"]
     return response
@@ -192,12 +205,24 @@ def test_operation_log_export_is_confined(app, api, make):
     assert db.session.query(OperationLog).filter_by(endpoint="admin.export.operation_log").count() == 1
 
 
+def test_only_the_exporting_admin_and_role_1_get_the_link(api, make):
+    admin = make.admin()
+    member, root = make.member(admin.company), make.superadmin()
+    job = _export(api, admin, "customers")  # a list role 3 may not see
+    assert "download_url" not in job.result  # not stored: the jobs list shows results company-wide
+    assert "download_url" in _link(api, admin, job) and "download_url" in _link(api, root, job)
+    assert "download_url" not in _link(api, member, job) and _link(api, member, job)["rows"] == 0
+    listed = body(api.as_(member).get(f"{A}/jobs"))["data"]["ret_data"]
+    assert listed and all("download_url" not in (item["result"] or {}) for item in listed)
+
+
 def test_the_link_is_signed_and_short_lived(app, api, make, monkeypatch):
     admin = make.admin()
     job = _export(api, admin, "feedback")
     client = app.test_client()
-    url = job.result["download_url"]
-    assert url.startswith(f"{E}/download/") and job.result["expires_at"]
+    result = _link(api, admin, job)
+    url = result["download_url"]
+    assert url.startswith(f"{E}/download/") and result["expires_at"]
     assert body(client.get(url[:-2] + "xx"))["code"] == 400  # tampered
     forged = URLSafeTimedSerializer("another-key", salt="zhugeleida.export-download").dumps({"j": job.id, "f": "xlsx"})
     assert body(client.get(f"{E}/download/{forged}"))["code"] == 400
