@@ -252,6 +252,12 @@ class Config:
     SMS_TENCENT_SIGN_NAME = _str("SMS_TENCENT_SIGN_NAME", "")  # the approved signature text
     SMS_TENCENT_TEMPLATE_ID = _str("SMS_TENCENT_TEMPLATE_ID", "")  # template with {1} code, {2} minutes
 
+    # --- operation log and exports (docs/operation_log.md, docs/exports.md) ---
+    OPERATION_LOG_DAYS = _int("OPERATION_LOG_DAYS", 180, minimum=1)  # entries older than this are purged daily
+    EXPORT_LINK_TTL = _int("EXPORT_LINK_TTL", 900, minimum=1)  # seconds an export's signed download link works
+    EXPORT_DIR = _str("EXPORT_DIR", None)  # local storage: where export files are kept; default instance/exports
+    EXPORT_MAX_ROWS = _int("EXPORT_MAX_ROWS", 200000, minimum=1)  # rows one export file holds at most
+
     # --- the operator web console (console/, built by Vite; served at /console/) ---
     CONSOLE_DIST_DIR = _str("CONSOLE_DIST_DIR", str(BASE_DIR / "console" / "dist"))
     # --- the mobile H5 pages (h5/, built by Vite; served at /h5/): docs/h5.md ---

@@ -49,10 +49,12 @@ RULE_TREE = [
         ],
     ),
     ("后台任务", "job_manage", [("任务状态", "jobs")]),
+    ("日志管理", "log_manage", [("操作日志", "operation_log")]),
 ]
 
 ALL_CHILD_RULES = [path for _name, _path, children in RULE_TREE for _cname, path in children]
 
+# operation_log: role 2 sees its company's entries; role 3 none (not in _MEMBER_RULES).
 _ADMIN_EXCLUDED = {"access_rules", "admin_role", "website_template", "xcx_app", "dai_xcx"}
 _MEMBER_RULES = {
     "account",

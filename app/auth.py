@@ -24,6 +24,24 @@ def authenticate(model, kind: str):
     """The principal of `model` that signed this request with `rand_str`, `timestamp`, `user_id`.
 
     A write needs a signature never accepted before (`kind` keeps the principal kinds' ids apart)."""
+    try:
+        return _authenticate(model, kind)
+    except ApiError as err:
+        if kind == "admin" and request.method not in SAFE_METHODS and err.code == Code.AUTH_FAILED:
+            _record_refused_write(model, err.msg)
+        raise
+
+
+def _record_refused_write(model, reason: str) -> None:
+    """A write refused for its signature is a security event (app/services/oplog.py)."""
+    from app.services import oplog
+
+    user_id = request.args.get("user_id", "")
+    user = db.session.get(model, int(user_id)) if _digits(user_id) and len(user_id) <= 18 else None
+    oplog.record_refusal(oplog.SIGNATURE_REFUSED, admin=user, summary={"reason": reason, "path": request.path[:200]})
+
+
+def _authenticate(model, kind: str):
     rand_str = request.args.get("rand_str", "")
     timestamp = request.args.get("timestamp", "")
     user_id = request.args.get("user_id", "")

@@ -23,7 +23,16 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
-limiter = Limiter(key_func=get_remote_address)
+
+
+def _on_breach(limit):
+    """Every refused request is a security event of the operation log (app/limits.py)."""
+    from app.limits import record_breach
+
+    record_breach(limit)
+
+
+limiter = Limiter(key_func=get_remote_address, on_breach=_on_breach)
 
 
 def redis_connection():

@@ -41,6 +41,17 @@ def _failed(response) -> bool:
     return not (isinstance(body, dict) and body.get("code") == Code.OK)
 
 
+def record_breach(limit) -> None:
+    """on_breach of every limit (app/extensions.py): a refusal is an operation-log security event."""
+    from flask import g
+
+    from app.services import oplog
+
+    admin = g.get("admin")
+    summary = {"limit": str(limit.limit)[:80], "path": request.path[:200]}
+    oplog.record_refusal(oplog.RATE_LIMITED, admin=admin, summary=summary)
+
+
 def login_limits(view):
     """Failed admin logins per client address and per login name."""
     view = limiter.limit(_login_limit, key_func=_login_name, deduct_when=_failed)(view)

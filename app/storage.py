@@ -188,6 +188,14 @@ def chunks() -> LocalStore | S3Store:
     return LocalStore(configured or Path(current_app.instance_path) / "upload_chunks", 0o600)
 
 
+def exports() -> LocalStore | S3Store:
+    """Finished export files (never served as statics: downloads go through a signed link)."""
+    if current_app.config["STORAGE_BACKEND"] == "s3":
+        return _s3("exports", public=False)
+    configured = current_app.config["EXPORT_DIR"]
+    return LocalStore(configured or Path(current_app.instance_path) / "exports", 0o600)
+
+
 def public_url(key: str) -> str:
     """What a response shows for a stored file: `statics/<key>` or the CDN's absolute URL."""
     base = current_app.config["STATICS_BASE_URL"]

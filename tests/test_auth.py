@@ -18,6 +18,7 @@ ADMIN_PREFIX = "/zhugeleida/admin"
 # Routes that need none of the three credential kinds (admin, radar user, customer), and why.
 PUBLIC_ENDPOINTS = {
     "admin.account.login",  # 1.0 login
+    "admin.export.download",  # an export's file: the link is signed by the server (tests/api/admin/test_export.py)
     "admin.user.scan_code_to_add_user",  # signed by the QR code's invite secret instead (tested below)
     "admin.user.scan_code_check",  # the same invite signature (tests/api/admin/test_user_invite.py)
     "admin.user.scan_code_departments",

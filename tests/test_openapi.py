@@ -10,6 +10,7 @@ from app.responses import Code
 
 PUBLIC = {
     "/zhugeleida/admin/login": "post",
+    "/zhugeleida/admin/export/download/{token}": "get",
     "/zhugeleida/admin/open_weixin/auth_code": "get",
     "/zhugeleida/open_weixin/event": "post",
     "/zhugeleida/open_weixin/message/{appid}": "post",

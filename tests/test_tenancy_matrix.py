@@ -34,6 +34,7 @@ from app.models.admin import ROLE_MEMBER, AccessRule, Role
 from app.models.article import STATUS_PUBLISHED
 from app.models.jobs import FINISHED, Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
+from app.models.oplog import OperationLog
 from app.models.share import ArticleView
 from app.schemas.base import JSONList
 from app.schemas.upload import UploadId
@@ -92,6 +93,9 @@ class World:
         self.share_b = share_make.row(self.article_b, self.radar_b, self.customer_b)
         self.view_a, self.view_b = self._view(self.share_a), self._view(self.share_b)
         self.job_a = self._add(Job(id=uuid.uuid4().hex, kind="wechat_work.sync", company_id=self.a.id, status=FINISHED))
+        self.log_a = self._add(
+            OperationLog(action="article_tag", company_id=self.a.id, admin_id=self.admin_a.id, admin_name="甲日志人")
+        )
         self.platform_job = self._add(Job(id=uuid.uuid4().hex, kind="code_release.poll", status=FINISHED))
         self.xcx_a = self._add(MiniProgramApp(company_id=self.a.id, authorizer_appid="wxa1b2c3d4e5f6a7b8"))
         self.gzh_a = self._add(OfficialAccountApp(company_id=self.a.id, authorizer_appid="wx6ba07e6ddcdc6900"))
@@ -167,6 +171,7 @@ class Case:
     member_forbidden: bool = False  # a service-level 403 for role 3 beyond the rules
     setup: Callable[[object, World], None] | None = None  # (api, world): state made over HTTP before the attack
     fixtures: tuple[str, ...] = ()  # pytest fixtures the control needs (e.g. the third-party platform)
+    rule: str | None = None  # the view's access rule when it is not its blueprint's name (an access_rule marker)
 
 
 def sa(name, endpoint, params, attack, control=None, **kwargs) -> Case:
@@ -363,6 +368,24 @@ ADMIN_CASES = [
          lambda w: post(f"{A}/jobs/cancel/{w.job_a.id}"), control_code=303),  # finished: too late for its owner
     confined("jobs of A", "admin.jobs.index", "query:company_id", f"{A}/jobs", lambda w: w.job_a.id,
              lambda w: w.a.id),
+    *[
+        Case(f"export {kind} of A", f"admin.export.{kind}", ("form:company_id",),
+             lambda w, kind=kind: post(f"{A}/export/{kind}", {"company_id": w.a.id}), rule=rule)
+        for kind, rule in (
+            ("radar_users", "user"), ("customers", "customer"), ("sign_ups", "plugin_report"),
+            ("feedback", "product"), ("dashboard", "home_page"), ("operation_log", "operation_log"),
+        )
+    ],
+    sa("export code releases of A", "admin.export.code_releases", ("form:company_id",),
+       lambda w: post(f"{A}/export/code_releases", {"company_id": w.a.id}), rule="xcx_app"),
+    Case("export customers of A's radar user", "admin.export.customers", ("form:uid",),
+         lambda w: post(f"{A}/export/customers", {"uid": w.radar_a.id}), rule="customer"),
+    Case("export the operation log of A's admin", "admin.export.operation_log", ("form:admin_id",),
+         lambda w: post(f"{A}/export/operation_log", {"admin_id": w.admin_a.id}), rule="operation_log"),
+    confined("operation log of A", "admin.operation_log.index", "query:company_id", f"{A}/operation_log",
+             lambda w: w.log_a.admin_name, lambda w: w.a.id),
+    confined("operation log of A's admin", "admin.operation_log.index", "query:admin_id", f"{A}/operation_log",
+             lambda w: w.log_a.admin_name, lambda w: w.admin_a.id),
     # 11.x / 13.x for a client company: role 1 names it, role 2 only its own
     *[
         Case(f"{path} of A", f"admin.{endpoint}", ("query:company_id",),
@@ -665,6 +688,8 @@ EXEMPT = {
     ("qiyeweixin.work_weixin_auth.login", "path:company_id"): "public login: the company whose WeChat Work app "
     "checks the OAuth code; there is no caller yet",
     ("open_weixin.message.receive", "path:appid"): "WeChat's push, verified with the component token and AES key",
+    ("admin.export.download", "path:token"): "a token the server signed (itsdangerous, with an expiry), not an "
+    "object id (tests/api/admin/test_export.py)",
     ("docs.docs_assets", "path:filename"): "static files of the docs page",
     ("static", "path:filename"): "static files",
     ("console.page", "path:path"): "the console's built files and its pages (no data)",
@@ -775,15 +800,20 @@ def member_forbidden(case: Case) -> bool:
         return False
     if not case.endpoint.startswith("admin."):
         return False
-    return case.superadmin or case.member_forbidden or case.endpoint.split(".")[-2] not in MEMBER_RULES
+    return case.superadmin or case.member_forbidden or _rule(case) not in MEMBER_RULES
+
+
+def _rule(case: Case) -> str:
+    return case.rule or case.endpoint.split(".")[-2]
 
 
 def test_member_rule_derivation_matches_the_views(app):
-    """The role-3 rows use the blueprint name as the rule: is that what each view is guarded by?"""
+    """The role-3 rows use the blueprint name (or the case's `rule`) as the rule: is that what each view is
+    guarded by?"""
     for case in CASES:
         if case.endpoint.startswith("admin."):
             view = app.view_functions[case.endpoint]
-            assert required_rule(case.endpoint, view) == case.endpoint.split(".")[-2], case.name
+            assert required_rule(case.endpoint, view) == _rule(case), case.name
 
 
 MATRIX = [pytest.param(case, case.caller, id=f"{case.name}-{case.caller}") for case in CASES] + [

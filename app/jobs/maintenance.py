@@ -25,3 +25,13 @@ def reap_stale_jobs() -> int:
     if stale:
         log.warning("stale jobs failed", extra={"count": len(stale)})
     return len(stale)
+
+
+def purge_operation_log() -> int:
+    """Drop operation-log entries older than OPERATION_LOG_DAYS (docs/operation_log.md)."""
+    from app.services.oplog import purge_old_entries
+
+    removed = purge_old_entries()
+    if removed:
+        log.info("operation log purged", extra={"count": removed})
+    return removed

@@ -30,6 +30,8 @@ KINDS = {
         ),
         JobKind("wxa_qrcode.bulk", "app.jobs.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
         # an authorized/updateauthorized push: api_query_auth + details, out of the push's request
+        # an export of an admin list to .xlsx/.csv (app/services/exports.py)
+        JobKind("export.run", "app.services.exports.run_export", "default", 1800),
         JobKind("open_platform.authorized", "app.jobs.open_platform.record_authorization", "wechat", 300),
     )
 }
@@ -46,6 +48,7 @@ class CronEntry:
 CRON = [
     CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
     CronEntry("app.jobs.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
+    CronEntry("app.jobs.maintenance.purge_operation_log", "default", cron="30 3 * * *"),  # OPERATION_LOG_DAYS
 ]
 
 

@@ -11,7 +11,7 @@ def get_job(job_id: str, scope: int | None) -> Job:
 
 
 def job_payload(job: Job) -> dict:
-    return {
+    payload = {
         "job_id": job.id,
         "kind": job.kind,
         "company_id": job.company_id,
@@ -25,3 +25,8 @@ def job_payload(job: Job) -> dict:
         "started_at": fmt_datetime(job.started_at),
         "finished_at": fmt_datetime(job.finished_at),
     }
+    if job.kind == "export.run":  # the download link, for the admin who started the export (docs/exports.md)
+        from app.services.exports import add_download_link
+
+        add_download_link(job, payload)
+    return payload

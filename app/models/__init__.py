@@ -6,6 +6,7 @@ from app.models import (  # noqa: F401
     company,
     jobs,
     open_platform,
+    oplog,
     plugin,
     product,
     radar,

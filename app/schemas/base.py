@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json
 from app.responses import ApiError, Code
 from app.sanitize import URL_RULE, clean_html, url_error
+from app.services.oplog import remember_input
 from app.timefmt import fmt_date, fmt_datetime
 
 # marshmallow's own messages, split into "wrong type" (301) and "missing/invalid" (303).
@@ -96,7 +97,7 @@ def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
     schema = schema_cls(**kwargs)
     try:
-        return schema.load(request_data() if data is None else data)
+        result = schema.load(request_data() if data is None else data)
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         is_type = any(m in TYPE_MESSAGES for m in _all_leaves(messages))
@@ -106,6 +107,8 @@ def load(schema_cls, data=None, **kwargs):
         label = "" if path and path[0] == "_schema" else _label(schema, path[0] if path else "")
         code = Code.TYPE_ERROR if is_type else Code.INVALID
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
+    remember_input(result)  # a write's input, for its operation-log summary (app/services/oplog.py)
+    return result
 
 
 def request_data() -> dict:

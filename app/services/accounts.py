@@ -1,5 +1,6 @@
 """Admin sign-in and the caller's own account: 1.0, 1.1, 1.2, 5.8."""
 
+from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -8,6 +9,7 @@ from app.limits import login_name_key
 from app.models.admin import STATUS_ENABLED, AccessRule, AdminUser
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token, password_is_strong, verify_password
+from app.services import oplog
 from app.timefmt import utcnow
 
 WEAK_PASSWORD_MSG = "密码复杂度检查未通过,请检查最小长度为八位,包含大小写字母和数字"  # noqa: S105 - a message, not a password
@@ -23,13 +25,21 @@ def login(username: str, password: str) -> AdminUser:
         .limit(1)
     ).first()
     if not verify_password(user.password_hash if user else None, password):
+        _failed_login(user, username, "账号或密码错误")
         raise ApiError(Code.BAD_LOGIN, "账号或密码错误")
     if user.status != STATUS_ENABLED:
+        _failed_login(user, username, "账户未启用")
         raise ApiError(Code.DISABLED, "账户未启用")
     user.previous_login_date = user.last_login_date
     user.last_login_date = utcnow()
     db.session.flush()
+    oplog.record_event(oplog.LOGIN, admin=user, target_type="admin_user", target_id=user.id)
     return user
+
+
+def _failed_login(user: AdminUser | None, username: str, reason: str) -> None:
+    summary = {"username": oplog.summarize({"username": username})["username"], "reason": reason}
+    oplog.record_refusal(oplog.LOGIN_FAILED, admin=user, summary=summary)
 
 
 def login_name_taken(name: str, exclude_id: int | None = None) -> bool:
@@ -50,6 +60,10 @@ def revoke_credentials(user: AdminUser) -> None:
     scan-to-join QR code the user handed out (docs/security.md)."""
     user.token = new_token()
     user.invite_secret = new_token()
+    # a security event: every invite (scan-to-join QR code) the user handed out stops working
+    oplog.record_event(
+        oplog.CREDENTIALS_REVOKED, admin=g.get("admin") or user, target_type="admin_user", target_id=user.id
+    )
 
 
 def set_password(user: AdminUser, password: str, *, by_owner: bool) -> None:

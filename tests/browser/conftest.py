@@ -129,8 +129,6 @@ def _run(args, env, log):
 
 def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] = (12, 120, 3000)) -> LiveServer:
     """Migrate, seed and fill a throwaway SQLite database, then `flask run` on a free port (bench/ uses it too)."""
-    from tests.fixtures.wechat import COMPONENT_CONFIG
-
     log = workdir / "server.log"
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -155,7 +153,6 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "H5_ARTICLE_URL": f"{base}/h5/yulanwenzhang/{{article_id}}",
         "H5_ACTIVITY_URL": f"{base}/h5/activity/{{activity_id}}",
         "SMS_BACKEND": "log",  # phone codes (8.9) are logged, not sent
-        **COMPONENT_CONFIG,
         "JOB_RETRY_INTERVALS": "0",
         # The third-party platform as the sandbox knows it; WeChat's grant page returns to this server,
         # which sends the browser on to this console.

@@ -12,11 +12,13 @@ from app.api.admin import (
     company,
     customer,
     dai_xcx,
+    export,
     gzh_auth_process,
     home_page,
     jobs,
     open_weixin,
     open_weixin_gongzhonghao,
+    operation_log,
     plugin_goods,
     plugin_mingpian,
     plugin_report,
@@ -34,9 +36,11 @@ from app.api.admin import (
     xcx_auth_process,
 )
 from app.auth import guard_admin_request
+from app.services.oplog import record_write
 
 admin_bp = Blueprint("admin", __name__, url_prefix="/zhugeleida/admin")
 admin_bp.before_request(guard_admin_request)
+admin_bp.after_request(record_write)  # the operation log: runs before the app's commit, in its transaction
 
 CHILDREN = [
     account.bp,
@@ -60,6 +64,8 @@ CHILDREN = [
     speechDetailsManageShow.bp,
     speechDetailsManageOper.bp,
     jobs.bp,
+    operation_log.bp,
+    export.bp,
     xcx_auth_process.bp,
     open_weixin.bp,
     xcx_app.bp,
