@@ -165,6 +165,14 @@ class Config:
     JOB_RETRY_MAX = _int("JOB_RETRY_MAX", 3)  # retries after network/busy errors
     JOB_RETRY_INTERVALS = _ints("JOB_RETRY_INTERVALS", [10, 60, 300])
     JOB_RESULT_TTL = _int("JOB_RESULT_TTL", 86400)  # how long RQ keeps its own job hashes
+    # The RQ worker riding out Redis drops (docs/jobs_wechat.md "Outages"): how long it blocks waiting for a job
+    # (its heartbeat, maintenance and scheduler check run between waits), how often it cleans RQ's registries,
+    # how often it beats while a job runs, and the longest pause between reconnection attempts (seconds).
+    WORKER_POLL_INTERVAL = _int("WORKER_POLL_INTERVAL", 5)
+    WORKER_MAINTENANCE_INTERVAL = _int("WORKER_MAINTENANCE_INTERVAL", 30)
+    WORKER_HEARTBEAT_INTERVAL = _int("WORKER_HEARTBEAT_INTERVAL", 10)
+    WORKER_RECONNECT_MAX_WAIT = _float("WORKER_RECONNECT_MAX_WAIT", 5)
+    JOB_DB_WAIT = _int("JOB_DB_WAIT", 120)  # seconds a job waits for the database to record its outcome
     # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
     WECHAT_API_BASE = _str("WECHAT_API_BASE", "https://api.weixin.qq.com/")
     WECHAT_WORK_API_BASE = _str("WECHAT_WORK_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")

@@ -18,9 +18,12 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Callback, Queue, Retry, get_current_job
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from werkzeug.utils import import_string
 
 from app.extensions import db, redis_connection
@@ -35,6 +38,23 @@ log = logging.getLogger(__name__)
 CRASH_MSG = "任务执行出错"
 TIMEOUT_MSG = "任务执行超时"
 QUEUE_DOWN_MSG = "任务队列暂时不可用，请稍后重试"
+CONNECTION_MSG = "数据库或任务队列连接中断，稍后自动重试"
+# MySQL/MariaDB client errors meaning "the server is gone": can't connect, gone away, lost during a query.
+_DB_GONE = {2002, 2003, 2006, 2013, 2055}
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Redis or the database away for a moment (retried like a busy WeChat), not a bug."""
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError, DisconnectionError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        args = getattr(exc.orig, "args", ())
+        return bool(args) and args[0] in _DB_GONE
+    return False
+
+
 RETRY_STAGE = "等待重试"
 
 
@@ -236,6 +256,9 @@ def _describe(exc: Exception) -> tuple[int, str, bool]:
         return exc.code, exc.msg, False
     if isinstance(exc, JobTimeoutException):
         return Code.SERVER_ERROR, TIMEOUT_MSG, True
+    if is_connection_error(exc):  # Redis or the database away for a moment: the next try may pass
+        log.warning("job lost a connection", extra={"error": type(exc).__name__})
+        return Code.SERVER_ERROR, CONNECTION_MSG, True
     where = [f"{frame.filename}:{frame.lineno}" for frame in traceback.extract_tb(exc.__traceback__)[-5:]]
     log.error("job crashed", extra={"error": type(exc).__name__, "where": where})
     return Code.SERVER_ERROR, CRASH_MSG, False
@@ -243,17 +266,36 @@ def _describe(exc: Exception) -> tuple[int, str, bool]:
 
 def _failed(job_id: str, exc: Exception, can_retry: bool) -> str:
     code, msg, retryable = _describe(exc)
-    job = db.session.get(Job, job_id)
-    jlog = job_logger(job)
-    if retryable and can_retry:
-        job.status, job.stage, job.error_code, job.error = QUEUED, RETRY_STAGE, code, msg
-        db.session.commit()
-        jlog.warning("job failed, will be retried", extra={"error_code": code})
+    retry = retryable and can_retry
+    _record_outcome(job_id, code, msg, retry)
+    if retry:
         raise RetryLater(f"{code} {msg}") from None
-    _record_failure(job, code, msg)
-    db.session.commit()
-    jlog.warning("job failed", extra={"error_code": code})
     return FAILED
+
+
+def _record_outcome(job_id: str, code: int, msg: str, retry: bool) -> None:
+    """Write the failure (or the coming retry) on the row; while the database itself is away, try again for
+    up to JOB_DB_WAIT seconds rather than leave the row saying "started"."""
+    deadline = time.monotonic() + current_app.config["JOB_DB_WAIT"]
+    pause = 0.5
+    while True:
+        try:
+            job = db.session.get(Job, job_id)
+            jlog = job_logger(job)
+            if retry:
+                job.status, job.stage, job.error_code, job.error = QUEUED, RETRY_STAGE, code, msg
+            else:
+                _record_failure(job, code, msg)
+            db.session.commit()
+            jlog.warning("job failed, will be retried" if retry else "job failed", extra={"error_code": code})
+            return
+        except Exception as exc:
+            db.session.rollback()
+            if not is_connection_error(exc) or time.monotonic() > deadline:
+                raise
+            log.warning("job outcome not recorded yet: database unreachable", extra={"job_id": job_id})
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 def _record_failure(job: Job, code: int, msg: str) -> None:
