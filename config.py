@@ -169,10 +169,14 @@ class Config:
     # (its heartbeat, maintenance and scheduler check run between waits), how often it cleans RQ's registries,
     # how often it beats while a job runs, and the longest pause between reconnection attempts (seconds).
     WORKER_POLL_INTERVAL = _int("WORKER_POLL_INTERVAL", 5)
-    WORKER_MAINTENANCE_INTERVAL = _int("WORKER_MAINTENANCE_INTERVAL", 30)
+    WORKER_MAINTENANCE_INTERVAL = _int("WORKER_MAINTENANCE_INTERVAL", 15)
     WORKER_HEARTBEAT_INTERVAL = _int("WORKER_HEARTBEAT_INTERVAL", 10)
     WORKER_RECONNECT_MAX_WAIT = _float("WORKER_RECONNECT_MAX_WAIT", 5)
     JOB_DB_WAIT = _int("JOB_DB_WAIT", 120)  # seconds a job waits for the database to record its outcome
+    # A running job's process writes job.heartbeat_at this often; a row silent for longer than the timeout is
+    # marked interrupted and retried (noticed within timeout + WORKER_MAINTENANCE_INTERVAL, at once on a read).
+    JOB_HEARTBEAT_INTERVAL = _float("JOB_HEARTBEAT_INTERVAL", 10)
+    JOB_HEARTBEAT_TIMEOUT = _float("JOB_HEARTBEAT_TIMEOUT", 40)
     # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
     WECHAT_API_BASE = _str("WECHAT_API_BASE", "https://api.weixin.qq.com/")
     WECHAT_WORK_API_BASE = _str("WECHAT_WORK_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")

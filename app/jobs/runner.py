@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from werkzeug.utils import import_string
 
 from app.extensions import db, redis_connection
-from app.jobs import job_logger, locks, registry
+from app.jobs import heartbeat, job_logger, locks, registry
 from app.models.jobs import FAILED, FINISHED, QUEUED, STARTED, TERMINAL, Job
 from app.responses import ApiError, Code
 from app.timefmt import utcnow
@@ -72,28 +72,44 @@ def _fresh_context():
 def push(job_id: str) -> None:
     """Put the committed job on its RQ queue; if Redis refuses, the row fails and the caller gets an error."""
     job = db.session.get(Job, job_id)
-    config = current_app.config
-    kind = registry.kind(job.kind)
-    retry = (
-        Retry(max=config["JOB_RETRY_MAX"], interval=config["JOB_RETRY_INTERVALS"]) if config["JOB_RETRY_MAX"] else None
-    )
     try:
-        Queue(job.queue, connection=redis_connection()).enqueue(
-            "app.jobs.runner.run_job",
-            args=(job_id,),
-            job_id=job_id,
-            job_timeout=kind.timeout or config["JOB_TIMEOUT"],
-            retry=retry,
-            on_failure=Callback("app.jobs.runner.on_rq_failure"),
-            result_ttl=config["JOB_RESULT_TTL"],
-            failure_ttl=config["JOB_RESULT_TTL"],
-            description=f"{job.kind} {job_id}",
-        )
+        _enqueue_rq(job, current_app.config["JOB_RETRY_MAX"])
     except Exception as exc:  # noqa: BLE001 - any Redis failure: record it, answer clearly
         log.error("job not queued", extra={"job_id": job_id, "error": type(exc).__name__})
         _record_failure(job, Code.SERVER_ERROR, QUEUE_DOWN_MSG)
         db.session.commit()
         raise ApiError(Code.SERVER_ERROR, QUEUE_DOWN_MSG, status=503) from None
+
+
+def _enqueue_rq(job: Job, retries: int) -> None:
+    config = current_app.config
+    kind = registry.kind(job.kind)
+    retry = Retry(max=retries, interval=config["JOB_RETRY_INTERVALS"]) if retries > 0 else None
+    Queue(job.queue, connection=redis_connection()).enqueue(
+        "app.jobs.runner.run_job",
+        args=(job.id,),
+        job_id=job.id,
+        job_timeout=kind.timeout or config["JOB_TIMEOUT"],
+        retry=retry,
+        on_failure=Callback("app.jobs.runner.on_rq_failure"),
+        result_ttl=config["JOB_RESULT_TTL"],
+        failure_ttl=config["JOB_RESULT_TTL"],
+        description=f"{job.kind} {job.id}",
+    )
+
+
+def resubmit(job_id: str) -> None:
+    """Start an interrupted job again (app.jobs.heartbeat): a fresh RQ job with the same id and the tries it has
+    left, or a job thread of this process. If Redis refuses, the row stays `interrupted` for the next reaper."""
+    job = db.session.get(Job, job_id)
+    tries_left = 1 + max(current_app.config["JOB_RETRY_MAX"], 0) - job.attempts
+    if job.queue is None:
+        job_threads().start(job_id, registry.kind(job.kind).queue, attempt=job.attempts + 1)
+        return
+    try:
+        _enqueue_rq(job, tries_left - 1)
+    except Exception as exc:  # noqa: BLE001 - Redis away: the reaper tries again
+        log.warning("interrupted job not requeued yet", extra={"job_id": job_id, "error": type(exc).__name__})
 
 
 def start_detached(job_id: str) -> None:
@@ -119,10 +135,10 @@ class JobThreads:
         self.outstanding = 0
         self.idle = threading.Condition()
 
-    def start(self, job_id: str, queue: str) -> None:
+    def start(self, job_id: str, queue: str, attempt: int = 1) -> None:
         with self.idle:
             self.outstanding += 1
-        self._submit(job_id, queue, 1)
+        self._submit(job_id, queue, attempt)
 
     def _submit(self, job_id: str, queue: str, attempt: int) -> None:
         with self.idle:
@@ -220,22 +236,27 @@ def _run(job_id: str, can_retry: bool) -> str:
     if job is None or job.status in TERMINAL:
         log.info("job skipped: nothing to do", extra={"job_id": job_id})
         return "skipped"
-    # Claimed in SQL, on a status that is still not terminal: a cancel committed since the read above wins.
+    # Claimed in SQL, on a status that is still not terminal (a cancel committed since the read above wins)
+    # and with no live run of the row (an interrupted job's stale RQ entry never runs beside its retry).
+    now = utcnow()
     claimed = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.not_in(TERMINAL))
-        .values(status=STARTED, started_at=utcnow(), attempts=Job.attempts + 1, error_code=None, error=None)
+        .where(Job.id == job_id, Job.status.not_in(TERMINAL), ~heartbeat.live_run_clause())
+        .values(
+            status=STARTED, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1, error_code=None, error=None
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     if claimed.rowcount != 1:
-        log.info("job skipped: canceled", extra={"job_id": job_id})
+        log.info("job skipped: canceled, or running elsewhere", extra={"job_id": job_id})
         return "skipped"
     db.session.refresh(job)
     jlog = job_logger(job)
     jlog.info("job started", extra={"attempt": job.attempts})
     try:
-        result = import_string(registry.kind(job.kind).func)(job, **job.args)
+        with heartbeat.Heartbeat(job_id):
+            result = import_string(registry.kind(job.kind).func)(job, **job.args)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         db.session.rollback()
         return _failed(job_id, exc, can_retry)
@@ -312,6 +333,8 @@ def on_rq_failure(rq_job, connection, exc_type, exc_value, tb) -> None:
         job = db.session.get(Job, rq_job.id)
         if job is None or job.status in TERMINAL:
             return
+        if job.status == STARTED and not heartbeat.is_dead(job):
+            return  # an abandoned RQ entry of a job whose retry is running now
         if rq_job.retries_left:
             job.status, job.stage = QUEUED, RETRY_STAGE
         else:

@@ -24,7 +24,7 @@ from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
 
 from app.extensions import db
-from app.jobs import registry
+from app.jobs import maintenance, registry
 
 log = logging.getLogger(__name__)
 _fork_hook_installed = False
@@ -110,6 +110,10 @@ class AppWorker(Worker):
             self.scheduler = None
         self.connection.delete(self.key)  # our own stale registration (RQ refuses a live name twice)
         self._horse_pid = 0
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()
+        maintenance.reap_interrupted(self.flask_app)
 
     def heartbeat(self, timeout=None, pipeline=None):
         super().heartbeat(timeout, pipeline)

@@ -11,17 +11,9 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from app.models.jobs import FINISHED, STARTED
+from app.models.jobs import FAILED, FINISHED, INTERRUPTED, STARTED
 from app.services.companies import start_sync
 from tests.fixtures.wechat import fresh_job, wait_for_job, wait_until
-
-# Small intervals so that a test sees the worker recover in seconds (production defaults: config.py).
-FAST = {
-    "WORKER_POLL_INTERVAL": "1",
-    "WORKER_MAINTENANCE_INTERVAL": "2",
-    "WORKER_HEARTBEAT_INTERVAL": "1",
-    "WORKER_RECONNECT_MAX_WAIT": "1",
-}
 
 
 def free_port() -> int:
@@ -89,7 +81,7 @@ def synced(log: str, job_id: str) -> int:
 def test_a_redis_outage_mid_job_is_ridden_out(linked_company, sandbox, worker_process, private_redis):
     """Redis stops for 4 s while a sync runs: the job finishes exactly once, the worker is still running, and a
     job accepted after Redis returns runs without a restart."""
-    worker = worker_process(cron=True, **FAST)
+    worker = worker_process(cron=True)
     sandbox.fail_next("user/list", delay=3)  # hold the sync at its details call
     job_id = start_sync(linked_company).job.id
     wait_until(lambda: fresh_job(job_id).progress >= 45, 30, "the sync to reach its details call")
@@ -111,7 +103,7 @@ def test_the_retry_scheduler_comes_back_after_a_blip(linked_company, sandbox, wo
     """Redis blips while the worker is idle; a job that then fails on a busy WeChat is retried by RQ's
     scheduler within seconds (RQ alone: at its next maintenance, ten minutes later)."""
     app.config["JOB_RETRY_INTERVALS"] = [1]
-    worker = worker_process(**FAST)
+    worker = worker_process()
     time.sleep(1)
     private_redis.stop()
     time.sleep(3)
@@ -124,3 +116,69 @@ def test_the_retry_scheduler_comes_back_after_a_blip(linked_company, sandbox, wo
     assert time.monotonic() - started < 15
     assert worker.process.poll() is None
     assert fresh_job(job.id).status != STARTED
+
+
+def job_status(api, admin, job_id: str) -> str:
+    return api.as_(admin).get(f"/zhugeleida/admin/jobs/{job_id}").get_json()["data"]["status"]
+
+
+def hold_a_sync(sandbox, company) -> str:
+    sandbox.fail_next("user/list", delay=60)  # the details call never comes back in time
+    job_id = start_sync(company).job.id
+    wait_until(lambda: fresh_job(job_id).progress >= 45, 30, "the sync to reach its details call")
+    return job_id
+
+
+def test_a_killed_worker_is_noticed_and_its_job_retried(api, make, linked_company, sandbox, worker_process, app):
+    """SIGKILL of the worker and its work horse: with no worker left to notice, the status endpoint says
+    `interrupted` once the heartbeat is JOB_HEARTBEAT_TIMEOUT old; a new worker runs the retry to its end."""
+    admin = make.admin(linked_company)
+    first = worker_process()
+    job_id = hold_a_sync(sandbox, linked_company)
+    first.kill()
+    killed = time.monotonic()
+    assert job_status(api, admin, job_id) == STARTED  # the heartbeat is still fresh
+    wait_until(lambda: job_status(api, admin, job_id) == INTERRUPTED, 30, "the interruption")
+    noticed = time.monotonic() - killed
+    assert app.config["JOB_HEARTBEAT_TIMEOUT"] - 1 <= noticed < 60
+    sandbox.clear_faults()
+    second = worker_process()
+    job = wait_for_job(job_id, 60)
+    assert (job.status, job.attempts) == (FINISHED, 2), second.log()
+    assert job.result["members"]["created"] + job.result["members"]["updated"] <= 20
+
+
+def test_a_new_request_after_a_dead_run_starts_a_new_job(app, linked_company, sandbox, worker_process):
+    """A new 5.7 never gets a dead run's job id back: the dead one is failed, the new one runs."""
+    first = worker_process()
+    job_id = hold_a_sync(sandbox, linked_company)
+    first.kill()
+    assert start_sync(linked_company).job.id == job_id  # still beating a moment ago: the same sync
+    time.sleep(app.config["JOB_HEARTBEAT_TIMEOUT"] + 1)  # no worker left: nobody beats, nobody notices
+    sandbox.clear_faults()
+    worker_process()
+    again = start_sync(linked_company)
+    assert again.created and again.job.id != job_id
+    assert wait_for_job(again.job.id, 60).status == FINISHED
+    assert fresh_job(job_id).status == FAILED
+
+
+def test_a_dead_holder_of_an_app_lock_blocks_seconds_not_minutes(private_redis):
+    """A work horse that dies holding a per-app Redis lock: the retry of the same job takes it over at once;
+    another job waits only for the short TTL (renewed while a live holder runs), not 5 minutes."""
+    from app.jobs.locks import renewed_lock
+
+    redis = Redis.from_url(private_redis.url)
+    with renewed_lock(redis, "t:lock", "job-a", ttl=2, wait=1):
+        pass
+    assert redis.get("t:lock") is None
+    redis.set("t:lock", "job-a", px=2000)  # a holder that died without releasing
+    started = time.monotonic()
+    with renewed_lock(redis, "t:lock", "job-a", ttl=2, wait=5):  # its own retry: at once
+        assert time.monotonic() - started < 0.5
+        time.sleep(2.5)  # renewed while held
+        assert redis.get("t:lock") == b"job-a"
+    redis.set("t:lock", "job-a", px=2000)
+    started = time.monotonic()
+    with renewed_lock(redis, "t:lock", "job-b", ttl=2, wait=5):  # someone else: once the TTL lapses
+        assert 1 < time.monotonic() - started < 3
