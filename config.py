@@ -182,6 +182,11 @@ class Config:
     WECHAT_WORK_API_BASE = _str("WECHAT_WORK_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")
     WECHAT_OPEN_BASE = _str("WECHAT_OPEN_BASE", "https://open.weixin.qq.com/")
     WECHAT_TIMEOUT = _float("WECHAT_TIMEOUT", 10)  # seconds per WeChat HTTP call
+    # Every WeChat call of one request shares this many seconds (keep it below GUNICORN_TIMEOUT); a WeChat API
+    # failing WECHAT_BREAKER_FAILURES times in a row (network) answers "busy" at once for WECHAT_BREAKER_RESET s.
+    WECHAT_REQUEST_DEADLINE = _float("WECHAT_REQUEST_DEADLINE", 20)
+    WECHAT_BREAKER_FAILURES = _int("WECHAT_BREAKER_FAILURES", 3)
+    WECHAT_BREAKER_RESET = _float("WECHAT_BREAKER_RESET", 30)
     WECHAT_TOKEN_PREFIX = _str("WECHAT_TOKEN_PREFIX", "zhugeleida:wechat")  # Redis keys of tokens
     WECHAT_TOKEN_EARLY_REFRESH = _int("WECHAT_TOKEN_EARLY_REFRESH", 300)  # seconds before expiry
     WECHAT_WORK_PAGE_SIZE = _int("WECHAT_WORK_PAGE_SIZE", 10000)  # user/list_id limit (1-10000)
