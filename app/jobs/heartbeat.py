@@ -104,6 +104,19 @@ def interrupt(job: Job) -> bool:
     return True
 
 
+def mark_interrupted(job_id: str) -> bool:
+    """A run known dead (its process exited under the worker's eyes): `interrupted` now, whatever its heartbeat
+    says; the retry is left to RQ's failure handling, which follows. Commits."""
+    marked = db.session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == STARTED)
+        .values(status=INTERRUPTED, stage=INTERRUPTED_STAGE, error_code=INTERRUPTED_CODE, error=INTERRUPTED_MSG)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return marked.rowcount == 1
+
+
 def reap_dead() -> int:
     """Interrupt every `started` row whose heartbeat is stale (the worker's maintenance and the cron reaper)."""
     cutoff = utcnow() - timeout()

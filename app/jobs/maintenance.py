@@ -3,6 +3,7 @@
 import logging
 
 from flask import current_app
+from rq.exceptions import StopRequested
 from sqlalchemy import select
 
 from app.extensions import db
@@ -39,6 +40,8 @@ def reap_interrupted(app) -> int:
     with app.app_context():
         try:
             count = heartbeat.reap_dead()
+        except StopRequested:  # SIGTERM arrived during the query: the worker stops as asked
+            raise
         except Exception as exc:  # noqa: BLE001 - the database away: the next maintenance tries again
             db.session.rollback()
             log.warning("reaper skipped", extra={"error": type(exc).__name__})
@@ -46,3 +49,15 @@ def reap_interrupted(app) -> int:
         finally:
             db.session.remove()
     return count
+
+
+def horse_died(app, job_id: str) -> None:
+    """The worker saw the process running `job_id` die: mark its run interrupted at once."""
+    with app.app_context():
+        try:
+            heartbeat.mark_interrupted(job_id)
+        except Exception as exc:  # noqa: BLE001 - the database away: the heartbeat timeout catches it later
+            db.session.rollback()
+            log.warning("interruption not recorded", extra={"job_id": job_id, "error": type(exc).__name__})
+        finally:
+            db.session.remove()

@@ -28,7 +28,7 @@ from werkzeug.utils import import_string
 
 from app.extensions import db, redis_connection
 from app.jobs import heartbeat, job_logger, locks, registry
-from app.models.jobs import FAILED, FINISHED, QUEUED, STARTED, TERMINAL, Job
+from app.models.jobs import FAILED, FINISHED, INTERRUPTED, QUEUED, STARTED, TERMINAL, Job
 from app.responses import ApiError, Code
 from app.timefmt import utcnow
 from app.wechat.errors import WeChatError
@@ -336,7 +336,8 @@ def on_rq_failure(rq_job, connection, exc_type, exc_value, tb) -> None:
         if job.status == STARTED and not heartbeat.is_dead(job):
             return  # an abandoned RQ entry of a job whose retry is running now
         if rq_job.retries_left:
-            job.status, job.stage = QUEUED, RETRY_STAGE
+            if job.status != INTERRUPTED:  # an interrupted row says so until its retry starts
+                job.status, job.stage = QUEUED, RETRY_STAGE
         else:
             _record_failure(job, locks.LOST_CODE, locks.LOST_MSG)
         db.session.commit()

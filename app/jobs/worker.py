@@ -111,6 +111,12 @@ class AppWorker(Worker):
         self.connection.delete(self.key)  # our own stale registration (RQ refuses a live name twice)
         self._horse_pid = 0
 
+    def handle_work_horse_killed(self, job, retpid, ret_val, rusage):
+        """The horse died under us (OOM killer, SIGKILL): its run is over now, not when its heartbeat goes stale.
+        The row says `interrupted`, and RQ's failure handling that follows retries it (app.jobs.runner)."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        maintenance.horse_died(self.flask_app, job.id)
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()
         maintenance.reap_interrupted(self.flask_app)

@@ -182,3 +182,17 @@ def test_a_dead_holder_of_an_app_lock_blocks_seconds_not_minutes(private_redis):
     started = time.monotonic()
     with renewed_lock(redis, "t:lock", "job-b", ttl=2, wait=5):  # someone else: once the TTL lapses
         assert 1 < time.monotonic() - started < 3
+
+
+def test_a_killed_work_horse_is_retried_at_once(linked_company, sandbox, worker_process):
+    """Only the horse dies (as under the OOM killer): the worker marks the run interrupted when it sees the
+    horse exit — not a heartbeat timeout later — and RQ's retry runs the job to its end."""
+    worker = worker_process()
+    job_id = hold_a_sync(sandbox, linked_company)
+    sandbox.clear_faults()
+    killed = time.monotonic()
+    assert worker.kill_horse() == 1
+    job = wait_for_job(job_id, 60)
+    assert (job.status, job.attempts) == (FINISHED, 2), worker.log()
+    assert time.monotonic() - killed < 15
+    assert worker.process.poll() is None
