@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from load_soak import Client, Recorder  # noqa: E402
+from load_soak import PASSWORD, Client, Recorder  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.commands.seed import seed_roles, seed_rules  # noqa: E402
@@ -48,7 +48,6 @@ from config import ProductionConfig  # noqa: E402
 SECRET_KEY = "chaos-secret-key-0123456789abcdefghijkl"
 FIELD_KEY = "Y2hhb3MtZmllbGQtZW5jcnlwdGlvbi1rZXktMDAwMDA="
 CORP, CONTACTS, AGENT, AGENT_SECRET = "wwchaos000000001", "chaos-contacts-secret", 1000002, "chaos-agent-secret"
-PASSWORD = "Chaos-Bench-Passw0rd"
 PREFIX = "zhugeleida-chaos"
 
 
@@ -424,11 +423,12 @@ class Chaos:
             recorder = Recorder()
             self.sandbox.fail_next("*", delay=9.9, times=40)  # each call slow, inside WECHAT_TIMEOUT (10 s)
             form = {"app_type": 1, "agent_id": AGENT, "app_secret": AGENT_SECRET}
+            company_id = self.company.id
 
             def bound(_):
                 client = Client(base, session, recorder)
                 started = time.monotonic()
-                client.post("7.4", f"/company/update_agent/{self.company.id}", form)
+                client.post("7.4", f"/company/update_agent/{company_id}", form)
                 return time.monotonic() - started
 
             with ThreadPoolExecutor(4) as pool:
