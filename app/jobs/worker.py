@@ -140,8 +140,8 @@ class AppWorker(Worker):
         """RQ's scheduler process (retries with backoff) exits on any Redis error; start it again as soon as
         Redis answers (RQ itself waits for its next maintenance, ten minutes by default)."""
         scheduler = self.scheduler
-        if scheduler is None or self.is_horse:
-            return
+        if scheduler is None or self.is_horse or getattr(self, "stopping", False) or self._stop_requested:
+            return  # (a stop request stops the scheduler on purpose)
         process = scheduler._process
         if process is not None and process.is_alive():
             return
