@@ -192,11 +192,28 @@ class Config:
     JOB_RETRY_MAX = _int("JOB_RETRY_MAX", 3)  # retries after network/busy errors
     JOB_RETRY_INTERVALS = _ints("JOB_RETRY_INTERVALS", [10, 60, 300])
     JOB_RESULT_TTL = _int("JOB_RESULT_TTL", 86400)  # how long RQ keeps its own job hashes
+    # The RQ worker riding out Redis drops (docs/jobs_wechat.md "Outages"): how long it blocks waiting for a job
+    # (its heartbeat, maintenance and scheduler check run between waits), how often it cleans RQ's registries,
+    # how often it beats while a job runs, and the longest pause between reconnection attempts (seconds).
+    WORKER_POLL_INTERVAL = _int("WORKER_POLL_INTERVAL", 5)
+    WORKER_MAINTENANCE_INTERVAL = _int("WORKER_MAINTENANCE_INTERVAL", 15)
+    WORKER_HEARTBEAT_INTERVAL = _int("WORKER_HEARTBEAT_INTERVAL", 10)
+    WORKER_RECONNECT_MAX_WAIT = _float("WORKER_RECONNECT_MAX_WAIT", 5)
+    JOB_DB_WAIT = _int("JOB_DB_WAIT", 120)  # seconds a job waits for the database to record its outcome
+    # A running job's process writes job.heartbeat_at this often; a row silent for longer than the timeout is
+    # marked interrupted and retried (noticed within timeout + WORKER_MAINTENANCE_INTERVAL, at once on a read).
+    JOB_HEARTBEAT_INTERVAL = _float("JOB_HEARTBEAT_INTERVAL", 10)
+    JOB_HEARTBEAT_TIMEOUT = _float("JOB_HEARTBEAT_TIMEOUT", 40)
     # WeChat hosts (the sandbox replaces them all: see `flask wechat-sandbox`).
     WECHAT_API_BASE = _str("WECHAT_API_BASE", "https://api.weixin.qq.com/")
     WECHAT_WORK_API_BASE = _str("WECHAT_WORK_API_BASE", "https://qyapi.weixin.qq.com/cgi-bin/")
     WECHAT_OPEN_BASE = _str("WECHAT_OPEN_BASE", "https://open.weixin.qq.com/")
     WECHAT_TIMEOUT = _float("WECHAT_TIMEOUT", 10)  # seconds per WeChat HTTP call
+    # Every WeChat call of one request shares this many seconds (keep it below GUNICORN_TIMEOUT); a WeChat API
+    # failing WECHAT_BREAKER_FAILURES times in a row (network) answers "busy" at once for WECHAT_BREAKER_RESET s.
+    WECHAT_REQUEST_DEADLINE = _float("WECHAT_REQUEST_DEADLINE", 20)
+    WECHAT_BREAKER_FAILURES = _int("WECHAT_BREAKER_FAILURES", 3)
+    WECHAT_BREAKER_RESET = _float("WECHAT_BREAKER_RESET", 30)
     WECHAT_TOKEN_PREFIX = _str("WECHAT_TOKEN_PREFIX", "zhugeleida:wechat")  # Redis keys of tokens
     WECHAT_TOKEN_EARLY_REFRESH = _int("WECHAT_TOKEN_EARLY_REFRESH", 300)  # seconds before expiry
     WECHAT_WORK_PAGE_SIZE = _int("WECHAT_WORK_PAGE_SIZE", 10000)  # user/list_id limit (1-10000)

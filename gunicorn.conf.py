@@ -14,14 +14,16 @@ def _int(name: str, default: int) -> int:
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("GUNICORN_WORKERS", 2)
-# Sync workers (one request at a time each): the work is database-bound and short. Set GUNICORN_THREADS > 1
-# to switch to the gthread worker.
-threads = _int("GUNICORN_THREADS", 1)
-worker_class = "gthread" if threads > 1 else "sync"
+# Threaded workers (gthread): a request waiting on WeChat (at most WECHAT_REQUEST_DEADLINE seconds) holds one
+# thread, not the whole process, so unrelated requests go on being served. GUNICORN_WORKER_CLASS=sync with
+# GUNICORN_THREADS=1 gives the old one-request-per-process workers.
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
 backlog = _int("GUNICORN_BACKLOG", 512)
 
 # A request that needs longer than this is a bug (slow WeChat calls run in RQ jobs, not in requests):
-# the worker is killed and replaced. WeChat calls made in a request time out after WECHAT_TIMEOUT (10 s).
+# the worker is killed and replaced. The WeChat calls of one request share WECHAT_REQUEST_DEADLINE (20 s, keep
+# it below this timeout), each at most WECHAT_TIMEOUT (10 s); app/wechat/guard.py.
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)  # seconds an idle keep-alive connection is kept (behind a proxy)

@@ -37,7 +37,8 @@ def main(argv=None) -> None:
     prefix = app.config["JOB_QUEUE_PREFIX"]
     queues = [Queue(name, connection=connection) for name in registry.queue_names(prefix)]
     worker = AppWorker(queues, connection=connection, app=app, name=args.name)
-    cron = None if args.no_cron or args.burst else start_cron(redis_url, prefix)
+    reconnect = app.config["WORKER_RECONNECT_MAX_WAIT"]
+    cron = None if args.no_cron or args.burst else start_cron(redis_url, prefix, reconnect)
     log.info("worker starting", extra={"queues": [q.name for q in queues], "cron": cron is not None})
     try:
         worker.work(with_scheduler=True, burst=args.burst, logging_level=app.config["LOG_LEVEL"])

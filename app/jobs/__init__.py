@@ -13,6 +13,8 @@ import uuid
 from typing import NamedTuple
 
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import get_current_job
 from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
@@ -121,7 +123,10 @@ def set_progress(job: Job, progress: int, stage: str | None = None) -> None:
     rq_job = get_current_job()
     if rq_job is not None:
         rq_job.meta.update(progress=job.progress, stage=job.stage)
-        rq_job.save_meta()
+        try:
+            rq_job.save_meta()
+        except (RedisConnectionError, RedisTimeoutError):  # a mirror of the row: Redis away never fails the job
+            log.warning("job progress not mirrored to RQ: Redis unreachable", extra={"job_id": job.id})
 
 
 class JobLog(logging.LoggerAdapter):

@@ -1,21 +1,31 @@
-"""One active job per lock key (e.g. "wechat_work.sync:<company id>"), kept in the job_lock table.
+"""One active job per lock key (e.g. "wechat_work.sync:<company id>"), kept in the job_lock table; and short,
+renewed Redis locks for one step at a time on a shared resource (`renewed_lock`).
 
-A lock whose job is no longer alive — finished, failed, lost by RQ, or older than it could possibly run — is
-taken over, so a crashed worker never blocks a company for ever.
+A lock whose job is no longer alive — finished, failed, interrupted, lost by RQ, its process silent for longer
+than JOB_HEARTBEAT_TIMEOUT, or older than it could possibly run — is taken over, so a dead worker blocks a
+company for a minute at most.
 """
 
+import logging
+import threading
+import time
+import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from flask import current_app
+from redis.exceptions import LockError
 from rq.exceptions import NoSuchJobError
 from rq.job import Job as RQJob
 from rq.job import JobStatus
 from sqlalchemy import delete
 
 from app.extensions import db, redis_connection
-from app.jobs import registry
-from app.models.jobs import ACTIVE, FAILED, Job, JobLock
+from app.jobs import heartbeat, registry
+from app.models.jobs import ACTIVE, FAILED, QUEUED, STARTED, Job, JobLock
 from app.timefmt import utcnow
+
+log = logging.getLogger(__name__)
 
 LOST_CODE = 500
 LOST_MSG = "任务已中断（工作进程退出且无法重试），请重新提交"
@@ -46,7 +56,9 @@ def rq_knows(job: Job) -> bool:
 
 
 def is_alive(job: Job) -> bool:
-    if job.status not in ACTIVE:
+    """Whether the job still holds its lock: queued or running, with a beating process. An interrupted job
+    does not: a new request for the same work starts a new job (the interrupted one is failed)."""
+    if job.status not in (QUEUED, STARTED) or heartbeat.is_dead(job):
         return False
     age = utcnow() - job.create_date
     if age > longest_run(job):
@@ -77,3 +89,46 @@ def live_holder(key: str) -> Job | None:
     db.session.execute(delete(JobLock).where(JobLock.key == key))
     db.session.commit()
     return None
+
+
+# --- short Redis locks, renewed while held ----------------------------------------------------------------
+
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+@contextmanager
+def renewed_lock(redis, key: str, owner: str | None, ttl: float, wait: float):
+    """Hold `key` in Redis for the block: a short TTL (`ttl` seconds) that a thread renews every ttl/3 while
+    the holder runs, so a dead holder's lock lapses within `ttl`. `owner` (a job id) may take over a lock it
+    already holds — the retry of a job whose previous try died holding it. Raises LockError after `wait`."""
+    token = owner or uuid.uuid4().hex
+    ttl_ms = max(int(ttl * 1000), 1000)
+    deadline = time.monotonic() + wait
+    while not redis.set(key, token, nx=True, px=ttl_ms):
+        if owner is not None and redis.eval(_RENEW, 1, key, token, ttl_ms):
+            log.info("lock taken over by its own job", extra={"lock": key, "job_id": owner})
+            break
+        if time.monotonic() > deadline:
+            raise LockError(f"lock {key} busy")
+        time.sleep(0.1)
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(ttl / 3):
+            try:
+                redis.eval(_RENEW, 1, key, token, ttl_ms)
+            except Exception as exc:  # noqa: BLE001 - Redis away for a moment: renew at the next tick
+                log.warning("lock not renewed", extra={"lock": key, "error": type(exc).__name__})
+
+    renewer = threading.Thread(target=renew, name="lock-renewal", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join(timeout=5)
+        try:
+            redis.eval(_RELEASE, 1, key, token)
+        except Exception as exc:  # noqa: BLE001 - the TTL frees it anyway
+            log.warning("lock not released", extra={"lock": key, "error": type(exc).__name__})

@@ -18,15 +18,18 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import current_app
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Callback, Queue, Retry, get_current_job
 from rq.timeouts import JobTimeoutException
 from sqlalchemy import update
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from werkzeug.utils import import_string
 
 from app import request_id
 from app.extensions import db, redis_connection
-from app.jobs import job_logger, locks, registry
-from app.models.jobs import FAILED, FINISHED, QUEUED, STARTED, TERMINAL, Job
+from app.jobs import heartbeat, job_logger, locks, registry
+from app.models.jobs import FAILED, FINISHED, INTERRUPTED, QUEUED, STARTED, TERMINAL, Job
 from app.responses import ApiError, Code
 from app.timefmt import utcnow
 from app.wechat.errors import WeChatError
@@ -36,6 +39,23 @@ log = logging.getLogger(__name__)
 CRASH_MSG = "任务执行出错"
 TIMEOUT_MSG = "任务执行超时"
 QUEUE_DOWN_MSG = "任务队列暂时不可用，请稍后重试"
+CONNECTION_MSG = "数据库或任务队列连接中断，稍后自动重试"
+# MySQL/MariaDB client errors meaning "the server is gone": can't connect, gone away, lost during a query.
+_DB_GONE = {2002, 2003, 2006, 2013, 2055}
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Redis or the database away for a moment (retried like a busy WeChat), not a bug."""
+    if isinstance(exc, (RedisConnectionError, RedisTimeoutError, DisconnectionError)):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        args = getattr(exc.orig, "args", ())
+        return bool(args) and args[0] in _DB_GONE
+    return False
+
+
 RETRY_STAGE = "等待重试"
 
 
@@ -53,29 +73,45 @@ def _fresh_context():
 def push(job_id: str) -> None:
     """Put the committed job on its RQ queue; if Redis refuses, the row fails and the caller gets an error."""
     job = db.session.get(Job, job_id)
-    config = current_app.config
-    kind = registry.kind(job.kind)
-    retry = (
-        Retry(max=config["JOB_RETRY_MAX"], interval=config["JOB_RETRY_INTERVALS"]) if config["JOB_RETRY_MAX"] else None
-    )
     try:
-        Queue(job.queue, connection=redis_connection()).enqueue(
-            "app.jobs.runner.run_job",
-            args=(job_id,),
-            job_id=job_id,
-            job_timeout=kind.timeout or config["JOB_TIMEOUT"],
-            retry=retry,
-            on_failure=Callback("app.jobs.runner.on_rq_failure"),
-            result_ttl=config["JOB_RESULT_TTL"],
-            failure_ttl=config["JOB_RESULT_TTL"],
-            description=f"{job.kind} {job_id}",
-            meta={"request_id": request_id.current()},  # the worker's log lines carry the starting request's id
-        )
+        _enqueue_rq(job, current_app.config["JOB_RETRY_MAX"])
     except Exception as exc:  # noqa: BLE001 - any Redis failure: record it, answer clearly
         log.error("job not queued", extra={"job_id": job_id, "error": type(exc).__name__})
         _record_failure(job, Code.SERVER_ERROR, QUEUE_DOWN_MSG)
         db.session.commit()
         raise ApiError(Code.SERVER_ERROR, QUEUE_DOWN_MSG, status=503) from None
+
+
+def _enqueue_rq(job: Job, retries: int) -> None:
+    config = current_app.config
+    kind = registry.kind(job.kind)
+    retry = Retry(max=retries, interval=config["JOB_RETRY_INTERVALS"]) if retries > 0 else None
+    Queue(job.queue, connection=redis_connection()).enqueue(
+        "app.jobs.runner.run_job",
+        args=(job.id,),
+        job_id=job.id,
+        job_timeout=kind.timeout or config["JOB_TIMEOUT"],
+        retry=retry,
+        on_failure=Callback("app.jobs.runner.on_rq_failure"),
+        result_ttl=config["JOB_RESULT_TTL"],
+        failure_ttl=config["JOB_RESULT_TTL"],
+        description=f"{job.kind} {job.id}",
+        meta={"request_id": request_id.current()},  # the worker's log lines carry the starting request's id
+    )
+
+
+def resubmit(job_id: str) -> None:
+    """Start an interrupted job again (app.jobs.heartbeat): a fresh RQ job with the same id and the tries it has
+    left, or a job thread of this process. If Redis refuses, the row stays `interrupted` for the next reaper."""
+    job = db.session.get(Job, job_id)
+    tries_left = 1 + max(current_app.config["JOB_RETRY_MAX"], 0) - job.attempts
+    if job.queue is None:
+        job_threads().start(job_id, registry.kind(job.kind).queue, attempt=job.attempts + 1)
+        return
+    try:
+        _enqueue_rq(job, tries_left - 1)
+    except Exception as exc:  # noqa: BLE001 - Redis away: the reaper tries again
+        log.warning("interrupted job not requeued yet", extra={"job_id": job_id, "error": type(exc).__name__})
 
 
 def start_detached(job_id: str) -> None:
@@ -101,10 +137,10 @@ class JobThreads:
         self.outstanding = 0
         self.idle = threading.Condition()
 
-    def start(self, job_id: str, queue: str) -> None:
+    def start(self, job_id: str, queue: str, attempt: int = 1) -> None:
         with self.idle:
             self.outstanding += 1
-        self._submit(job_id, queue, 1)
+        self._submit(job_id, queue, attempt)
 
     def _submit(self, job_id: str, queue: str, attempt: int) -> None:
         with self.idle:
@@ -203,22 +239,27 @@ def _run(job_id: str, can_retry: bool) -> str:
     if job is None or job.status in TERMINAL:
         log.info("job skipped: nothing to do", extra={"job_id": job_id})
         return "skipped"
-    # Claimed in SQL, on a status that is still not terminal: a cancel committed since the read above wins.
+    # Claimed in SQL, on a status that is still not terminal (a cancel committed since the read above wins)
+    # and with no live run of the row (an interrupted job's stale RQ entry never runs beside its retry).
+    now = utcnow()
     claimed = db.session.execute(
         update(Job)
-        .where(Job.id == job_id, Job.status.not_in(TERMINAL))
-        .values(status=STARTED, started_at=utcnow(), attempts=Job.attempts + 1, error_code=None, error=None)
+        .where(Job.id == job_id, Job.status.not_in(TERMINAL), ~heartbeat.live_run_clause())
+        .values(
+            status=STARTED, started_at=now, heartbeat_at=now, attempts=Job.attempts + 1, error_code=None, error=None
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
     if claimed.rowcount != 1:
-        log.info("job skipped: canceled", extra={"job_id": job_id})
+        log.info("job skipped: canceled, or running elsewhere", extra={"job_id": job_id})
         return "skipped"
     db.session.refresh(job)
     jlog = job_logger(job)
     jlog.info("job started", extra={"attempt": job.attempts})
     try:
-        result = import_string(registry.kind(job.kind).func)(job, **job.args)
+        with heartbeat.Heartbeat(job_id):
+            result = import_string(registry.kind(job.kind).func)(job, **job.args)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the row
         db.session.rollback()
         return _failed(job_id, exc, can_retry)
@@ -239,6 +280,9 @@ def _describe(exc: Exception) -> tuple[int, str, bool]:
         return exc.code, exc.msg, False
     if isinstance(exc, JobTimeoutException):
         return Code.SERVER_ERROR, TIMEOUT_MSG, True
+    if is_connection_error(exc):  # Redis or the database away for a moment: the next try may pass
+        log.warning("job lost a connection", extra={"error": type(exc).__name__})
+        return Code.SERVER_ERROR, CONNECTION_MSG, True
     where = [f"{frame.filename}:{frame.lineno}" for frame in traceback.extract_tb(exc.__traceback__)[-5:]]
     log.error("job crashed", extra={"error": type(exc).__name__, "where": where})
     return Code.SERVER_ERROR, CRASH_MSG, False
@@ -246,17 +290,36 @@ def _describe(exc: Exception) -> tuple[int, str, bool]:
 
 def _failed(job_id: str, exc: Exception, can_retry: bool) -> str:
     code, msg, retryable = _describe(exc)
-    job = db.session.get(Job, job_id)
-    jlog = job_logger(job)
-    if retryable and can_retry:
-        job.status, job.stage, job.error_code, job.error = QUEUED, RETRY_STAGE, code, msg
-        db.session.commit()
-        jlog.warning("job failed, will be retried", extra={"error_code": code})
+    retry = retryable and can_retry
+    _record_outcome(job_id, code, msg, retry)
+    if retry:
         raise RetryLater(f"{code} {msg}") from None
-    _record_failure(job, code, msg)
-    db.session.commit()
-    jlog.warning("job failed", extra={"error_code": code})
     return FAILED
+
+
+def _record_outcome(job_id: str, code: int, msg: str, retry: bool) -> None:
+    """Write the failure (or the coming retry) on the row; while the database itself is away, try again for
+    up to JOB_DB_WAIT seconds rather than leave the row saying "started"."""
+    deadline = time.monotonic() + current_app.config["JOB_DB_WAIT"]
+    pause = 0.5
+    while True:
+        try:
+            job = db.session.get(Job, job_id)
+            jlog = job_logger(job)
+            if retry:
+                job.status, job.stage, job.error_code, job.error = QUEUED, RETRY_STAGE, code, msg
+            else:
+                _record_failure(job, code, msg)
+            db.session.commit()
+            jlog.warning("job failed, will be retried" if retry else "job failed", extra={"error_code": code})
+            return
+        except Exception as exc:
+            db.session.rollback()
+            if not is_connection_error(exc) or time.monotonic() > deadline:
+                raise
+            log.warning("job outcome not recorded yet: database unreachable", extra={"job_id": job_id})
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 def _record_failure(job: Job, code: int, msg: str) -> None:
@@ -273,8 +336,11 @@ def on_rq_failure(rq_job, connection, exc_type, exc_value, tb) -> None:
         job = db.session.get(Job, rq_job.id)
         if job is None or job.status in TERMINAL:
             return
+        if job.status == STARTED and not heartbeat.is_dead(job):
+            return  # an abandoned RQ entry of a job whose retry is running now
         if rq_job.retries_left:
-            job.status, job.stage = QUEUED, RETRY_STAGE
+            if job.status != INTERRUPTED:  # an interrupted row says so until its retry starts
+                job.status, job.stage = QUEUED, RETRY_STAGE
         else:
             _record_failure(job, locks.LOST_CODE, locks.LOST_MSG)
         db.session.commit()

@@ -10,8 +10,11 @@ from app.models.base import CreatedMixin
 
 QUEUED, STARTED, FINISHED, FAILED = "queued", "started", "finished", "failed"
 CANCELED = "canceled"  # a queued job its company called off before a worker took it
-STATUSES = (QUEUED, STARTED, FINISHED, FAILED, CANCELED)
-ACTIVE = (QUEUED, STARTED)
+# The process running the job stopped beating (killed, host lost): the row says so until the retry starts
+# (or the job failed for good). See docs/jobs_wechat.md "Outages".
+INTERRUPTED = "interrupted"
+STATUSES = (QUEUED, STARTED, FINISHED, FAILED, CANCELED, INTERRUPTED)
+ACTIVE = (QUEUED, STARTED, INTERRUPTED)
 TERMINAL = (FINISHED, FAILED, CANCELED)
 
 
@@ -36,6 +39,9 @@ class Job(CreatedMixin, db.Model):
     lock_key: Mapped[str | None] = mapped_column(String(128))
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # Written every JOB_HEARTBEAT_INTERVAL seconds by the process running the job; a `started` row whose
+    # heartbeat is older than JOB_HEARTBEAT_TIMEOUT belongs to a dead process.
+    heartbeat_at: Mapped[datetime | None]
 
 
 class JobLock(CreatedMixin, db.Model):

@@ -17,7 +17,7 @@ from flask import current_app
 
 from app import storage
 from app.extensions import db, redis_connection
-from app.jobs import Enqueued, enqueue, set_progress
+from app.jobs import Enqueued, enqueue, locks, set_progress
 from app.models.jobs import Job
 from app.models.open_platform import (
     AUDITING,
@@ -198,24 +198,26 @@ def outcome(app_id: int, app: MiniProgramApp | None, result: str, code: int, msg
 
 
 _LOCAL_LOCKS: dict[int, threading.Lock] = defaultdict(threading.Lock)
-APP_LOCK_SECONDS = 300
+APP_LOCK_SECONDS = 300  # the longest wait for another job's step on the same app
+APP_LOCK_TTL = 15  # a dead holder's lock lapses this fast; a live holder renews it (app.jobs.locks)
 
 
 @contextmanager
-def app_lock(app_id: int):
-    """One step at a time per mini-program, across workers (Redis) or threads (no Redis: a single process)."""
+def app_lock(app_id: int, owner: str | None = None):
+    """One step at a time per mini-program, across workers (Redis) or threads (no Redis: a single process).
+    `owner` (the job id) lets the retry of a job that died holding the lock take it over at once."""
     redis = redis_connection()
     if redis is None:
         with _LOCAL_LOCKS[app_id]:
             yield
         return
     key = f"{current_app.config['WECHAT_TOKEN_PREFIX']}:lock:code_release:{app_id}"
-    with redis.lock(key, timeout=APP_LOCK_SECONDS, blocking_timeout=APP_LOCK_SECONDS):
+    with locks.renewed_lock(redis, key, owner, ttl=APP_LOCK_TTL, wait=APP_LOCK_SECONDS):
         yield
 
 
 def run_one(job: Job, action: str, app_id: int, component: ComponentClient, source: str, params: dict) -> dict:
-    with app_lock(app_id):
+    with app_lock(app_id, owner=job.id):
         app = db.session.get(MiniProgramApp, app_id)
         latest = history.latest_release(app_id) if app is not None else None
         reason = history.refusal(action, app, latest)

@@ -16,6 +16,7 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from app import metrics
+from app.wechat import guard
 from app.wechat.errors import (
     BAD_ANSWER_MSG,
     SYSTEM_BUSY,
@@ -102,14 +103,19 @@ class BoundedClientMixin:
     def _fetch_token_json(self, method: str, url: str, token_field: str = "access_token", **kwargs) -> dict:  # noqa: S107
         """Call a token endpoint and store the token with its TTL; WeChat errors become WeChatError."""
         self.count_call()
-        try:
-            response = self._http.request(method, url, timeout=self.timeout, **kwargs)
-            response.raise_for_status()
-            result = check_result(response.json())
-        except (requests.RequestException, ValueError):
-            metrics.wechat_call(url, SYSTEM_BUSY)
-            raise unavailable() from None
-        metrics.wechat_call(url, result.get("errcode") or 0)
+
+        def call(timeout):
+            try:
+                response = self._http.request(method, url, timeout=timeout or self.timeout, **kwargs)
+                response.raise_for_status()
+                result = check_result(response.json())
+            except (requests.RequestException, ValueError):
+                metrics.wechat_call(url, SYSTEM_BUSY)
+                raise unavailable() from None
+            metrics.wechat_call(url, result.get("errcode") or 0)
+            return result
+
+        result = guard.guarded(guard.api_key(self.API_BASE_URL, url), call)
         if result.get("errcode"):
             self.credentials_refused = WeChatError(int(result["errcode"]), str(result.get("errmsg", result["errcode"])))
             raise self.credentials_refused
@@ -120,6 +126,19 @@ class BoundedClientMixin:
 
     # --- calls ------------------------------------------------------------------------------
 
+    def _send(self, method, url_or_endpoint, params: dict, timeout: float | None, kwargs: dict):
+        """One HTTP call through wechatpy, every failure as WeChatError."""
+        if timeout is not None:
+            kwargs = {**kwargs, "timeout": timeout}
+        try:
+            result = super()._request(method, url_or_endpoint, params=params, **kwargs)
+        except (WeChatClientException, requests.RequestException) as exc:
+            error = translate(exc)
+            metrics.wechat_call(url_or_endpoint, error.errcode)
+            raise error from None
+        metrics.wechat_call(url_or_endpoint, 0)
+        return result
+
     def _request(self, method, url_or_endpoint, **kwargs):
         params = dict(kwargs.pop("params", None) or {})
         own_token = self.TOKEN_PARAM not in params
@@ -128,13 +147,12 @@ class BoundedClientMixin:
             call_params = {**params, self.TOKEN_PARAM: token} if own_token else dict(params)
             self.count_call()
             try:
-                result = super()._request(method, url_or_endpoint, params=call_params, **dict(kwargs))
-            except (WeChatClientException, requests.RequestException) as exc:
-                error = translate(exc)
-                metrics.wechat_call(url_or_endpoint, error.errcode)
-            else:
-                metrics.wechat_call(url_or_endpoint, 0)
-                return result
+                return guard.guarded(
+                    guard.api_key(self.API_BASE_URL, url_or_endpoint),
+                    lambda timeout, params=call_params: self._send(method, url_or_endpoint, params, timeout, kwargs),
+                )
+            except WeChatError as exc:
+                error = exc
             if not (own_token and attempt == 1 and error.errcode in TOKEN_ERRORS):
                 break
             log.info("wechat token refused, refreshing once", extra={"errcode": error.errcode})
