@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import ARTEFACTS, DEMO_PASSWORD
 from tests.fixtures.wechat import COMPONENT_CONFIG, EVENT_URL, GZH_APPID
 
 READER_1, READER_2 = "oH5-reader-one", "oH5-reader-two"
@@ -218,6 +218,8 @@ def test_a_card_leads_to_an_activity(phone, live_server, wechat_sandbox_server):
     reader.goto(f"{live_server.base}/h5/card/{radar['user_id']}?company_id={admin['company_id']}")
     reader.locator("[data-test=user-card]", has_text=name).wait_for()
     assert "code=" not in reader.url
+    assert reader.locator("[data-test=user-card] a[href^='tel:']").count() == 1  # the card's phone dials
+    reader.screenshot(path=str(ARTEFACTS / "test_a_card_leads_to_an_activity-card.png"), full_page=True)
     link = reader.locator("[data-test=card-activity]", has_text="名片里的沙龙")
     with reader.expect_navigation():
         link.click()
