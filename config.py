@@ -247,7 +247,7 @@ class Config:
     # The console's and H5 pages' additions (docs/contract_extensions.md): the activity and card pages a customer
     # OAuth entry returns to, and the console page the 11.4/13.3 authorization callback sends the browser to.
     H5_ACTIVITY_URL = _str("H5_ACTIVITY_URL", "http://127.0.0.1:8000/h5/activity/{activity_id}")
-    H5_CARD_URL = _str("H5_CARD_URL", "http://127.0.0.1:8080/card/{uid}")
+    H5_CARD_URL = _str("H5_CARD_URL", "http://127.0.0.1:8000/h5/card/{uid}")
     CONSOLE_BASE_URL = _str("CONSOLE_BASE_URL", "http://127.0.0.1:8000/console/")
 
     # --- onboarding and sign-ups (docs/security.md "Onboarding and sign-ups") ---

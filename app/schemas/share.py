@@ -168,3 +168,15 @@ class RadarUserCardSchema(BaseSchema):
     email = fields.String(allow_none=True)
     qr_code = fields.String(allow_none=True)  # the mini-program code (5.6), a statics/ path; null until made
     company_name = fields.String(attribute="company.name")
+
+
+class CardActivitySchema(BaseSchema):
+    id = fields.Integer()
+    title = fields.String()
+
+
+class CardPageSchema(BaseSchema):
+    """The card page (H5): the radar user's card and the company's activities to sign up for from it."""
+
+    user_card = fields.Nested(RadarUserCardSchema, attribute="card")
+    activities = fields.List(fields.Nested(CardActivitySchema))

@@ -152,6 +152,7 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
         "H5_BASE_URL": f"{base}/h5/scan_code_to_add_user",
         "H5_ARTICLE_URL": f"{base}/h5/yulanwenzhang/{{article_id}}",
         "H5_ACTIVITY_URL": f"{base}/h5/activity/{{activity_id}}",
+        "H5_CARD_URL": f"{base}/h5/card/{{uid}}",
         "SMS_BACKEND": "log",  # phone codes (8.9) are logged, not sent
         "JOB_RETRY_INTERVALS": "0",
         # The third-party platform as the sandbox knows it; WeChat's grant page returns to this server,

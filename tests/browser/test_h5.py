@@ -1,7 +1,8 @@
 """The mobile H5 pages end to end against the sandbox (a phone's viewport): scan-to-join → a request the admin
 approves; a radar user's article link → a customer reads it through the official account's OAuth, stays,
 shares it → a second customer opens it at level 2 → 16.6's ranking and the dashboard count both; the activity
-the article links → sign-up (8.9), with the SMS-code step when the activity asks for one."""
+the article links → sign-up (8.9), with the SMS-code step when the activity asks for one; a radar user's card →
+one of the company's activities."""
 
 import hashlib
 import sqlite3
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import ARTEFACTS, DEMO_PASSWORD
 from tests.fixtures.wechat import COMPONENT_CONFIG, EVENT_URL, GZH_APPID
 
 READER_1, READER_2 = "oH5-reader-one", "oH5-reader-two"
@@ -201,3 +202,27 @@ def test_shared_article_is_read_forwarded_and_counted(phone, live_server, wechat
     reader.locator("[data-test=sign-up-submit]").click()
     reader.locator(".van-field__error-message", has_text="验证码错误").wait_for()
     assert reader.locator("[data-test=sign-up-done]").count() == 0
+
+
+def test_a_card_leads_to_an_activity(phone, live_server, wechat_sandbox_server):
+    api = live_server.api
+    admin = api.login(live_server.demo_login, DEMO_PASSWORD)
+    _authorise_official_account(live_server, wechat_sandbox_server.url, admin)
+    activity = api.ok(admin, "POST", "/plugin_report/add/0", data={"title": "名片里的沙龙", "place": "北京"})["id"]
+    radar = _radar_user(live_server, admin["company_id"])
+    with sqlite3.connect(live_server.database) as db:
+        [name] = db.execute("SELECT username FROM radar_user WHERE id = ?", (radar["user_id"],)).fetchone()
+
+    # A card link carries the company: with no session the page asks for its OAuth URL and signs in there.
+    reader = phone(READER_2)
+    reader.goto(f"{live_server.base}/h5/card/{radar['user_id']}?company_id={admin['company_id']}")
+    reader.locator("[data-test=user-card]", has_text=name).wait_for()
+    assert "code=" not in reader.url
+    assert reader.locator("[data-test=user-card] a[href^='tel:']").count() == 1  # the card's phone dials
+    reader.screenshot(path=str(ARTEFACTS / "test_a_card_leads_to_an_activity-card.png"), full_page=True)
+    link = reader.locator("[data-test=card-activity]", has_text="名片里的沙龙")
+    with reader.expect_navigation():
+        link.click()
+    assert f"/h5/activity/{activity}?" in reader.url and f"uid={radar['user_id']}" in reader.url
+    reader.locator("[data-test=activity]", has_text="名片里的沙龙").wait_for()
+    reader.locator("[data-test=sign-up-form]").wait_for()
