@@ -66,6 +66,7 @@ declare module 'vue' {
     ElTag: typeof import('element-plus/es')['ElTag']
     ElText: typeof import('element-plus/es')['ElText']
     ElTree: typeof import('element-plus/es')['ElTree']
+    ExportButton: typeof import('./components/ExportButton.vue')['default']
     ImageUpload: typeof import('./components/ImageUpload.vue')['default']
     JobProgress: typeof import('./components/JobProgress.vue')['default']
     LineChart: typeof import('./components/LineChart.vue')['default']

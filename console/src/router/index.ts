@@ -45,6 +45,7 @@ const routes: RouteRecordRaw[] = [
       { path: 'xcx/auth', name: 'xcx-auth', component: () => import('@/views/AuthWizardView.vue'), meta: { title: '小程序授权', authKind: 'xcx' } },
       { path: 'xcx/release', name: 'xcx-release', component: () => import('@/views/XcxReleaseView.vue'), meta: { title: '代码发布' } },
       { path: 'gzh/auth', name: 'gzh-auth', component: () => import('@/views/AuthWizardView.vue'), meta: { title: '公众号授权', authKind: 'gzh' } },
+      { path: 'logs/operations', name: 'operation-log', component: () => import('@/views/OperationLogView.vue'), meta: { title: '操作日志' } },
       { path: 'account/password', name: 'password', component: () => import('@/views/PasswordView.vue'), meta: { title: '修改密码' } },
       { path: '403', name: 'forbidden', component: () => import('@/views/ForbiddenView.vue'), meta: { title: '没有权限' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { title: '页面不存在' } },

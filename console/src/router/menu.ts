@@ -97,6 +97,12 @@ export const MENU: MenuGroup[] = [
     pages: [{ path: '/gzh/auth', title: '公众号授权', rules: ['gzh_auth_process', 'open_weixin_gongzhonghao'] }],
   },
   {
+    title: '日志管理',
+    rule: 'log_manage',
+    icon: 'Tickets',
+    pages: [{ path: '/logs/operations', title: '操作日志', rules: ['operation_log'] }],
+  },
+  {
     title: '系统设置',
     rule: 'permission_manage',
     icon: 'Setting',
