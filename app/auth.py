@@ -149,6 +149,12 @@ def public(view):
     return view
 
 
+def reads_only(view):
+    """A POST the contract uses for a read (1.7): the operation log does not record it as a write."""
+    view.reads_only = True
+    return view
+
+
 def access_rule(url_path: str):
     """The access rule a view belongs to, when it is not its blueprint's name."""
 

@@ -157,6 +157,8 @@ def record_write(response):
         return response
     if view is None or getattr(view, "is_public", False):  # login: recorded as a security event
         return response
+    if getattr(view, "reads_only", False):  # a read the contract makes a POST
+        return response
     payload = response.get_json(silent=True)
     if not isinstance(payload, dict) or payload.get("code") != 200:
         return response

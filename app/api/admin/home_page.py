@@ -2,7 +2,7 @@
 
 from flask import Blueprint, request
 
-from app.auth import current_admin, tenant_scope
+from app.auth import current_admin, reads_only, tenant_scope
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.statistics import LineInfoSchema, StatisticsQuerySchema
@@ -30,6 +30,7 @@ def acount_data():
 
 
 @bp.post("/line_info")
+@reads_only
 def line_info():
     """1.7 统计-数据概览（折线图）."""
     company = _company()
