@@ -5,6 +5,8 @@ answers carry no errcode: they become -1 (WeChat's own "system busy, retry") wit
 The original exception is never chained: a requests error's text holds the URL, and the URL may hold a secret.
 """
 
+from functools import wraps
+
 import requests
 from wechatpy.exceptions import WeChatClientException
 
@@ -41,6 +43,25 @@ def unavailable() -> WeChatError:
     return WeChatError(SYSTEM_BUSY, UNAVAILABLE_MSG, network=True)
 
 
+def bad_answer() -> WeChatError:
+    """An answer we cannot read (not JSON, not the documented shape): retryable, like a network failure."""
+    return WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
+
+
+def documented_answer(call):
+    """Decorates a function that reads WeChat's answer: a documented key missing from it (KeyError, TypeError,
+    AttributeError while reading) is a WeChat failure, `bad_answer()`, not our bug."""
+
+    @wraps(call)
+    def wrapper(*args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except (KeyError, TypeError, AttributeError):
+            raise bad_answer() from None
+
+    return wrapper
+
+
 def translate(exc: Exception) -> WeChatError:
     """The WeChatError for an exception raised by wechatpy or requests."""
     if isinstance(exc, WeChatError):
@@ -57,5 +78,5 @@ def translate(exc: Exception) -> WeChatError:
 def check_result(result) -> dict:
     """A JSON object answer, or the "unrecognised answer" error (e.g. an HTML error page with status 200)."""
     if not isinstance(result, dict):
-        raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
+        raise bad_answer()
     return result
