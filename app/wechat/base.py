@@ -1,4 +1,4 @@
-"""What every wechatpy client of ours does the same way (WECHAT.md §0.2, §6.3).
+"""What every wechatpy client of ours does the same way (docs/wechat.md).
 
 - hosts come from configuration (the sandbox replaces them);
 - tokens come from the shared token store, fetched under its lock when missing, never per request;

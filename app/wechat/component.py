@@ -1,4 +1,4 @@
-"""The Open Platform third-party platform (第三方平台, "component"): WECHAT.md §2, §5.1.
+"""The Open Platform third-party platform (第三方平台, "component"), docs/wechat.md.
 
 - `ComponentClient` — wechatpy's WeChatComponent with configured hosts, the verify ticket and the component token
   in the shared token store (fetched under its lock, refreshed once on 40001/40014/42001), errors as WeChatError;
@@ -34,7 +34,7 @@ BAD_PUSH_MSG = "微信推送消息校验或解密失败"
 STALE_PUSH_MSG = "微信推送的时间戳与当前时间相差超过5分钟"
 PUSH_NONCE_MAX = 64
 PUSH_MAX_SKEW = 300  # seconds a push's timestamp may be off; its nonce is remembered for twice that
-TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min (WECHAT.md §2.1)
+TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min
 AUTH_TYPE_OFFICIAL, AUTH_TYPE_MINI_PROGRAM = 1, 2
 PUSH_MAX_BYTES = 64 * 1024
 
@@ -257,7 +257,7 @@ class AuthorizerClient(BoundedClientMixin, WeChatComponentClient):
 
 
 def grant_url(component: ComponentClient, redirect_uri: str, auth_type: int, biz_appid: str | None = None) -> str:
-    """The mobile authorization page (WECHAT.md §2.5, current host), with a fresh single-use pre-auth code."""
+    """The mobile authorization page (current host), with a fresh single-use pre-auth code."""
     code = component.create_preauthcode().get("pre_auth_code")
     if not code:
         raise bad_answer()
@@ -276,7 +276,7 @@ def grant_url(component: ComponentClient, redirect_uri: str, auth_type: int, biz
 
 
 class OAuthClient(ComponentOAuth):
-    """Web OAuth on behalf of an authorised official account (WECHAT.md §5.1), on the configured hosts; its
+    """Web OAuth on behalf of an authorised official account (docs/wechat.md), on the configured hosts; its
     failures leave as WeChatError. For the customer H5 side: `authorize_url()`, `fetch_access_token(code)`,
     `get_user_info()`."""
 

@@ -1,6 +1,6 @@
 """The one place where what goes wrong talking to WeChat becomes our envelope error.
 
-WeChat's `errcode` is the envelope `code` and its `errmsg` the `msg` (SPEC §3). Network failures and non-2xx
+WeChat's `errcode` is the envelope `code` and its `errmsg` the `msg` (docs/wechat.md). Network failures and non-2xx
 answers carry no errcode: they become -1 (WeChat's own "system busy, retry") with a message of ours.
 The original exception is never chained: a requests error's text holds the URL, and the URL may hold a secret.
 """
@@ -16,12 +16,10 @@ SYSTEM_BUSY = -1
 UNAVAILABLE_MSG = "微信服务暂时不可用，请稍后重试"
 BAD_ANSWER_MSG = "微信返回了无法识别的数据"
 
-# A token WeChat no longer accepts: refresh it once and retry the call (WECHAT.md §6.3).
+# A token WeChat no longer accepts: refresh it once and retry the call (docs/wechat.md "Errors").
 TOKEN_ERRORS = frozenset({40001, 40014, 42001})
-# Worth another try later, with backoff (WECHAT.md §6.1, §1.8): busy, frequency and concurrency limits.
+# Worth another try later, with backoff: busy, frequency and concurrency limits.
 RETRYABLE_ERRORS = frozenset({SYSTEM_BUSY, 45009, 45011, 45033})
-# gettoken refusing the credentials themselves (WECHAT.md §1.1).
-CREDENTIAL_ERRORS = frozenset({40001, 40013, 40091, 41002, 41004})
 
 
 class WeChatError(ApiError):

@@ -1,4 +1,4 @@
-"""WeChat Work (企业微信): the address book and the AI雷达/Boss雷达 agents (WECHAT.md §1).
+"""WeChat Work (企业微信): the address book and the AI雷达/Boss雷达 agents (docs/wechat.md).
 
 Each function takes a `WorkClient` (one corp id + one secret = one token) and returns WeChat's data as plain
 dicts/lists, or raises WeChatError. Services decide what the data means.
@@ -59,7 +59,7 @@ def verified_contacts_client(corp_id: str, secret: str) -> WorkClient:
     return client
 
 
-# --- agents (WECHAT.md §1.5) -----------------------------------------------------------------
+# --- agents ---------------------------------------------------------------------------------
 
 
 @documented_answer
@@ -100,7 +100,7 @@ def set_agent_home(client: WorkClient, agent_id: int, home_url: str, redirect_do
     client.post("agent/set", data=data)
 
 
-# --- address book (WECHAT.md §1.2, §1.3) -------------------------------------------------------
+# --- address book -------------------------------------------------------------------------------
 
 
 @documented_answer

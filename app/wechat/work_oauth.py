@@ -1,4 +1,4 @@
-"""WeChat Work OAuth (WECHAT.md §1.6): the member who opened a radar app's page, from its redirect's code.
+"""WeChat Work OAuth (docs/wechat.md): the member who opened a radar app's page, from its redirect's code.
 
 The code is exchanged with the token of the app (agent) whose OAuth page sent the member to us.
 """

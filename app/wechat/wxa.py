@@ -1,4 +1,4 @@
-"""Mini-program code management through the platform (代小程序, WECHAT.md §3) and mini-program codes (§4).
+"""Mini-program code management through the platform (代小程序) and mini-program codes (docs/wechat.md).
 
 Each function takes an `AuthorizerClient` (the mini-program's token) — or the `ComponentClient` for the template
 library — and returns WeChat's data as plain values, or raises WeChatError. Services decide what it means.
