@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.auth import check_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue
+from app.jobs.registry import WECHAT_WORK_SYNC
 from app.models.company import APP_NAMES, TERM_MONTHS, Company, CompanyApp
 from app.models.jobs import Job
 from app.pagination import order_by, paginate
@@ -132,7 +133,7 @@ def start_sync(company: Company, created_by_id: int | None = None) -> Enqueued:
     if not (company.corp_id and company.tongxunlu_secret and company.is_validate):
         raise ApiError.invalid(wechat_work.NOT_READY_MSG)
     return enqueue(
-        "wechat_work.sync",
+        WECHAT_WORK_SYNC,
         company_id=company.id,
         args={"company_id": company.id},
         lock=wechat_work.sync_lock(company.id),
@@ -167,7 +168,7 @@ def author_status(company: Company) -> list[dict]:
     apps = {app.app_type: app for app in company.apps}
     sync = db.session.scalars(
         select(Job)
-        .where(Job.company_id == company.id, Job.kind == "wechat_work.sync")
+        .where(Job.company_id == company.id, Job.kind == WECHAT_WORK_SYNC)
         .order_by(Job.create_date.desc(), Job.id)
         .limit(1)
     ).first()

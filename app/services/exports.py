@@ -1,10 +1,10 @@
 """Exports of the admin lists to .xlsx or .csv (docs/exports.md).
 
-An export is a job (kind "export.run"): the request checks the caller's access and tenancy exactly as the list
-does, fixes the company in the job's arguments, and answers the job id. The job streams the rows in keyset pages
-(plain column tuples, never ORM objects, so memory stays flat whatever the row count) into openpyxl's write-only
-workbook or a csv writer, stores the file through `_store()`, and puts a short-lived signed download link in the
-job's result. Headers are in Chinese as the console shows them; times in TIMEZONE.
+An export is a job (kind "export.run", run by app/tasks/exports.py): the request checks the caller's access and
+tenancy exactly as the list does, fixes the company in the job's arguments, and answers the job id. The job streams
+the rows in keyset pages (plain column tuples, never ORM objects, so memory stays flat whatever the row count) into
+openpyxl's write-only workbook or a csv writer, stores the file through `_store()`, and puts a short-lived signed
+download link in the job's result. Headers are in Chinese as the console shows them; times in TIMEZONE.
 """
 
 import csv
@@ -24,6 +24,7 @@ from app import storage
 from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
+from app.jobs.registry import EXPORT_RUN
 from app.models.admin import AdminUser
 from app.models.company import Company
 from app.models.jobs import FINISHED, Job
@@ -89,7 +90,7 @@ def start_export(admin: AdminUser, scope: int | None, name: str, fmt: str, filte
     if filters.get("admin_id") is not None:  # likewise an admin user (the operation log's filter)
         get_for_company(AdminUser, filters["admin_id"], company_id, "用户")
     args = {"name": name, "fmt": fmt, "company_id": company_id, "filters": _jsonable(filters)}
-    started: Enqueued = enqueue("export.run", company_id=company_id, args=args, created_by_id=admin.id)
+    started: Enqueued = enqueue(EXPORT_RUN, company_id=company_id, args=args, created_by_id=admin.id)
     return started.job
 
 
