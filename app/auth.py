@@ -5,14 +5,14 @@ from functools import wraps
 
 from flask import current_app, g, request
 
+from app.access import required_rule
 from app.extensions import db
+from app.inputs import SAFE_METHODS
 from app.models.admin import STATUS_ENABLED, AdminUser
 from app.responses import ApiError, Code
 from app.security import sign, signature_matches
+from app.services import oplog
 from app.signatures import first_use
-
-# Methods that write nothing: their signatures may be reused (docs/security.md, "Signatures").
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _digits(text: str) -> bool:
@@ -34,8 +34,6 @@ def authenticate(model, kind: str):
 
 def _record_refused_write(model, reason: str) -> None:
     """A write refused for its signature is a security event (app/services/oplog.py)."""
-    from app.services import oplog
-
     user_id = request.args.get("user_id", "")
     user = db.session.get(model, int(user_id)) if _digits(user_id) and len(user_id) <= 18 else None
     oplog.record_refusal(oplog.SIGNATURE_REFUSED, admin=user, summary={"reason": reason, "path": request.path[:200]})
@@ -176,11 +174,6 @@ def superadmin_only(view):
 
     wrapper.superadmin_only = True
     return wrapper
-
-
-def required_rule(endpoint: str, view) -> str:
-    """The url_path of the rule guarding an endpoint: the view's marker, else its blueprint's name."""
-    return getattr(view, "access_rule", None) or endpoint.rsplit(".", 1)[0].rsplit(".", 1)[-1]
 
 
 def role_rule_paths(admin: AdminUser) -> set[str]:

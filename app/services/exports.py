@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from openpyxl import Workbook
 from sqlalchemy import func, select
@@ -44,7 +44,13 @@ from app.models.radar import (
 )
 from app.models.share import ArticleShare
 from app.responses import ApiError
-from app.timefmt import fmt_datetime, local_tz, utcnow
+from app.schemas.oplog import CATEGORY_TEXT
+from app.schemas.statistics import METRICS
+from app.services.customers import _filter
+from app.services.oplog import log_query
+from app.services.stat_rollup import as_date, utc_midnight
+from app.services.statistics import _daily_counts
+from app.timefmt import fmt_datetime, local_today, local_tz, utcnow
 
 FORMATS = ("xlsx", "csv")
 CHUNK = 2000  # rows per keyset page (and per progress checkpoint)
@@ -181,8 +187,6 @@ def add_download_link(job: Job, payload: dict) -> None:
     """GET /jobs/<job_id> of a finished export, read by the admin who started it or by role 1: a fresh
     signed link (valid EXPORT_LINK_TTL seconds from now) in `result`. Others of the company see no link:
     the exported list may need a rule they do not hold."""
-    from flask import g
-
     viewer = g.get("admin")
     result = payload.get("result")
     if not isinstance(result, dict) or job.status != FINISHED or viewer is None:
@@ -246,8 +250,6 @@ def _where_company(stmt, column, company_id):
 
 
 def _range(stmt, column, filters):
-    from app.services.stat_rollup import utc_midnight
-
     if filters.get("start_date"):
         stmt = stmt.where(column >= utc_midnight(filters["start_date"]))
     if filters.get("end_date"):
@@ -336,8 +338,6 @@ _CUSTOMER_HEADERS += ["转发次数", "报名次数", "最近活跃", "创建时
 
 
 def _customer_stmt(company_id, filters):
-    from app.services.customers import _filter
-
     columns = (Customer.id, Customer.company_id, Customer.nickname, Customer.sex, Customer.phone)
     stmt = select(*columns, Customer.province, Customer.city, Customer.create_date)
     stmt = _where_company(stmt, Customer.company_id, company_id)
@@ -469,8 +469,6 @@ _DASHBOARD_HEADERS = ["日期", "客户数", "跟进数", "浏览数", "被转�
 
 
 def _days(filters) -> tuple[date, date]:
-    from app.timefmt import local_today
-
     end = filters.get("end_date") or local_today()
     start = filters.get("start_date") or end - timedelta(days=29)
     return start, end
@@ -486,9 +484,6 @@ def dashboard_range_error(filters: dict) -> str | None:
 
 
 def _dashboard_rows(company_id, filters):
-    from app.services.stat_rollup import as_date
-    from app.services.statistics import METRICS, _daily_counts
-
     start, end = _days(filters)
     columns = {
         index: {as_date(day): int(num or 0) for day, num in _daily_counts(company_id, index, start, end + timedelta(1))}
@@ -539,8 +534,6 @@ _LOG_HEADERS += ["摘要", "客户端地址", "请求ID"]
 
 
 def _log_stmt(company_id, filters):
-    from app.services.oplog import log_query
-
     stmt = log_query(company_id, filters).order_by(None)
     return stmt.with_only_columns(
         OperationLog.id,
@@ -563,8 +556,6 @@ def _log_stmt(company_id, filters):
 def _log_rows(company_id, filters):
     fmt_datetime = _local_time()  # the zone looked up once per export
     import json
-
-    from app.schemas.oplog import CATEGORY_TEXT
 
     for page in _keyset(_log_stmt(company_id, filters), OperationLog.id):
         for r in page:

@@ -23,6 +23,7 @@ from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
+from app.services.db import lock_company
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
 
@@ -74,18 +75,6 @@ def departments_of(company_id: int, ids: list[int]) -> list[Department]:
 
 
 # --- the seat quota ------------------------------------------------------------------------------
-
-
-def lock_company(company_id: int) -> Company:
-    """Lock the company row until the transaction ends, so quota checks of concurrent requests run one at a time.
-
-    SQLite has no row locks: a write takes the database's write lock instead, before anything is counted.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        touch = update(Company).where(Company.id == company_id).values(id=Company.id)
-        db.session.execute(touch.execution_options(synchronize_session=False))
-    stmt = select(Company).where(Company.id == company_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def seats_used(company_id: int) -> int:

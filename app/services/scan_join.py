@@ -16,9 +16,9 @@ from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
-from app.services.db import name_taken, unique_or_300
+from app.services.db import lock_company, name_taken, unique_or_300
 from app.services.qrcode import admin_invite_qr
-from app.services.radar_users import departments_of, lock_company, new_userid, seats_left
+from app.services.radar_users import departments_of, new_userid, seats_left
 
 DUPLICATE_MSG = "该姓名已提交过申请，请勿重复提交"
 ORDER_COLUMNS = {"create_date": TempUser.create_date, "id": TempUser.id, "username": TempUser.username}

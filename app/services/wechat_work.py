@@ -24,7 +24,8 @@ from app.models.jobs import Job
 from app.models.radar import RADAR_DISABLED, RADAR_ENABLED, Department, RadarUser, radar_user_department
 from app.responses import ApiError
 from app.security import new_token
-from app.services.radar_users import lock_company, seats_left
+from app.services.db import lock_company
+from app.services.radar_users import seats_left
 from app.timefmt import utcnow
 from app.wechat import work
 from app.wechat.errors import WeChatError
