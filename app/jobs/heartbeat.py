@@ -5,8 +5,8 @@ JOB_HEARTBEAT_TIMEOUT belongs to a process that is gone (SIGKILL, OOM, host lost
 Such a row is marked `interrupted` by whoever sees it first — the worker's maintenance, the cron reaper, the
 job-status endpoint, or a request wanting the same lock — and then retried (a fresh RQ job with the same id, or
 a job thread of the process that noticed) while it has tries left, failed otherwise. A run is claimed only
-when no live run holds the row (app.jobs.runner), so a retry never runs beside the run it replaces. Interrupting
-and retrying is app.jobs.maintenance's.
+when no live run holds the row (app.jobs.runner), so a retry never runs beside the run it replaces. The marking
+and the retry are app.jobs.maintenance's (`interrupt`).
 """
 
 import logging
