@@ -48,6 +48,7 @@ from app.schemas.oplog import CATEGORY_TEXT
 from app.schemas.statistics import METRICS
 from app.services.customers import _filter
 from app.services.oplog import log_query
+from app.services.radar_users import filter_radar_users
 from app.services.stat_rollup import as_date, utc_midnight
 from app.services.statistics import _daily_counts
 from app.timefmt import fmt_datetime, local_today, local_tz, utcnow
@@ -286,16 +287,7 @@ def _radar_stmt(company_id, filters):
     columns = (RadarUser.id, RadarUser.username, RadarUser.userid, RadarUser.position, RadarUser.mingpian_phone)
     columns += (RadarUser.wechat_phone, RadarUser.wechat, RadarUser.email, RadarUser.status)
     stmt = select(*columns, RadarUser.create_date, RadarUser.last_login_date)
-    stmt = _where_company(stmt, RadarUser.company_id, company_id)
-    if filters.get("status") is not None:
-        stmt = stmt.where(RadarUser.status == filters["status"])
-    if filters.get("department") is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == filters["department"]))
-    if filters.get("position"):
-        stmt = stmt.where(RadarUser.position.contains(filters["position"], autoescape=True))
-    if filters.get("username"):
-        stmt = stmt.where(RadarUser.username.contains(filters["username"], autoescape=True))
-    return stmt
+    return filter_radar_users(_where_company(stmt, RadarUser.company_id, company_id), filters)
 
 
 def _radar_rows(company_id, filters):

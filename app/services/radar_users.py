@@ -38,18 +38,30 @@ def target_company(admin: AdminUser, scope: int | None, requested: int | None) -
     return company
 
 
+def filter_users(stmt, model, filters: dict):
+    """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
+    TempUser): department, and substrings of position and username; a filter absent or None is off."""
+    if filters.get("department") is not None:
+        stmt = stmt.where(model.departments.any(Department.id == filters["department"]))
+    if filters.get("position"):
+        stmt = stmt.where(model.position.contains(filters["position"], autoescape=True))
+    if filters.get("username"):
+        stmt = stmt.where(model.username.contains(filters["username"], autoescape=True))
+    return stmt
+
+
+def filter_radar_users(stmt, filters: dict):
+    """The radar-user list's filters (1.4 and its export): status, then the ones temp users share."""
+    if filters.get("status") is not None:
+        stmt = stmt.where(RadarUser.status == filters["status"])
+    return filter_users(stmt, RadarUser, filters)
+
+
 def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
     # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
     # selectin, not joined: SQLite materialises a joined (association JOIN department) whole, once per page row.
     stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
-    if query["status"] is not None:
-        stmt = stmt.where(RadarUser.status == query["status"])
-    if query["department"] is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department"]))
-    if query["position"]:
-        stmt = stmt.where(RadarUser.position.contains(query["position"], autoescape=True))
-    if query["username"]:
-        stmt = stmt.where(RadarUser.username.contains(query["username"], autoescape=True))
+    stmt = filter_radar_users(stmt, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
