@@ -21,7 +21,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask
 from marshmallow import fields, validate
 
-from app.auth import required_rule
+from app.access import required_rule
 from app.openapi_scan import Shape, scan_view
 from app.responses import Code
 from app.schemas.base import BaseSchema, JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier

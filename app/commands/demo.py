@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models.admin import ROLE_ADMIN, AdminUser
-from app.models.company import Company
+from app.models.company import Company, expiry_date
 from app.models.radar import (
     RADAR_DISABLED,
     RADAR_ENABLED,
@@ -28,7 +28,6 @@ from app.models.radar import (
     radar_user_department,
 )
 from app.security import hash_password, new_token
-from app.services.companies import expiry_date
 from app.services.stat_rollup import refresh_rollup, reset_rollup
 from app.timefmt import to_local, utcnow
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.jobs import enqueue_after_commit
+from app.jobs.registry import CODE_RELEASE_RELEASE
 from app.models.open_platform import (
     AUDIT_PASSED,
     AUDIT_REJECTED,
@@ -190,7 +191,7 @@ def record_audit_push(appid: str | None, message: dict) -> bool:
         return False
     recorded = record_audit_result(release, wx_status, message.get("Reason"), "push")
     if recorded and wants_auto_release(release):
-        enqueue_after_commit("code_release.release", company_id=None, args={"app_ids": [app.id], "source": "auto"})
+        enqueue_after_commit(CODE_RELEASE_RELEASE, company_id=None, args={"app_ids": [app.id], "source": "auto"})
     return recorded
 
 

@@ -1,14 +1,12 @@
 """7.1–7.4 companies: terms, the list's figures, WeChat Work credentials."""
 
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from app.auth import check_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue
-from app.models.company import APP_NAMES, TERM_MONTHS, Company, CompanyApp
+from app.jobs.registry import WECHAT_WORK_SYNC
+from app.models.company import APP_NAMES, Company, CompanyApp, expiry_date, service_days
 from app.models.jobs import Job
 from app.pagination import order_by, paginate
 from app.responses import ApiError
@@ -41,21 +39,6 @@ ORDER_COLUMNS = {
     "charging_start_time": Company.charging_start_time,
     "account_expired_time": Company.account_expired_time,
 }
-
-
-def expiry_date(start: date, open_length_time: int) -> date:
-    """Charging start + the term; relativedelta clamps to the month's end (Jan 31 + 1 month = Feb 28)."""
-    return start + relativedelta(months=TERM_MONTHS[open_length_time])
-
-
-def service_days(company: Company, today: date) -> tuple[int, int]:
-    """(used_days, available_days), each clamped to [0, term]."""
-    if company.charging_start_time is None or company.account_expired_time is None:
-        return 0, 0
-    term = (company.account_expired_time - company.charging_start_time).days
-    used = (today - company.charging_start_time).days
-    left = (company.account_expired_time - today).days
-    return min(max(used, 0), term), min(max(left, 0), term)
 
 
 def company_rows(companies: list[Company]) -> list[dict]:
@@ -132,7 +115,7 @@ def start_sync(company: Company, created_by_id: int | None = None) -> Enqueued:
     if not (company.corp_id and company.tongxunlu_secret and company.is_validate):
         raise ApiError.invalid(wechat_work.NOT_READY_MSG)
     return enqueue(
-        "wechat_work.sync",
+        WECHAT_WORK_SYNC,
         company_id=company.id,
         args={"company_id": company.id},
         lock=wechat_work.sync_lock(company.id),
@@ -167,7 +150,7 @@ def author_status(company: Company) -> list[dict]:
     apps = {app.app_type: app for app in company.apps}
     sync = db.session.scalars(
         select(Job)
-        .where(Job.company_id == company.id, Job.kind == "wechat_work.sync")
+        .where(Job.company_id == company.id, Job.kind == WECHAT_WORK_SYNC)
         .order_by(Job.create_date.desc(), Job.id)
         .limit(1)
     ).first()

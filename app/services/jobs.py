@@ -5,11 +5,11 @@ from sqlalchemy import select, update
 
 from app.extensions import db, redis_connection
 from app.jobs import locks
-from app.jobs.status import get_job
 from app.models.admin import ROLE_ADMIN, ROLE_SUPERADMIN, AdminUser
 from app.models.jobs import CANCELED, QUEUED, Job
 from app.pagination import paginate
 from app.responses import ApiError
+from app.services.job_status import get_job
 from app.timefmt import utcnow
 
 CANCELED_MSG = "任务已取消"

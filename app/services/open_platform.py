@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs import enqueue
+from app.jobs.registry import OPEN_PLATFORM_AUTHORIZED
 from app.models.admin import AdminUser
 from app.models.jobs import Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
@@ -333,7 +334,7 @@ def _on_authorized(info_type: str, appid: str, code: str) -> None:
             log.info("authorized push for an authorization already recorded")
             return
         args = {"kind": kind.key, "appid": appid, "auth_code": code}
-        enqueue("open_platform.authorized", company_id=app.company_id, args=args, lock=authorize_lock(appid))
+        enqueue(OPEN_PLATFORM_AUTHORIZED, company_id=app.company_id, args=args, lock=authorize_lock(appid))
         return
     log.info("authorized push for an account no company named")
 

@@ -23,6 +23,7 @@ from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
+from app.services.db import lock_company
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
 
@@ -37,18 +38,30 @@ def target_company(admin: AdminUser, scope: int | None, requested: int | None) -
     return company
 
 
+def filter_users(stmt, model, filters: dict):
+    """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
+    TempUser): department, and substrings of position and username; a filter absent or None is off."""
+    if filters.get("department") is not None:
+        stmt = stmt.where(model.departments.any(Department.id == filters["department"]))
+    if filters.get("position"):
+        stmt = stmt.where(model.position.contains(filters["position"], autoescape=True))
+    if filters.get("username"):
+        stmt = stmt.where(model.username.contains(filters["username"], autoescape=True))
+    return stmt
+
+
+def filter_radar_users(stmt, filters: dict):
+    """The radar-user list's filters (1.4 and its export): status, then the ones temp users share."""
+    if filters.get("status") is not None:
+        stmt = stmt.where(RadarUser.status == filters["status"])
+    return filter_users(stmt, RadarUser, filters)
+
+
 def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
     # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
     # selectin, not joined: SQLite materialises a joined (association JOIN department) whole, once per page row.
     stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
-    if query["status"] is not None:
-        stmt = stmt.where(RadarUser.status == query["status"])
-    if query["department"] is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department"]))
-    if query["position"]:
-        stmt = stmt.where(RadarUser.position.contains(query["position"], autoescape=True))
-    if query["username"]:
-        stmt = stmt.where(RadarUser.username.contains(query["username"], autoescape=True))
+    stmt = filter_radar_users(stmt, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
@@ -74,18 +87,6 @@ def departments_of(company_id: int, ids: list[int]) -> list[Department]:
 
 
 # --- the seat quota ------------------------------------------------------------------------------
-
-
-def lock_company(company_id: int) -> Company:
-    """Lock the company row until the transaction ends, so quota checks of concurrent requests run one at a time.
-
-    SQLite has no row locks: a write takes the database's write lock instead, before anything is counted.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        touch = update(Company).where(Company.id == company_id).values(id=Company.id)
-        db.session.execute(touch.execution_options(synchronize_session=False))
-    stmt = select(Company).where(Company.id == company_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def seats_used(company_id: int) -> int:

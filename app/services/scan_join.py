@@ -11,14 +11,14 @@ from app.auth import get_for_company, invite_params
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.radar import MAX_ID, RADAR_ENABLED, Department, RadarUser, TempUser
+from app.models.radar import MAX_ID, RADAR_ENABLED, RadarUser, TempUser
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
-from app.services.db import name_taken, unique_or_300
+from app.services.db import lock_company, name_taken, unique_or_300
 from app.services.qrcode import admin_invite_qr
-from app.services.radar_users import departments_of, lock_company, new_userid, seats_left
+from app.services.radar_users import departments_of, filter_users, new_userid, seats_left
 
 DUPLICATE_MSG = "该姓名已提交过申请，请勿重复提交"
 ORDER_COLUMNS = {"create_date": TempUser.create_date, "id": TempUser.id, "username": TempUser.username}
@@ -65,12 +65,7 @@ def list_temp_users(company_id: int, query: dict) -> tuple[list[TempUser], int]:
         .where(TempUser.company_id == company_id)
         .options(joinedload(TempUser.company), selectinload(TempUser.departments))
     )
-    if query["department"] is not None:
-        stmt = stmt.where(TempUser.departments.any(Department.id == query["department"]))
-    if query["position"]:
-        stmt = stmt.where(TempUser.position.contains(query["position"], autoescape=True))
-    if query["username"]:
-        stmt = stmt.where(TempUser.username.contains(query["username"], autoescape=True))
+    stmt = filter_users(stmt, TempUser, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(TempUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 

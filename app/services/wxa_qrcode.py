@@ -13,6 +13,7 @@ from app import storage
 from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
+from app.jobs.registry import WXA_QRCODE_BULK
 from app.models.admin import AdminUser
 from app.models.company import Company
 from app.models.jobs import Job
@@ -29,7 +30,7 @@ CHUNK = 50
 
 
 def bulk_lock(company_id: int) -> str:
-    return f"wxa_qrcode.bulk:{company_id}"
+    return f"{WXA_QRCODE_BULK}:{company_id}"
 
 
 def check_path(env_version: str) -> bool:
@@ -72,7 +73,7 @@ def start_bulk(company_id: int, admin: AdminUser, scope: int | None, env_version
         raise ApiError.not_found("公司")
     authorized_app(XCX, company_id)
     args, lock = {"company_id": company_id, "env_version": env_version}, bulk_lock(company_id)
-    return enqueue("wxa_qrcode.bulk", company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
+    return enqueue(WXA_QRCODE_BULK, company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
 
 
 def bulk_codes(job: Job, company_id: int, env_version: str = RELEASE) -> dict:

@@ -9,9 +9,9 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
 from app.extensions import db
-from app.jobs.open_platform import poll_audits_cron
 from app.models.open_platform import CodeReleaseEvent, MiniProgramApp
 from app.services import code_release
+from app.tasks.open_platform import poll_audits_cron
 from tests.conftest import body
 from tests.fixtures.wechat import (
     COMPONENT_CONFIG,
