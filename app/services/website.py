@@ -12,12 +12,14 @@ from app.tenancy import Tenant
 
 
 def get_website(admin: AdminUser, tenant: Tenant, company_id: int | None) -> Company:
-    """The company whose website is asked for (the caller's own by default); 302 outside the tenant."""
+    """The company whose website is asked for (the caller's own by default); 302 outside the tenant.
+    `admin` is the tenant's."""
     return tenant.resolve(company_id)
 
 
 def save_website(admin: AdminUser, tenant: Tenant, company_id: int, content: list) -> Company:
-    company = tenant.resolve(company_id)
+    """6.2: replace the website content of the company `get_website` names."""
+    company = get_website(admin, tenant, company_id)
     company.website_content = content
     db.session.flush()
     return company
