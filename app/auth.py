@@ -13,6 +13,7 @@ from app.responses import ApiError, Code
 from app.security import sign, signature_matches
 from app.services import oplog
 from app.signatures import first_use
+from app.tenancy import Tenant
 
 
 def _digits(text: str) -> bool:
@@ -124,24 +125,9 @@ def current_customer():
     return g.customer
 
 
-def tenant_scope() -> int | None:
-    """The company the caller is confined to; None for the platform operator (role 1)."""
-    admin = current_admin()
-    return None if admin.is_superadmin else admin.company_id
-
-
-def get_for_company(model, obj_id, company_id: int | None, what: str = "对象"):
-    """`model` row `obj_id`, or 302 when missing or outside `company_id` (None = any company)."""
-    obj = db.session.get(model, obj_id) if obj_id is not None else None
-    if obj is None or (company_id is not None and obj.company_id != company_id):
-        raise ApiError.not_found(what)
-    return obj
-
-
-def check_company(company_id: int, scope: int | None) -> None:
-    """A company id named in the input must be the caller's own (302 otherwise)."""
-    if scope is not None and company_id != scope:
-        raise ApiError.not_found("公司")
+def tenant_scope() -> Tenant:
+    """The tenant the calling admin acts for (app/tenancy.py): its company, or any for role 1."""
+    return Tenant(current_admin())
 
 
 # --- view markers --------------------------------------------------------------------------

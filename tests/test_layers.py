@@ -16,7 +16,7 @@ LAYERS = [
     ("entry", ["app", "app.commands"]),
     ("api", ["app.api", "app.openapi", "app.openapi_scan"]),
     ("tasks", ["app.tasks"]),
-    ("services", ["app.services", "app.auth", "app.limits"]),
+    ("services", ["app.services", "app.auth", "app.limits", "app.tenancy"]),
     ("schemas, wechat, job plumbing", ["app.schemas", "app.wechat", "app.jobs", "app.metrics", "app.sms"]),
     ("models", ["app.models"]),
     (

@@ -2,7 +2,6 @@
 
 from sqlalchemy import select
 
-from app.auth import check_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue
 from app.jobs.registry import WECHAT_WORK_SYNC
@@ -14,6 +13,7 @@ from app.schemas.company import CompanyOutSchema
 from app.services import wechat_work
 from app.services.db import name_taken, unique_or_300
 from app.services.statistics import seat_and_customer_counts
+from app.tenancy import Tenant
 from app.timefmt import fmt_datetime, local_today
 from app.wechat.errors import WeChatError
 from app.wechat.work import (
@@ -54,18 +54,20 @@ def company_rows(companies: list[Company]) -> list[dict]:
     return rows
 
 
-def list_companies(scope: int | None, query: dict) -> tuple[list[Company], int]:
+def list_companies(tenant: Tenant, query: dict) -> tuple[list[Company], int]:
     stmt = select(Company)
-    if scope is not None:
-        stmt = stmt.where(Company.id == scope)
+    if tenant.scope is not None:
+        stmt = stmt.where(Company.id == tenant.scope)
     if query["name"]:
         stmt = stmt.where(Company.name.contains(query["name"], autoescape=True))
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(Company.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def get_company(company_id: int, scope: int | None = None) -> Company:
-    check_company(company_id, scope)
+def get_company(company_id: int, tenant: Tenant | None = None) -> Company:
+    """Company `company_id`, 302 when none (or another company's, for a confined `tenant`)."""
+    if tenant is not None:
+        return tenant.resolve(company_id)
     company = db.session.get(Company, company_id)
     if company is None:
         raise ApiError.not_found("公司")

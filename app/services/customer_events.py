@@ -3,12 +3,12 @@ own activity sign-up (8.9 on the H5 side)."""
 
 from sqlalchemy import update
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.plugin import Activity, ActivitySignUp
 from app.models.radar import AccessLog, Customer, RadarUser, UserCustomer
 from app.responses import ApiError
 from app.services import phone_codes, plugins
+from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
 ACTION_READ_ARTICLE = 14

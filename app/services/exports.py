@@ -21,7 +21,6 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app import storage
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
 from app.jobs.registry import EXPORT_RUN
@@ -51,6 +50,7 @@ from app.services.oplog import log_query
 from app.services.radar_users import filter_radar_users
 from app.services.stat_rollup import as_date, utc_midnight
 from app.services.statistics import _daily_counts
+from app.tenancy import Tenant
 from app.timefmt import fmt_datetime, local_today, local_tz, utcnow
 
 FORMATS = ("xlsx", "csv")
@@ -78,7 +78,7 @@ def _jsonable(filters: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items() if v is not None}
 
 
-def start_export(admin: AdminUser, scope: int | None, name: str, fmt: str, filters: dict, *, one_company=False):
+def start_export(admin: AdminUser, tenant: Tenant, name: str, fmt: str, filters: dict, *, one_company=False):
     """Start an export of `name` for the caller. `filters` were loaded by the list's own schema; a company_id in
     them must be the caller's own (302 otherwise); role 1 may name any, or none (every company) unless
     `one_company` (the list is always about one company: its own by default)."""
@@ -86,16 +86,15 @@ def start_export(admin: AdminUser, scope: int | None, name: str, fmt: str, filte
         raise ApiError.invalid("format 只能是 xlsx 或 csv")
     requested = filters.pop("company_id", None)
     if requested is not None:
-        check_company(requested, scope)
-        if db.session.get(Company, requested) is None:
-            raise ApiError.not_found("公司")
-    company_id = scope if scope is not None else requested
-    if company_id is None and one_company:
-        company_id = admin.company_id
+        tenant.resolve(requested)  # 302 for another company's id, as for one naming no company
+    elif one_company:
+        requested = admin.company_id
+    tenant = tenant.within(requested)
+    company_id = tenant.scope
     if filters.get("uid") is not None:  # a radar user named in the filters: the caller's company's (302)
-        get_for_company(RadarUser, filters["uid"], company_id, "雷达用户")
+        tenant.get(RadarUser, filters["uid"], "雷达用户")
     if filters.get("admin_id") is not None:  # likewise an admin user (the operation log's filter)
-        get_for_company(AdminUser, filters["admin_id"], company_id, "用户")
+        tenant.get(AdminUser, filters["admin_id"], "用户")
     args = {"name": name, "fmt": fmt, "company_id": company_id, "filters": _jsonable(filters)}
     started: Enqueued = enqueue(EXPORT_RUN, company_id=company_id, args=args, created_by_id=admin.id)
     return started.job
@@ -526,7 +525,7 @@ _LOG_HEADERS += ["摘要", "客户端地址", "请求ID"]
 
 
 def _log_stmt(company_id, filters):
-    stmt = log_query(company_id, filters).order_by(None)
+    stmt = _where_company(log_query(filters), OperationLog.company_id, company_id).order_by(None)
     return stmt.with_only_columns(
         OperationLog.id,
         OperationLog.create_date,

@@ -19,6 +19,7 @@ from app.inputs import SAFE_METHODS, remembered_inputs
 from app.models.oplog import CATEGORY_SECURITY, CATEGORY_WRITE, OperationLog
 from app.pagination import paginate
 from app.services.stat_rollup import utc_midnight
+from app.tenancy import Tenant
 from app.timefmt import utcnow
 
 log = logging.getLogger(__name__)
@@ -201,12 +202,9 @@ def record_refusal(action: str, *, admin=None, company_id=None, summary=None) ->
 # --- reading and retention ------------------------------------------------------------------------------------
 
 
-def log_query(scope: int | None, query: dict):
-    """The filtered entries, newest first: role 2 its company's, role 1 all (or one company's)."""
+def log_query(query: dict):
+    """The entries `query` filters, newest first, of every company (the caller confines them)."""
     stmt = select(OperationLog)
-    company_id = scope if scope is not None else query.get("company_id")
-    if company_id is not None:
-        stmt = stmt.where(OperationLog.company_id == company_id)
     for column, key in (
         (OperationLog.admin_id, "admin_id"),
         (OperationLog.action, "action"),
@@ -224,8 +222,10 @@ def log_query(scope: int | None, query: dict):
     return stmt.order_by(OperationLog.id.desc())
 
 
-def list_entries(scope: int | None, query: dict) -> tuple[list[OperationLog], int]:
-    return paginate(log_query(scope, query), query["current_page"], query["length"])
+def list_entries(tenant: Tenant, query: dict) -> tuple[list[OperationLog], int]:
+    """Role 2 its company's entries, role 1 every company's (or one company's)."""
+    stmt = tenant.confine(log_query(query), OperationLog, query["company_id"])
+    return paginate(stmt, query["current_page"], query["length"])
 
 
 def purge_old_entries() -> int:

@@ -5,7 +5,6 @@ import secrets
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
@@ -24,18 +23,15 @@ from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
 from app.services.db import lock_company
+from app.tenancy import Tenant
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
 
 
-def target_company(admin: AdminUser, scope: int | None, requested: int | None) -> Company:
-    """The company a list or dashboard request is about: the caller's own, or (role 1) the one asked for."""
-    company_id = requested if requested is not None else admin.company_id
-    check_company(company_id, scope)
-    company = db.session.get(Company, company_id)
-    if company is None:
-        raise ApiError.not_found("公司")
-    return company
+def target_company(admin: AdminUser, tenant: Tenant, requested: int | None) -> Company:
+    """The company a list or dashboard request is about: the caller's own, or (role 1) the one asked for
+    (`Tenant.resolve`; `admin` is the tenant's)."""
+    return tenant.resolve(requested)
 
 
 def filter_users(stmt, model, filters: dict):
@@ -106,9 +102,9 @@ def quota_error(company: Company) -> ApiError:
     )
 
 
-def set_radar_user_status(scope: int | None, user_id: int, status: int) -> RadarUser:
+def set_radar_user_status(tenant: Tenant, user_id: int, status: int) -> RadarUser:
     """1.3: enabling takes a seat (403 when none is left); disabling frees it and revokes the user's token."""
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+    user = tenant.get(RadarUser, user_id, "用户")
     if status == RADAR_ENABLED and user.status != RADAR_ENABLED:
         company = lock_company(user.company_id)
         if seats_left(company) < 1:
@@ -151,20 +147,20 @@ def create_radar_user(company_id: int, data: dict) -> RadarUser:
     return user
 
 
-def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+def update_radar_user(tenant: Tenant, user_id: int, data: dict) -> RadarUser:
+    user = tenant.get(RadarUser, user_id, "用户")
     _apply(user, data, departments_of(user.company_id, data["department_id"]))
     db.session.flush()
     hooks.radar_users_created(user.company_id, [user.id])  # the hook upserts: WeChat Work gets the change too
     return user
 
 
-def delete_radar_user(scope: int | None, user_id: int) -> None:
+def delete_radar_user(tenant: Tenant, user_id: int) -> None:
     """Its customer relations and follow-up notes go with it; its events stay (radar_user_id becomes NULL).
 
     Done explicitly rather than by the foreign keys' ON DELETE, which SQLite does not enforce by default.
     """
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+    user = tenant.get(RadarUser, user_id, "用户")
     relations = select(UserCustomer.id).where(UserCustomer.radar_user_id == user.id)
     db.session.execute(delete(FollowInfo).where(FollowInfo.user_customer_id.in_(relations)))
     db.session.execute(delete(UserCustomer).where(UserCustomer.radar_user_id == user.id))

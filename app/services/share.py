@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.article import STATUS_PUBLISHED, Article
 from app.models.radar import SOURCE_ARTICLE, Customer, RadarUser, UserCustomer
@@ -23,6 +22,7 @@ from app.services.customer_events import (
     log_action,
 )
 from app.services.share_links import ShareParams
+from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
 NOT_IN_CHAIN_MSG = "未找到您在此文章转发链中的记录，请从分享链接重新打开文章"
