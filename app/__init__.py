@@ -94,11 +94,14 @@ def register_monitoring(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
+    from app.database import register_engine
     from app.extensions import db, limiter, migrate
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     db.init_app(app)
+    with app.app_context():
+        register_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)
 
