@@ -97,7 +97,7 @@ def _role_rule_ids(*paths):
 
 
 def test_a_role_change_applies_at_once(api, make):
-    """4.3 takes `admin_userprofile` from role 2: the next request of a role 2 admin is refused (the cache was bumped)."""
+    """4.3 takes `admin_userprofile` from role 2: a role 2 admin is refused at once (the cache was bumped)."""
     admin = api.as_(make.admin())
     assert body(admin.get(PROFILES))["code"] == 200
     operator = api.as_(make.superadmin())
