@@ -105,8 +105,17 @@ class Config:
     # every one decrypts (key rotation: docs/security.md). Derived from SECRET_KEY when unset (not in production).
     FIELD_ENCRYPTION_KEY = _str("FIELD_ENCRYPTION_KEY", None)
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{BASE_DIR / 'instance' / 'zhugeleida.sqlite3'}")
+    # Pooled connections (docs/operations.md, "Database connections"): no ping before each use; a connection
+    # older than DATABASE_POOL_RECYCLE seconds is replaced (keep it below the server's wait_timeout, 28800 s by
+    # default), one the server closed is replaced when it is taken from the pool, and the pool's reset on return
+    # is app/database.py's (a ROLLBACK only when the request left its transaction open).
+    DATABASE_POOL_RECYCLE = _int("DATABASE_POOL_RECYCLE", 3600, minimum=1)
     # hide_parameters: a logged SQL error never carries the bound values (passwords, tokens, personal data).
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_recycle": DATABASE_POOL_RECYCLE,
+        "pool_reset_on_return": None,
+        "hide_parameters": True,
+    }
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     REDIS_URL = _str("REDIS_URL", None)
     TIMEZONE = _str("TIMEZONE", "Asia/Shanghai")
@@ -114,6 +123,13 @@ class Config:
     # A signed request's timestamp must be this close to server time; a write's signature is single-use.
     AUTH_MAX_SKEW_SECONDS = _int("AUTH_MAX_SKEW_SECONDS", 300, minimum=1)
     SIGNATURE_KEY_PREFIX = _str("SIGNATURE_KEY_PREFIX", "zhugeleida:sig")  # Redis keys of seen signatures
+    # Each role's access rules are kept in the process (docs/security.md, "Access rules cache"): with REDIS_URL the
+    # shared version key is read at most every ACCESS_RULES_CHECK_SECONDS (0: every request) and every role or
+    # rule write bumps it; a cached role is reloaded after ACCESS_RULES_CACHE_SECONDS whatever the version says
+    # (without Redis: the longest a change takes to reach the other processes and hosts).
+    ACCESS_RULES_CHECK_SECONDS = _float("ACCESS_RULES_CHECK_SECONDS", 1)
+    ACCESS_RULES_CACHE_SECONDS = _float("ACCESS_RULES_CACHE_SECONDS", 60)
+    ACCESS_RULES_VERSION_KEY = _str("ACCESS_RULES_VERSION_KEY", "zhugeleida:access_rules_version")
     # Failed sign-ins per login name and per client address (successful ones are never counted).
     LOGIN_RATE_LIMIT = _str("LOGIN_RATE_LIMIT", "10 per minute")
     # The public WeChat OAuth sign-ins (customers, radar users, the platform's auth_code), per client address.
@@ -308,6 +324,10 @@ for _name, _default in _DEFAULTS.items():  # the developer's exported ADMIN_PASS
 TestingConfig.MAX_FORM_MEMORY_SIZE = TestingConfig.UPLOAD_MAX_CHUNK_BYTES * 4 // 3 + 64 * 1024
 TestingConfig.MAX_CONTENT_LENGTH = TestingConfig.BODY_MAX_BYTES
 TestingConfig.UPLOAD_BODY_MAX_BYTES = TestingConfig.MAX_FORM_MEMORY_SIZE + 64 * 1024
+TestingConfig.SQLALCHEMY_ENGINE_OPTIONS = {
+    **Config.SQLALCHEMY_ENGINE_OPTIONS,
+    "pool_recycle": TestingConfig.DATABASE_POOL_RECYCLE,
+}
 
 
 class ProductionConfig(Config):

@@ -94,6 +94,7 @@ def register_monitoring(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
+    from app.database import register_engine
     from app.extensions import db, limiter, migrate
     from app.limits import record_breach
 
@@ -102,6 +103,8 @@ def register_extensions(app: Flask) -> None:
     # Every refused request is a security event of the operation log (app/limits.py).
     app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", record_breach)
     db.init_app(app)
+    with app.app_context():
+        register_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)
 

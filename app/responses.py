@@ -9,6 +9,7 @@ from flask import g, has_app_context, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge, TooManyRequests
 
+from app.database import wrote
 from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,9 @@ def register_error_handlers(app):
 
     @app.after_request
     def commit_or_rollback(response):
-        # One transaction per request: commit what a successful request wrote, drop anything else.
-        if response.status_code < 400:
+        # One transaction per request, ended in one round trip (app/database.py): COMMIT what a successful
+        # request wrote, ROLLBACK anything else — reads included.
+        if response.status_code < 400 and wrote(db.session()):
             db.session.commit()
         else:
             try:

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import event, text
 
-from app import create_app, signatures
+from app import create_app, rule_cache, signatures
 from app.commands.seed import seed_roles, seed_rules
 from app.extensions import db, limiter
-from app.models.admin import ROLE_ADMIN, ROLE_MEMBER, ROLE_SUPERADMIN, AdminUser
+from app.models.admin import BUILTIN_ROLES, ROLE_ADMIN, ROLE_MEMBER, ROLE_SUPERADMIN, AdminUser
 from app.models.company import Company, expiry_date
 from app.security import hash_password, new_token
 from config import TestingConfig
@@ -60,12 +60,15 @@ def _sqlite_for_tests(connection, _record):
 
 @pytest.fixture(autouse=True)
 def _clean_db(app):
-    """Each test starts with only the seeded rules and roles."""
+    """Each test starts with only the seeded rules and roles (their access rules cached)."""
     with app.app_context():
         seed_roles(seed_rules())
         db.session.commit()
         limiter.reset()
         signatures.forget_all()
+        rule_cache.forget_all()
+        for role_id in (None, *BUILTIN_ROLES):  # warm, as in a process that has served requests
+            rule_cache.role_paths(role_id)
     yield
     with app.app_context():
         db.session.rollback()

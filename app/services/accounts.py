@@ -4,9 +4,10 @@ from flask import g
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import rule_cache
 from app.extensions import db
 from app.limits import login_name_key
-from app.models.admin import STATUS_ENABLED, AccessRule, AdminUser
+from app.models.admin import STATUS_ENABLED, AdminUser
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token, password_is_strong, verify_password
 from app.services import oplog
@@ -90,9 +91,7 @@ def logout(user: AdminUser) -> None:
 
 def login_rules(user: AdminUser) -> list[str]:
     """The url_paths of the caller's role (role 1 holds every rule)."""
-    if user.is_superadmin:
-        return list(db.session.scalars(select(AccessRule.url_path).order_by(AccessRule.id)))
-    return [rule.url_path for rule in sorted(user.role.rules, key=lambda r: r.id)]
+    return list(rule_cache.role_paths(None if user.is_superadmin else user.role_id))
 
 
 def switch_user(target_id: int) -> AdminUser:

@@ -1,0 +1,234 @@
+"""The per-request floor: the project against a minimal app under the same gunicorn (see bench/README.md, "Floor").
+
+    .venv/bin/python bench/floor.py                  # MariaDB zhugeleida_bench_floor, Redis db 13
+    .venv/bin/python bench/floor.py --requests 300 --duration 20
+
+1. prepares the database with bench/load_soak.py's `prepare` (`flask db upgrade`, `flask seed`, `flask demo-data`
+   at its default size: one company, 20 radar users, 500 customers, 20,000 events);
+2. starts two gunicorns with gunicorn.conf.py (2 gthread workers, APP_ENV=production, the same MariaDB and
+   Redis): the project (`wsgi:app`) and the floor (`bench.floor:floor_app`, below), a WSGI app doing what the
+   project's authentication must at least do: one SELECT of the caller by primary key and the md5 check;
+3. for each endpoint sends requests to both, interleaved (floor, project, floor, …), from 1 and from 8 client
+   threads, signed as the demo company's admin (role 2; 4.x as the super admin), and prints p50 of each and
+   their ratio;
+4. runs a mixed read workload (the five signed reads, round robin) from 8 threads for --duration seconds against
+   each server and prints the requests per second.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+import requests  # noqa: E402
+from load_soak import RESULTS, Client, Gunicorn, demo_admins, free_port, md5, prepare  # noqa: E402
+
+ENDPOINTS = [  # (name, path, caller): caller "admin" is the demo company's admin (role 2), "super" the operator
+    ("/healthz", "/healthz", None),
+    ("1.2 login_rules", "/zhugeleida/admin/login_rules", "admin"),
+    ("5.1 admin_userprofile", "/zhugeleida/admin/admin_userprofile", "admin"),
+    ("4.x admin_role", "/zhugeleida/admin/admin_role", "super"),
+    ("1.4 user (10 rows)", "/zhugeleida/admin/user", "admin"),
+    ("1.6 acount_data", "/zhugeleida/admin/home_page/acount_data", "admin"),
+]
+
+
+# --- the floor app (imported by its gunicorn workers) ----------------------------------------------------
+
+_local = threading.local()
+
+
+def _floor_connection():
+    conn = getattr(_local, "conn", None)
+    if conn is None:
+        import os
+
+        import pymysql
+        from sqlalchemy.engine import make_url
+
+        url = make_url(os.environ["DATABASE_URL"])
+        conn = pymysql.connect(
+            host=url.host, port=url.port or 3306, user=url.username, password=url.password or "",
+            database=url.database, charset="utf8mb4", autocommit=True,
+        )  # fmt: skip
+        _local.conn = conn
+    return conn
+
+
+def floor_app(environ, start_response):
+    """One indexed SELECT (the caller by primary key) and the md5 signature check, then a JSON envelope."""
+    query = {key: values[0] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    user_id = int(query.get("user_id", "1")) if query.get("user_id", "1").isdigit() else 0
+    with _floor_connection().cursor() as cursor:
+        cursor.execute("SELECT id, token, status FROM admin_user WHERE id = %s", (user_id,))
+        row = cursor.fetchone()
+    signed = row is not None and md5(query.get("timestamp", "") + row[1]) == query.get("rand_str")
+    body = json.dumps({"code": 200, "msg": "ok", "data": {"signed": signed}}).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+# --- the driver ----------------------------------------------------------------------------------------------
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "--database-url", default="mysql+pymysql://root@127.0.0.1:3306/zhugeleida_bench_floor?charset=utf8mb4"
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per endpoint and server")
+    parser.add_argument("--warmup", type=int, default=20, help="requests per endpoint and server before measuring")
+    parser.add_argument("--duration", type=float, default=15, help="seconds of the mixed read workload, per server")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
+    parser.add_argument("--no-prepare", action="store_true", help="the database is ready")
+    args = parser.parse_args()
+    # load_soak's prepare() and app_env() read these
+    args.companies, args.users, args.customers, args.events = 1, 20, 500, 20_000
+    return args
+
+
+class Caller:
+    """Signed GETs as one admin over one keep-alive connection (a fresh timestamp each time, as the console)."""
+
+    def __init__(self, session: dict | None):
+        self.session = session
+        self.http = requests.Session()
+        self.last_ts = 0
+
+    def params(self) -> dict:
+        if self.session is None:
+            return {}
+        self.last_ts = max(int(time.time() * 1000), self.last_ts + 1)
+        ts = str(self.last_ts)
+        return {"timestamp": ts, "user_id": self.session["user_id"], "rand_str": md5(ts + self.session["token"])}
+
+    def get(self, url: str) -> float:
+        started = time.perf_counter()
+        response = self.http.get(url, params=self.params(), timeout=60)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200 or response.json().get("code") != 200:
+            raise RuntimeError(f"GET {url}: HTTP {response.status_code} {response.text[:300]}")
+        return elapsed * 1000
+
+
+def run_threads(target, threads: int) -> None:
+    """`target(index)` on `threads` threads; the first error of any of them stops the benchmark."""
+    errors: list[BaseException] = []
+
+    def guarded(index: int):
+        try:
+            target(index)
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    workers = [threading.Thread(target=guarded, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    if errors:
+        sys.exit(f"benchmark stopped: {errors[0]!r}")
+
+
+def interleaved(floor: str, project: str, path: str, session, threads: int, count: int, warmup: int):
+    """p50 ms of (floor, project): each thread alternates between them."""
+    timings: dict[str, list[float]] = {"floor": [], "project": []}
+    lock = threading.Lock()
+    per_thread = max(1, count // threads)
+
+    def run(_index: int):
+        caller = Caller(session)
+        mine = {"floor": [], "project": []}
+        pair = (("floor", floor), ("project", project))
+        for n in range(warmup + per_thread):
+            for name, base in pair if n % 2 else pair[::-1]:
+                elapsed = caller.get(base + path)
+                if n >= warmup:
+                    mine[name].append(elapsed)
+        with lock:
+            for name in mine:
+                timings[name].extend(mine[name])
+
+    run_threads(run, threads)
+    return statistics.median(timings["floor"]), statistics.median(timings["project"])
+
+
+def throughput(base: str, sessions: dict, threads: int, seconds: float) -> float:
+    """Requests per second of the five signed reads, round robin, from `threads` threads."""
+    reads = [(path, caller) for _name, path, caller in ENDPOINTS if caller]
+    done = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def run(index: int):
+        callers = {kind: Caller(session) for kind, session in sessions.items()}
+        n = index
+        while time.monotonic() < stop:
+            path, kind = reads[n % len(reads)]
+            callers[kind].get(base + path)
+            done[index] += 1
+            n += 1
+
+    started = time.monotonic()
+    run_threads(run, threads)
+    return sum(done) / (time.monotonic() - started)
+
+
+def main() -> None:
+    args = parse_args()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if not args.no_prepare:
+        prepare(args)
+    project = Gunicorn(args, free_port()).start()
+    floor = Gunicorn(args, free_port(), "bench.floor:floor_app").start()
+    try:
+        admin = Client.login(project.base, demo_admins(args.database_url)[0])
+        operator = Client.login(project.base, "admin")
+        sessions = {"admin": admin, "super": operator}
+        rows = []
+        for threads in (1, 8):
+            for name, path, caller in ENDPOINTS:
+                session = sessions.get(caller) if caller else None
+                p50_floor, p50_project = interleaved(
+                    floor.base, project.base, path, session, threads, args.requests, args.warmup // threads or 1
+                )
+                rows.append((threads, name, p50_floor, p50_project))
+                print(f"c={threads} {name}: floor {p50_floor:.1f} ms, project {p50_project:.1f} ms", flush=True)
+        rates = {
+            "floor": throughput(floor.base, {"admin": admin, "super": admin}, 8, args.duration),
+            "project": throughput(project.base, sessions, 8, args.duration),
+        }
+    finally:
+        project.stop()
+        floor.stop()
+    print(report(args, rows, rates))
+
+
+def report(args, rows, rates) -> str:
+    lines = [
+        f"gunicorn.conf.py, {args.workers} gthread workers each; MariaDB + Redis; {args.requests} requests per "
+        "endpoint and server, interleaved",
+        "",
+        "| clients | endpoint | p50 floor ms | p50 project ms | ratio |",
+        "| ---: | --- | ---: | ---: | ---: |",
+    ]
+    for threads, name, p50_floor, p50_project in rows:
+        lines.append(f"| {threads} | {name} | {p50_floor:.1f} | {p50_project:.1f} | {p50_project / p50_floor:.1f}× |")
+    lines += [
+        "",
+        f"Mixed reads (1.2, 5.1, 4.x, 1.4, 1.6 round robin), 8 clients, {args.duration:.0f} s: "
+        f"project **{rates['project']:.0f} req/s**, floor {rates['floor']:.0f} req/s",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
