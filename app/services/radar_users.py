@@ -18,11 +18,14 @@ from app.models.radar import (
     FollowInfo,
     RadarUser,
     UserCustomer,
+    radar_user_department,
 )
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
+from app.services.locks import lock_company
+from app.services.stat_rollup import uncount_follow_notes
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
 
@@ -74,18 +77,6 @@ def departments_of(company_id: int, ids: list[int]) -> list[Department]:
 
 
 # --- the seat quota ------------------------------------------------------------------------------
-
-
-def lock_company(company_id: int) -> Company:
-    """Lock the company row until the transaction ends, so quota checks of concurrent requests run one at a time.
-
-    SQLite has no row locks: a write takes the database's write lock instead, before anything is counted.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        touch = update(Company).where(Company.id == company_id).values(id=Company.id)
-        db.session.execute(touch.execution_options(synchronize_session=False))
-    stmt = select(Company).where(Company.id == company_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
 
 def seats_used(company_id: int) -> int:
@@ -165,8 +156,9 @@ def delete_radar_user(scope: int | None, user_id: int) -> None:
     """
     user = get_for_company(RadarUser, user_id, scope, "用户")
     relations = select(UserCustomer.id).where(UserCustomer.radar_user_id == user.id)
+    uncount_follow_notes(relations)
     db.session.execute(delete(FollowInfo).where(FollowInfo.user_customer_id.in_(relations)))
     db.session.execute(delete(UserCustomer).where(UserCustomer.radar_user_id == user.id))
     db.session.execute(update(AccessLog).where(AccessLog.radar_user_id == user.id).values(radar_user_id=None))
-    db.session.delete(user)
-    db.session.flush()
+    db.session.execute(delete(radar_user_department).where(radar_user_department.c.radar_user_id == user.id))
+    db.session.execute(delete(RadarUser).where(RadarUser.id == user.id))

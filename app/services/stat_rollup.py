@@ -1,26 +1,40 @@
-"""TIMEZONE days in SQL, and the per-day rollup of AccessLog the statistics read for closed days.
+"""TIMEZONE days in SQL, and the per-day rollups the statistics read for closed days (see docs/radar.md).
 
-Events are recorded at the current time, so a TIMEZONE day that has ended never changes: its counts
-per action are computed once (lazily, by the first statistics request that needs them) into
-AccessLogDay, and StatRollup.closed_until records how far that goes. Whatever writes events dated in
-the past (demo-data, imports) must call reset_rollup() for the company afterwards.
+Events, customers and follow-up notes are recorded at the current time, so a TIMEZONE day that has
+ended only changes when rows are deleted: its counts are computed once (lazily, by the first
+statistics request that needs them) into AccessLogDay (events per action) and CreatedDay (customers
+and follow-up notes), and StatRollup.closed_until records how far that goes. Deleting follow-up notes
+goes through uncount_follow_notes(); whatever writes rows dated in the past (demo-data, imports) must
+call reset_rollup() for the company afterwards.
 """
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import Date, case, delete, func, insert, literal_column, select
+from sqlalchemy import Date, bindparam, case, delete, func, insert, literal_column, select, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
-from app.models.radar import AccessLog, AccessLogDay, StatRollup
-from app.services.radar_users import lock_company
+from app.models.radar import (
+    CREATED_CUSTOMERS,
+    CREATED_FOLLOW_NOTES,
+    AccessLog,
+    AccessLogDay,
+    CreatedDay,
+    Customer,
+    FollowInfo,
+    StatRollup,
+)
+from app.services.locks import lock_company
 from app.timefmt import local_tz, utcnow
 
 # A day counts as closed this long after its midnight, so that an event created at 23:59:59 by a
 # transaction still committing is not missed.
 GRACE = timedelta(minutes=10)
+# The rows CreatedDay counts, by kind.
+CREATED_MODELS = {CREATED_CUSTOMERS: Customer, CREATED_FOLLOW_NOTES: FollowInfo}
 
 
 class _LocalDay(FunctionElement):
@@ -92,7 +106,7 @@ def closed_boundary() -> date:
 
 
 def refresh_rollup(company_id: int) -> date:
-    """Fill AccessLogDay up to the closed days; returns the first day NOT in it (count later days from AccessLog)."""
+    """Fill the rollups up to the closed days; returns the first day NOT in them (count later days from the rows)."""
     boundary = closed_boundary()
     timezone = current_app.config["TIMEZONE"]
     mark = _mark(company_id)
@@ -102,7 +116,7 @@ def refresh_rollup(company_id: int) -> date:
     mark = _mark(company_id, lock=True)
     start = mark.closed_until if mark is not None and mark.timezone == timezone else None
     if start is None:
-        db.session.execute(delete(AccessLogDay).where(AccessLogDay.company_id == company_id))
+        _forget(company_id)
     if start is None or start < boundary:
         _materialize(company_id, start, boundary)
     if mark is None:
@@ -114,9 +128,45 @@ def refresh_rollup(company_id: int) -> date:
 
 
 def reset_rollup(company_id: int) -> None:
-    """Forget the company's rollup (after writing events dated in the past); the next request rebuilds it."""
-    db.session.execute(delete(AccessLogDay).where(AccessLogDay.company_id == company_id))
+    """Forget the company's rollups (after writing rows dated in the past); the next request rebuilds them."""
+    _forget(company_id)
     db.session.execute(delete(StatRollup).where(StatRollup.company_id == company_id))
+
+
+def _forget(company_id: int) -> None:
+    db.session.execute(delete(AccessLogDay).where(AccessLogDay.company_id == company_id))
+    db.session.execute(delete(CreatedDay).where(CreatedDay.company_id == company_id))
+
+
+def uncount_follow_notes(relations) -> None:
+    """Take the follow-up notes of `relations` (a select of UserCustomer ids) out of CreatedDay, before deleting them.
+
+    One statement reads the notes' times with the company's rollup mark (locked, so a concurrent refresh
+    either ran before and is seen, or waits); one more updates the counts of the closed days they were in.
+    """
+    stmt = (
+        select(FollowInfo.company_id, FollowInfo.create_date, StatRollup.closed_until, StatRollup.timezone)
+        .join(StatRollup, StatRollup.company_id == FollowInfo.company_id)
+        .where(FollowInfo.user_customer_id.in_(relations))
+        .with_for_update()
+    )
+    timezone, days = current_app.config["TIMEZONE"], Counter()
+    for company_id, created, closed_until, mark_timezone in db.session.execute(stmt):
+        # A rollup kept in another timezone is rebuilt whole by the next refresh: nothing to correct.
+        if mark_timezone == timezone and created < utc_midnight(closed_until):
+            days[company_id, created.replace(tzinfo=UTC).astimezone(local_tz()).date()] += 1
+    if days:
+        counted = (
+            update(CreatedDay)
+            .where(
+                CreatedDay.company_id == bindparam("company"),
+                CreatedDay.kind == CREATED_FOLLOW_NOTES,
+                CreatedDay.day == bindparam("closed_day"),
+            )
+            .values(num=CreatedDay.num - bindparam("deleted"))
+        )
+        rows = [{"company": company, "closed_day": day, "deleted": n} for (company, day), n in days.items()]
+        db.session.connection().execute(counted, rows)
 
 
 def _mark(company_id: int, lock: bool = False) -> StatRollup | None:
@@ -127,25 +177,30 @@ def _mark(company_id: int, lock: bool = False) -> StatRollup | None:
 
 
 def _materialize(company_id: int, first_day: date | None, end_day: date) -> None:
-    """Count the events of [first_day, end_day) per day and action (all of them before end_day if no first_day)."""
+    """Count the rows of [first_day, end_day) per day (all of them before end_day if no first_day):
+    events per action into AccessLogDay, customers and follow-up notes per kind into CreatedDay."""
     end = utc_midnight(end_day)
-    in_company = (AccessLog.company_id == company_id, AccessLog.create_date < end)
+    events = _day_counts(AccessLog, company_id, first_day, end, AccessLog.action)
+    rows = [{"company_id": company_id, "day": day, "action": action, "num": num} for day, action, num in events]
+    if rows:
+        db.session.execute(insert(AccessLogDay), rows)
+    for kind, model in CREATED_MODELS.items():
+        counts = _day_counts(model, company_id, first_day, end)
+        rows = [{"company_id": company_id, "kind": kind, "day": day, "num": num} for day, num in counts]
+        if rows:
+            db.session.execute(insert(CreatedDay), rows)
+
+
+def _day_counts(model, company_id: int, first_day: date | None, end: datetime, *keys) -> list[tuple]:
+    """(TIMEZONE day, *keys, count) of the company's rows created in [first_day, end)."""
+    in_company = (model.company_id == company_id, model.create_date < end)
     start = (
         utc_midnight(first_day)
         if first_day
-        else db.session.scalar(select(func.min(AccessLog.create_date)).where(*in_company))
+        else db.session.scalar(select(func.min(model.create_date)).where(*in_company))
     )
     if start is None:
-        return
-    day = local_day(AccessLog.create_date, start, end)
-    stmt = (
-        select(day, AccessLog.action, func.count())
-        .where(*in_company, AccessLog.create_date >= start)
-        .group_by(day, AccessLog.action)
-    )
-    rows = [
-        {"company_id": company_id, "day": as_date(day), "action": action, "num": num}
-        for day, action, num in db.session.execute(stmt)
-    ]
-    if rows:
-        db.session.execute(insert(AccessLogDay), rows)
+        return []
+    day = local_day(model.create_date, start, end)
+    stmt = select(day, *keys, func.count()).where(*in_company, model.create_date >= start).group_by(day, *keys)
+    return [(as_date(day), *rest) for day, *rest in db.session.execute(stmt)]

@@ -1,18 +1,28 @@
 """Dashboard statistics (SPEC §12: 1.5–1.7) and the per-company counts of 7.1.1.
 
-Every figure is a GROUP BY in the database, windows are TIMEZONE days. Events of closed days are read
-from AccessLogDay (app.services.stat_rollup), so the cost does not grow with the history kept.
+Every figure is a GROUP BY in the database, windows are TIMEZONE days. Closed days are read from the
+rollups (app.services.stat_rollup): events from AccessLogDay, customers and follow-up notes from
+CreatedDay; only the rows since the last closed day are counted raw. So 1.5 and 1.6 cost the same
+whatever the number of rows kept (docs/radar.md).
 """
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select, union_all
+from sqlalchemy import and_, case, func, literal_column, select, union_all
 
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.radar import RADAR_ENABLED, AccessLog, AccessLogDay, Customer, FollowInfo, RadarUser
-from app.services.stat_rollup import as_date, local_day, refresh_rollup, utc_midnight
+from app.models.radar import (
+    CREATED_CUSTOMERS,
+    RADAR_ENABLED,
+    AccessLog,
+    AccessLogDay,
+    CreatedDay,
+    Customer,
+    RadarUser,
+)
+from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, refresh_rollup, utc_midnight
 from app.timefmt import fmt_date, local_today
 
 # index_type (1.7) → the metric's key in 1.6.
@@ -27,8 +37,8 @@ METRICS = {
 # Metrics counted from AccessLog, by action code (SPEC §11).
 METRIC_ACTIONS = {3: (1, 14), 4: (6, 15, 16), 5: (8,), 6: (9, 19)}
 ACTION_METRIC = {action: index for index, actions in METRIC_ACTIONS.items() for action in actions}
-# Metrics counted from rows' own create_date.
-METRIC_MODELS = {1: Customer, 2: FollowInfo}
+# Metrics counted from rows' own create_date (CreatedDay.kind is the index_type).
+METRIC_MODELS = CREATED_MODELS
 WINDOWS = ("count_data", "today_data", "yesterday_data", "nearly_seven_days", "nearly_thirty_days")
 
 
@@ -55,12 +65,12 @@ def home_page(company: Company, admin: AdminUser) -> dict:
     from app.services import companies  # here: companies imports this module for 7.1.1
 
     used_days, available_days = companies.service_days(company, local_today())
-    seats = _count(RadarUser, company.id, RadarUser.status == RADAR_ENABLED)
+    user_count, seats, customer_num = _home_counts(company.id)
     return {
         "company_name": company.name,
         "username": admin.username,
         "mingpian_num": company.mingpian_available_num,
-        "user_count": _count(RadarUser, company.id),
+        "user_count": user_count,
         # Seats are taken by enabled radar users only; user_count (the contract's) counts disabled ones too.
         "seats_used": seats,
         "seats_left": max(company.mingpian_available_num - seats, 0),
@@ -68,12 +78,20 @@ def home_page(company: Company, admin: AdminUser) -> dict:
         "open_up_date": fmt_date(company.charging_start_time),
         "available_days": available_days,
         "used_days": used_days,
-        "customer_num": _count(Customer, company.id),
+        "customer_num": customer_num,
     }
 
 
-def _count(model, company_id: int, *where) -> int:
-    return db.session.scalar(select(func.count()).where(model.company_id == company_id, *where)) or 0
+def _home_counts(company_id: int) -> tuple[int, int, int]:
+    """(radar users, enabled radar users, customers) in one statement; customers from the rollup + today's rows."""
+    split = refresh_rollup(company_id)
+    enabled = case((RadarUser.status == RADAR_ENABLED, 1), else_=0)
+    users = select(func.count().label("total"), func.sum(enabled).label("enabled"))
+    users = users.where(RadarUser.company_id == company_id).subquery()
+    created = _created_days(company_id, split, CREATED_CUSTOMERS)
+    customers = select(func.sum(created.c.num)).scalar_subquery()
+    total, seats, customer_num = db.session.execute(select(users.c.total, users.c.enabled, customers)).one()
+    return int(total or 0), int(seats or 0), int(customer_num or 0)
 
 
 # --- 1.6 数据概览 ------------------------------------------------------------------------------------
@@ -91,52 +109,62 @@ def _windows(today: date) -> dict[str, tuple[date | None, date | None]]:
 
 
 def account_data(company_id: int) -> dict:
-    """1.6: every metric in every window, from one aggregate query per source table."""
+    """1.6: every metric in every window, from one aggregate query over the events, one over the other rows."""
     today = local_today()
     windows = _windows(today)
+    split = refresh_rollup(company_id)
     result = {window: dict.fromkeys(METRICS.values(), 0) for window in WINDOWS}
-    for index, model in METRIC_MODELS.items():
-        for window, value in zip(WINDOWS, _row_windows(model, company_id, windows), strict=True):
-            result[window][METRICS[index]] = value
-    for action, *values in _event_windows(company_id, windows):
+    for kind, *values in _created_windows(company_id, split, windows):
+        for window, value in zip(WINDOWS, values, strict=True):
+            result[window][METRICS[kind]] = int(value or 0)
+    for action, *values in _event_windows(company_id, split, windows):
         for window, value in zip(WINDOWS, values, strict=True):
             result[window][METRICS[ACTION_METRIC[action]]] += int(value or 0)
     return result
 
 
-def _in_window(column, start, end, convert=lambda day: day):
+def _in_window(column, start, end):
     conditions = []
     if start is not None:
-        conditions.append(column >= convert(start))
+        conditions.append(column >= start)
     if end is not None:
-        conditions.append(column < convert(end))
+        conditions.append(column < end)
     return and_(*conditions) if conditions else None
 
 
-def _windowed_sum(column, windows, value, convert=lambda day: day) -> list:
+def _windowed_sum(column, windows, value) -> list:
     sums = []
     for start, end in windows.values():
-        condition = _in_window(column, start, end, convert)
+        condition = _in_window(column, start, end)
         sums.append(func.sum(value) if condition is None else func.sum(case((condition, value), else_=0)))
     return sums
 
 
-def _row_windows(model, company_id: int, windows) -> list[int]:
-    """Customers or follow notes per window: the all-time total counted off the index, the dated windows
-    summed over the last 30 days' rows only (no CASE over the whole history)."""
-    in_company = model.company_id == company_id
-    first = min(start for start, _end in windows.values() if start is not None)
-    dated = {name: bounds for name, bounds in windows.items() if bounds != (None, None)}
-    total = select(func.count()).where(in_company).scalar_subquery()
-    sums = _windowed_sum(model.create_date, dated, 1, utc_midnight)
-    stmt = select(total, *sums).where(in_company, model.create_date >= utc_midnight(first))
-    by_name = dict(zip(["count_data", *dated], db.session.execute(stmt).one(), strict=True))
-    return [int(by_name[name] or 0) for name in windows]
+def _created_days(company_id: int, split: date, *kinds: int):
+    """(kind, day, num) rows of customers / follow-up notes: closed days from CreatedDay, the rest from the rows."""
+    kinds = kinds or tuple(METRIC_MODELS)
+    parts = [
+        select(CreatedDay.kind, CreatedDay.day, CreatedDay.num).where(
+            CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds)
+        )
+    ]
+    start = utc_midnight(split)
+    for kind in kinds:
+        model = METRIC_MODELS[kind]
+        day = local_day(model.create_date, start)
+        raw = select(literal_column(str(kind)).label("kind"), day.label("day"), func.count().label("num"))
+        parts.append(raw.where(model.company_id == company_id, model.create_date >= start).group_by(day))
+    return union_all(*parts).subquery()
 
 
-def _event_days(company_id: int, actions, first_day: date | None, end_day: date | None):
-    """(action, day, num) rows: closed days from the rollup, the rest counted from the raw events."""
-    split = refresh_rollup(company_id)
+def _created_windows(company_id: int, split: date, windows) -> list:
+    rows = _created_days(company_id, split)
+    stmt = select(rows.c.kind, *_windowed_sum(rows.c.day, windows, rows.c.num)).group_by(rows.c.kind)
+    return db.session.execute(stmt).all()
+
+
+def _event_days(company_id: int, split: date, actions, first_day: date | None, end_day: date | None):
+    """(action, day, num) rows: closed days (before `split`) from the rollup, the rest counted from the raw events."""
     rolled = select(AccessLogDay.action, AccessLogDay.day, AccessLogDay.num).where(
         AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions)
     )
@@ -154,8 +182,8 @@ def _event_days(company_id: int, actions, first_day: date | None, end_day: date 
     return union_all(rolled, raw.group_by(AccessLog.action, day)).subquery()
 
 
-def _event_windows(company_id: int, windows) -> list:
-    events = _event_days(company_id, list(ACTION_METRIC), None, None)
+def _event_windows(company_id: int, split: date, windows) -> list:
+    events = _event_days(company_id, split, list(ACTION_METRIC), None, None)
     stmt = select(events.c.action, *_windowed_sum(events.c.day, windows, events.c.num)).group_by(events.c.action)
     return db.session.execute(stmt).all()
 
@@ -183,5 +211,5 @@ def _daily_counts(company_id: int, index_type: int, first: date, end: date):
             .group_by(day)
         )
         return db.session.execute(stmt).all()
-    events = _event_days(company_id, METRIC_ACTIONS[index_type], first, end)
+    events = _event_days(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
     return db.session.execute(select(events.c.day, func.sum(events.c.num)).group_by(events.c.day)).all()
