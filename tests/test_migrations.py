@@ -61,7 +61,7 @@ def test_upgrade_downgrade_upgrade_and_no_pending_diff(migration_app):
 
 
 def test_created_day_is_backfilled_up_to_each_rollup_mark(migration_app):
-    """0012 counts customers and follow-up notes per day before each company's closed_until, in its mark's zone."""
+    """0012: each mark's closed_until becomes its midnight; customers and notes created before it counted per day."""
     upgrade(revision="0011_job_heartbeat")
     marks = {"Asia/Shanghai": date(2026, 3, 20), "America/New_York": date(2026, 3, 12)}
     # Both sides of New York's DST change (2026-03-08 07:00 UTC) and of both zones' midnights.
@@ -91,7 +91,8 @@ def test_created_day_is_backfilled_up_to_each_rollup_mark(migration_app):
                 db.session.add(
                     FollowInfo(company_id=company.id, user_customer_id=relation.id, content="x", create_date=note_at)
                 )
-        db.session.add(StatRollup(company_id=company.id, closed_until=closed_until, timezone=zone))
+        mark = "INSERT INTO stat_rollup (company_id, closed_until, timezone) VALUES (:c, :d, :z)"
+        db.session.execute(text(mark), {"c": company.id, "d": closed_until, "z": zone})
         companies[company.id] = (zone, closed_until)
     unmarked = Company(
         name="未统计", charging_start_time=date(2026, 1, 1), open_length_time=4, mingpian_available_num=5
@@ -118,4 +119,6 @@ def test_created_day_is_backfilled_up_to_each_rollup_mark(migration_app):
                 )
             )
             assert dict(rows.all()) == expected and expected
+        midnight = datetime.combine(closed_until, datetime.min.time(), tzinfo=tz).astimezone(UTC).replace(tzinfo=None)
+        assert db.session.get(StatRollup, company_id).counted_until == midnight
     assert db.session.scalar(select(func.count()).where(CreatedDay.company_id == unmarked.id)) == 0

@@ -194,7 +194,7 @@ class AccessLog(CreatedMixin, db.Model):
 class AccessLogDay(db.Model):
     """AccessLog counted per closed TIMEZONE day and action, so the statistics never rescan old events.
 
-    Filled lazily by app.services.stat_rollup for the days before `StatRollup.closed_until`.
+    Filled lazily by app.services.stat_rollup with the events created before `StatRollup.counted_until`.
     """
 
     __tablename__ = "access_log_day"
@@ -214,7 +214,7 @@ CREATED_CUSTOMERS, CREATED_FOLLOW_NOTES = 1, 2
 class CreatedDay(db.Model):
     """Customers and follow-up notes counted per closed TIMEZONE day of their create_date (see docs/radar.md).
 
-    Filled lazily with AccessLogDay, for the same days; deleting follow-up notes takes them out again.
+    Filled lazily with AccessLogDay, up to the same instant; deleting follow-up notes takes them out again.
     """
 
     __tablename__ = "created_day"
@@ -228,12 +228,13 @@ class CreatedDay(db.Model):
 
 
 class StatRollup(db.Model):
-    """How far AccessLogDay and CreatedDay are filled for a company: every day before `closed_until`, in `timezone`."""
+    """How far AccessLogDay and CreatedDay go for a company: the rows created before `counted_until` (naive UTC),
+    counted in `timezone`'s days (the day it falls on only up to it)."""
 
     __tablename__ = "stat_rollup"
 
     company_id: Mapped[int] = mapped_column(
         ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    closed_until: Mapped[date]
+    counted_until: Mapped[datetime]
     timezone: Mapped[str] = mapped_column(String(64))

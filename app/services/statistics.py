@@ -6,7 +6,7 @@ CreatedDay; only the rows since the last closed day are counted raw. So 1.5 and 
 whatever the number of rows kept (docs/radar.md).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, case, func, literal_column, select, union_all
 
@@ -22,7 +22,7 @@ from app.models.radar import (
     Customer,
     RadarUser,
 )
-from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, refresh_rollup, utc_midnight
+from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, open_days, refresh_rollup, utc_midnight
 from app.timefmt import fmt_date, local_today
 
 # index_type (1.7) → the metric's key in 1.6.
@@ -140,49 +140,56 @@ def _windowed_sum(column, windows, value) -> list:
     return sums
 
 
-def _created_days(company_id: int, split: date, *kinds: int):
-    """(kind, day, num) rows of customers / follow-up notes: closed days from CreatedDay, the rest from the rows."""
+def _created_days(company_id: int, split: datetime, *kinds: int):
+    """(kind, day, num) rows of customers / follow-up notes: CreatedDay, and the rows created since `split`."""
     kinds = kinds or tuple(METRIC_MODELS)
     parts = [
         select(CreatedDay.kind, CreatedDay.day, CreatedDay.num).where(
             CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds)
         )
     ]
-    start = utc_midnight(split)
     for kind in kinds:
         model = METRIC_MODELS[kind]
-        day = local_day(model.create_date, start)
-        raw = select(literal_column(str(kind)).label("kind"), day.label("day"), func.count().label("num"))
-        parts.append(raw.where(model.company_id == company_id, model.create_date >= start).group_by(day))
+        for day, since, until in open_days(split):
+            raw = select(literal_column(str(kind)).label("kind"), day.label("day"), func.count().label("num"))
+            parts.append(raw.where(model.company_id == company_id, *_created_in(model.create_date, since, until)))
     return union_all(*parts).subquery()
 
 
-def _created_windows(company_id: int, split: date, windows) -> list:
+def _created_in(column, since: datetime, until: datetime | None) -> list:
+    return [column >= since] if until is None else [column >= since, column < until]
+
+
+def _created_windows(company_id: int, split: datetime, windows) -> list:
     rows = _created_days(company_id, split)
     stmt = select(rows.c.kind, *_windowed_sum(rows.c.day, windows, rows.c.num)).group_by(rows.c.kind)
     return db.session.execute(stmt).all()
 
 
-def _event_days(company_id: int, split: date, actions, first_day: date | None, end_day: date | None):
-    """(action, day, num) rows: closed days (before `split`) from the rollup, the rest counted from the raw events."""
+def _event_days(company_id: int, split: datetime, actions, first_day: date | None, end_day: date | None):
+    """(action, day, num) rows: AccessLogDay (events before `split`), and the events created since."""
     rolled = select(AccessLogDay.action, AccessLogDay.day, AccessLogDay.num).where(
         AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions)
     )
     if first_day is not None:
         rolled = rolled.where(AccessLogDay.day >= first_day)
-    start = split if first_day is None else max(split, first_day)
-    end = utc_midnight(end_day) if end_day is not None else None
-    day = local_day(AccessLog.create_date, utc_midnight(start), end)
-    raw = select(AccessLog.action, day.label("day"), func.count().label("num")).where(
-        AccessLog.company_id == company_id, AccessLog.action.in_(actions), AccessLog.create_date >= utc_midnight(start)
-    )
-    if end is not None:
+    if end_day is not None:
         rolled = rolled.where(AccessLogDay.day < end_day)
-        raw = raw.where(AccessLog.create_date < end)
-    return union_all(rolled, raw.group_by(AccessLog.action, day)).subquery()
+    start = split if first_day is None else max(split, utc_midnight(first_day))
+    parts = [rolled]
+    for day, since, until in open_days(start):
+        if end_day is not None and since >= utc_midnight(end_day):
+            break
+        raw = select(AccessLog.action, day.label("day"), func.count().label("num")).where(
+            AccessLog.company_id == company_id,
+            AccessLog.action.in_(actions),
+            *_created_in(AccessLog.create_date, since, until),
+        )
+        parts.append(raw.group_by(AccessLog.action))
+    return union_all(*parts).subquery()
 
 
-def _event_windows(company_id: int, split: date, windows) -> list:
+def _event_windows(company_id: int, split: datetime, windows) -> list:
     events = _event_days(company_id, split, list(ACTION_METRIC), None, None)
     stmt = select(events.c.action, *_windowed_sum(events.c.day, windows, events.c.num)).group_by(events.c.action)
     return db.session.execute(stmt).all()

@@ -30,7 +30,7 @@ from app.models.radar import (
 from app.security import new_token
 from app.services import statistics
 from app.services.radar_users import delete_radar_user
-from app.services.stat_rollup import refresh_rollup, utc_midnight
+from app.services.stat_rollup import STEP, refresh_rollup, utc_midnight
 from app.timefmt import local_today, utcnow
 from tests.services.test_statistics import timezone
 
@@ -198,15 +198,29 @@ def test_a_rollup_some_days_behind_catches_up(make):
     company_id = world.company.id
     for table in (AccessLogDay, CreatedDay):
         db.session.execute(delete(table).where(table.company_id == company_id, table.day >= behind))
-    db.session.get(StatRollup, company_id).closed_until = behind
+    db.session.get(StatRollup, company_id).counted_until = utc_midnight(behind)
     db.session.commit()
     world.delete_user(world.users[0])  # while behind: only the rolled days are corrected
     _check(world.company)
-    assert db.session.get(StatRollup, company_id).closed_until > behind
+    assert db.session.get(StatRollup, company_id).counted_until > utc_midnight(local_today())
 
 
-def test_rows_since_the_last_closed_day_are_counted_raw(make):
-    """Just after midnight (within the grace) yesterday is not closed yet: it comes from the rows."""
+def test_the_current_day_is_counted_again_every_step(make):
+    """The day counted_until falls on is partly rolled up: a refresh counts it again from its midnight."""
+    world = World(make, random.Random(6))
+    world.add(world.instants(120))
+    _check(world.company)
+    mark = db.session.get(StatRollup, world.company.id)
+    counted = mark.counted_until
+    mark.counted_until = counted - STEP - timedelta(hours=1)  # as if the last refresh was an hour earlier
+    db.session.commit()
+    world.add([utcnow() - timedelta(minutes=m) for m in range(3)])
+    _check(world.company)
+    assert db.session.get(StatRollup, world.company.id).counted_until >= counted
+
+
+def test_rows_of_days_not_rolled_up_are_counted_a_day_at_a_time(make):
+    """Just after midnight (within the grace) yesterday is not rolled up whole: the rows since count per day."""
     world = World(make, random.Random(3))
     world.add(world.instants(100))
     today = local_today()
@@ -216,7 +230,8 @@ def test_rows_since_the_last_closed_day_are_counted_raw(make):
     db.session.execute(delete(CreatedDay).where(CreatedDay.company_id == company_id, CreatedDay.day >= yesterday))
     windows = statistics._windows(today)
     expected, _home = _reference(company_id)
-    by_kind = {kind: values for kind, *values in statistics._created_windows(company_id, yesterday, windows)}
+    split = utc_midnight(yesterday)
+    by_kind = {kind: values for kind, *values in statistics._created_windows(company_id, split, windows)}
     for kind, metric in ((1, "customer_num"), (2, "follow_num")):
         assert dict(zip(WINDOWS, map(int, by_kind[kind]), strict=True)) == {w: expected[w][metric] for w in WINDOWS}
     db.session.rollback()

@@ -1,12 +1,14 @@
-"""created_day: customers and follow-up notes per closed TIMEZONE day, backfilled up to each stat_rollup mark
+"""created_day (customers and follow-up notes per TIMEZONE day); stat_rollup.closed_until becomes counted_until
 
-Revision ID: 0012_rollup_created_day
+Revision ID: 0012_rollup_counted_until
 Revises: 0011_job_heartbeat
 Create Date: 2026-11-29 14:40:00.000000
 
-The statistics read closed days from the rollups up to stat_rollup.closed_until (docs/radar.md): a
-company that already has a mark gets its customers and follow-up notes counted here for the same days,
-in the mark's timezone; a company without one is counted by its first statistics request.
+The statistics read the rollups for the rows created before stat_rollup.counted_until, an instant
+(docs/radar.md); a mark's closed_until (the first day not rolled up) becomes that day's midnight in the
+mark's timezone, and created_day is backfilled with the customers and follow-up notes created before
+it. A company without a mark is counted by its first statistics request. Downgrading drops every
+rollup: the next statistics request rebuilds it.
 """
 from collections import Counter
 from datetime import UTC, datetime, time
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_rollup_created_day'
+revision = '0012_rollup_counted_until'
 down_revision = '0011_job_heartbeat'
 branch_labels = None
 depends_on = None
@@ -35,6 +37,7 @@ stat_rollup = sa.table(
     'stat_rollup',
     sa.column('company_id', sa.Integer()),
     sa.column('closed_until', sa.Date()),
+    sa.column('counted_until', sa.DateTime()),
     sa.column('timezone', sa.String()),
 )
 
@@ -48,11 +51,16 @@ def upgrade():
     sa.ForeignKeyConstraint(['company_id'], ['company.id'], name=op.f('fk_created_day_company_id_company'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('company_id', 'kind', 'day', name=op.f('pk_created_day'))
     )
+    with op.batch_alter_table('stat_rollup', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('counted_until', sa.DateTime(), nullable=True))
     _backfill(op.get_bind())
+    with op.batch_alter_table('stat_rollup', schema=None) as batch_op:
+        batch_op.alter_column('counted_until', existing_type=sa.DateTime(), nullable=False)
+        batch_op.drop_column('closed_until')
 
 
 def _backfill(bind):
-    """Count each marked company's rows created before its closed_until, per day in the mark's timezone."""
+    """Each mark's closed_until as an instant; its company's rows created before it counted per day in its timezone."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     marks = bind.execute(sa.select(stat_rollup.c.company_id, stat_rollup.c.closed_until, stat_rollup.c.timezone))
@@ -64,6 +72,7 @@ def _backfill(bind):
             bind.execute(stat_rollup.delete().where(stat_rollup.c.company_id == company_id))
             continue
         end = datetime.combine(closed_until, time.min, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+        bind.execute(stat_rollup.update().where(stat_rollup.c.company_id == company_id).values(counted_until=end))
         for kind, name in SOURCES.items():
             rows = sa.table(name, sa.column('company_id', sa.Integer()), sa.column('create_date', sa.DateTime()))
             stmt = sa.select(rows.c.create_date).where(rows.c.company_id == company_id, rows.c.create_date < end)
@@ -77,3 +86,8 @@ def _backfill(bind):
 
 def downgrade():
     op.drop_table('created_day')
+    op.execute('DELETE FROM access_log_day')
+    op.execute('DELETE FROM stat_rollup')
+    with op.batch_alter_table('stat_rollup', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('closed_until', sa.Date(), nullable=False))
+        batch_op.drop_column('counted_until')
