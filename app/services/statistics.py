@@ -88,7 +88,7 @@ def _home_counts(company_id: int) -> tuple[int, int, int]:
     enabled = case((RadarUser.status == RADAR_ENABLED, 1), else_=0)
     users = select(func.count().label("total"), func.sum(enabled).label("enabled"))
     users = users.where(RadarUser.company_id == company_id).subquery()
-    created = _created_days(company_id, split, CREATED_CUSTOMERS)
+    created = union_all(*_created_parts(company_id, split, [CREATED_CUSTOMERS])).subquery()
     customers = select(func.sum(created.c.num)).scalar_subquery()
     total, seats, customer_num = db.session.execute(select(users.c.total, users.c.enabled, customers)).one()
     return int(total or 0), int(seats or 0), int(customer_num or 0)
@@ -109,18 +109,27 @@ def _windows(today: date) -> dict[str, tuple[date | None, date | None]]:
 
 
 def account_data(company_id: int) -> dict:
-    """1.6: every metric in every window, from one aggregate query over the events, one over the other rows."""
-    today = local_today()
-    windows = _windows(today)
-    split = refresh_rollup(company_id)
+    """1.6: every metric in every window, from one aggregate query over the rollups and the rows since."""
+    windows = _windows(local_today())
     result = {window: dict.fromkeys(METRICS.values(), 0) for window in WINDOWS}
-    for kind, *values in _created_windows(company_id, split, windows):
+    for source, key, *values in _window_sums(company_id, refresh_rollup(company_id), windows):
+        metric = METRICS[key] if source == CREATED else METRICS[ACTION_METRIC[key]]
         for window, value in zip(WINDOWS, values, strict=True):
-            result[window][METRICS[kind]] = int(value or 0)
-    for action, *values in _event_windows(company_id, split, windows):
-        for window, value in zip(WINDOWS, values, strict=True):
-            result[window][METRICS[ACTION_METRIC[action]]] += int(value or 0)
+            result[window][metric] += int(value or 0)
     return result
+
+
+# The `source` column of 1.6's one query: CreatedDay kinds or AccessLog actions in `key`.
+CREATED, EVENTS = 1, 2
+
+
+def _window_sums(company_id: int, split: datetime, windows) -> list:
+    """(source, key, one sum per window) for customers and follow-up notes (by kind), events (by action)."""
+    created = _created_parts(company_id, split, list(METRIC_MODELS), literal_column(str(CREATED)).label("source"))
+    events = _event_parts(company_id, split, list(ACTION_METRIC), None, None, literal_column(str(EVENTS)))
+    rows = union_all(*created, *events).subquery()
+    sums = _windowed_sum(rows.c.day, windows, rows.c.num)
+    return db.session.execute(select(rows.c.source, rows.c.key, *sums).group_by(rows.c.source, rows.c.key)).all()
 
 
 def _in_window(column, start, end):
@@ -140,37 +149,30 @@ def _windowed_sum(column, windows, value) -> list:
     return sums
 
 
-def _created_days(company_id: int, split: datetime, *kinds: int):
-    """(kind, day, num) rows of customers / follow-up notes: CreatedDay, and the rows created since `split`."""
-    kinds = kinds or tuple(METRIC_MODELS)
-    parts = [
-        select(CreatedDay.kind, CreatedDay.day, CreatedDay.num).where(
-            CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds)
-        )
-    ]
+def _created_parts(company_id: int, split: datetime, kinds: list[int], *head) -> list:
+    """Selects of (*head, key = kind, day, num) for customers / follow-up notes: CreatedDay, and the rows
+    created since `split` (to UNION ALL)."""
+    rolled = select(*head, CreatedDay.kind.label("key"), CreatedDay.day.label("day"), CreatedDay.num.label("num"))
+    parts = [rolled.where(CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds))]
     for kind in kinds:
         model = METRIC_MODELS[kind]
         for day, since, until in open_days(split):
-            raw = select(literal_column(str(kind)).label("kind"), day.label("day"), func.count().label("num"))
+            raw = select(*head, literal_column(str(kind)), day, func.count())
             parts.append(raw.where(model.company_id == company_id, *_created_in(model.create_date, since, until)))
-    return union_all(*parts).subquery()
+    return parts
 
 
 def _created_in(column, since: datetime, until: datetime | None) -> list:
     return [column >= since] if until is None else [column >= since, column < until]
 
 
-def _created_windows(company_id: int, split: datetime, windows) -> list:
-    rows = _created_days(company_id, split)
-    stmt = select(rows.c.kind, *_windowed_sum(rows.c.day, windows, rows.c.num)).group_by(rows.c.kind)
-    return db.session.execute(stmt).all()
-
-
-def _event_days(company_id: int, split: datetime, actions, first_day: date | None, end_day: date | None):
-    """(action, day, num) rows: AccessLogDay (events before `split`), and the events created since."""
-    rolled = select(AccessLogDay.action, AccessLogDay.day, AccessLogDay.num).where(
-        AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions)
+def _event_parts(company_id: int, split: datetime, actions, first_day: date | None, end_day: date | None, *head):
+    """Selects of (*head, key = action, day, num) for the events of [first_day, end_day): AccessLogDay (events
+    before `split`), and the events created since (to UNION ALL)."""
+    rolled = select(
+        *head, AccessLogDay.action.label("key"), AccessLogDay.day.label("day"), AccessLogDay.num.label("num")
     )
+    rolled = rolled.where(AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions))
     if first_day is not None:
         rolled = rolled.where(AccessLogDay.day >= first_day)
     if end_day is not None:
@@ -180,19 +182,13 @@ def _event_days(company_id: int, split: datetime, actions, first_day: date | Non
     for day, since, until in open_days(start):
         if end_day is not None and since >= utc_midnight(end_day):
             break
-        raw = select(AccessLog.action, day.label("day"), func.count().label("num")).where(
+        raw = select(*head, AccessLog.action, day, func.count()).where(
             AccessLog.company_id == company_id,
             AccessLog.action.in_(actions),
             *_created_in(AccessLog.create_date, since, until),
         )
         parts.append(raw.group_by(AccessLog.action))
-    return union_all(*parts).subquery()
-
-
-def _event_windows(company_id: int, split: datetime, windows) -> list:
-    events = _event_days(company_id, split, list(ACTION_METRIC), None, None)
-    stmt = select(events.c.action, *_windowed_sum(events.c.day, windows, events.c.num)).group_by(events.c.action)
-    return db.session.execute(stmt).all()
+    return parts
 
 
 # --- 1.7 折线图 -------------------------------------------------------------------------------------
@@ -218,5 +214,6 @@ def _daily_counts(company_id: int, index_type: int, first: date, end: date):
             .group_by(day)
         )
         return db.session.execute(stmt).all()
-    events = _event_days(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
+    parts = _event_parts(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
+    events = union_all(*parts).subquery()
     return db.session.execute(select(events.c.day, func.sum(events.c.num)).group_by(events.c.day)).all()
