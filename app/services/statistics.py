@@ -8,6 +8,7 @@ whatever the number of rows kept (docs/radar.md).
 
 from datetime import date, datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import and_, case, func, literal_column, select, union_all
 
 from app.extensions import db
@@ -21,6 +22,7 @@ from app.models.radar import (
     CreatedDay,
     Customer,
     RadarUser,
+    StatRollup,
 )
 from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, open_days, refresh_rollup, utc_midnight
 from app.timefmt import fmt_date, local_today
@@ -205,15 +207,34 @@ def line_info(company_id: int, days: int, index_type: int) -> list[dict]:
 
 def _daily_counts(company_id: int, index_type: int, first: date, end: date):
     if index_type in METRIC_MODELS:
-        model = METRIC_MODELS[index_type]
-        start, stop = utc_midnight(first), utc_midnight(end)
-        day = local_day(model.create_date, start, stop)
-        stmt = (
-            select(day, func.count())
-            .where(model.company_id == company_id, model.create_date >= start, model.create_date < stop)
-            .group_by(day)
-        )
-        return db.session.execute(stmt).all()
+        return _created_daily(company_id, index_type, first, end)
     parts = _event_parts(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
     events = union_all(*parts).subquery()
     return db.session.execute(select(events.c.day, func.sum(events.c.num)).group_by(events.c.day)).all()
+
+
+def _created_daily(company_id: int, kind: int, first: date, end: date):
+    """(day, num) of customers or follow-up notes in [first, end): CreatedDay and the rows after the mark, which
+    the same statement reads (no refresh: a stale mark only means more rows counted, none means all of them)."""
+    model = METRIC_MODELS[kind]
+    mark = select(StatRollup.counted_until).where(
+        StatRollup.company_id == company_id, StatRollup.timezone == current_app.config["TIMEZONE"]
+    )
+    mark = mark.scalar_subquery()
+    rolled = select(CreatedDay.day.label("day"), CreatedDay.num.label("num")).where(
+        CreatedDay.company_id == company_id,
+        CreatedDay.kind == kind,
+        CreatedDay.day >= first,
+        CreatedDay.day < end,
+        mark.is_not(None),
+    )
+    start, stop = utc_midnight(first), utc_midnight(end)
+    day = local_day(model.create_date, start, stop)
+    raw = select(day, func.count()).where(
+        model.company_id == company_id,
+        model.create_date >= start,
+        model.create_date < stop,
+        model.create_date >= func.coalesce(mark, start),
+    )
+    rows = union_all(rolled, raw.group_by(day)).subquery()
+    return db.session.execute(select(rows.c.day, func.sum(rows.c.num)).group_by(rows.c.day)).all()

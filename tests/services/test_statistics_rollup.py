@@ -7,6 +7,7 @@ notes) deleted, a rollup a few days behind, another timezone (with DST).
 """
 
 import random
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -78,10 +79,23 @@ def _reference(company_id: int) -> tuple[dict, dict]:
 
 def _check(company) -> None:
     data, home = _reference(company.id)
+    for index_type, model in ((1, Customer), (2, FollowInfo)):  # 1.7 reads the rollup without refreshing it
+        assert statistics.line_info(company.id, 45, index_type) == _line_reference(company.id, model, 45)
     assert statistics.account_data(company.id) == data
     page = statistics.home_page(company, _admin_stub())
     assert {key: page[key] for key in home} == home
+    for index_type, model in ((1, Customer), (2, FollowInfo)):
+        assert statistics.line_info(company.id, 45, index_type) == _line_reference(company.id, model, 45)
     db.session.commit()
+
+
+def _line_reference(company_id: int, model, days: int) -> list[dict]:
+    tz = ZoneInfo(current_app.config["TIMEZONE"])
+    created = db.session.scalars(select(model.create_date).where(model.company_id == company_id))
+    counts = Counter(t.replace(tzinfo=UTC).astimezone(tz).date() for t in created)
+    today = local_today()
+    points = [today - timedelta(days=n) for n in range(days, 0, -1)]
+    return [{"statics_date": day.isoformat(), "value": counts.get(day, 0)} for day in points]
 
 
 def _admin_stub():
