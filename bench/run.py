@@ -216,6 +216,7 @@ def main():
 
 
 GROWTH_CASES = [
+    ("floor: authenticated, no work", "GET", "/bench/floor", None, None),
     ("1.4 GET /admin/user (10 rows)", "GET", "/zhugeleida/admin/user", None, None),
     ("1.5 home_page", "GET", "/zhugeleida/admin/home_page", None, None),
     ("1.6 acount_data", "GET", "/zhugeleida/admin/home_page/acount_data", None, None),
