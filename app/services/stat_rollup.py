@@ -122,13 +122,16 @@ def refresh_rollup(company_id: int) -> datetime:
     target = utcnow().replace(microsecond=0) - GRACE
     timezone = current_app.config["TIMEZONE"]
     mark = _mark(company_id)
-    if mark is not None and mark.timezone == timezone and mark.counted_until > target - STEP:
-        return mark.counted_until
+    seen = mark.counted_until if mark is not None and mark.timezone == timezone else None
+    if seen is not None and seen > target - STEP:
+        return seen
     lock_company(company_id)  # one builder per company at a time
     mark = _mark(company_id, lock=True)
     if mark is not None and mark.timezone == timezone:
-        if mark.counted_until > target - STEP:  # another request did it meanwhile
-            return mark.counted_until
+        if mark.counted_until > target - STEP:
+            # Another request did it meanwhile. This transaction's reads may still see the rollups as they
+            # were (REPEATABLE READ), consistent with the mark it saw first: count the rows from there.
+            return seen or mark.counted_until
         open_day = mark.counted_until.replace(tzinfo=UTC).astimezone(local_tz()).date()
         _forget(company_id, open_day)
         _materialize(company_id, open_day, target)

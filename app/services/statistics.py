@@ -85,7 +85,7 @@ def home_page(company: Company, admin: AdminUser) -> dict:
 
 
 def _home_counts(company_id: int) -> tuple[int, int, int]:
-    """(radar users, enabled radar users, customers) in one statement; customers from the rollup + today's rows."""
+    """(radar users, enabled radar users, customers) in one statement; customers from the rollup + the rows since."""
     split = refresh_rollup(company_id)
     enabled = case((RadarUser.status == RADAR_ENABLED, 1), else_=0)
     users = select(func.count().label("total"), func.sum(enabled).label("enabled"))
