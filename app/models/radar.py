@@ -192,7 +192,7 @@ class AccessLog(CreatedMixin, db.Model):
 
 
 class AccessLogDay(db.Model):
-    """AccessLog counted per closed TIMEZONE day and action, so the statistics never rescan old events.
+    """AccessLog counted per TIMEZONE day and action, so the statistics never rescan old events.
 
     Filled lazily by app.services.stat_rollup with the events created before `StatRollup.counted_until`.
     """
@@ -212,7 +212,7 @@ CREATED_CUSTOMERS, CREATED_FOLLOW_NOTES = 1, 2
 
 
 class CreatedDay(db.Model):
-    """Customers and follow-up notes counted per closed TIMEZONE day of their create_date (see docs/radar.md).
+    """Customers and follow-up notes counted per TIMEZONE day of their create_date (see docs/radar.md).
 
     Filled lazily with AccessLogDay, up to the same instant; deleting follow-up notes takes them out again.
     """

@@ -150,7 +150,7 @@ def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
 
 
 def delete_radar_user(scope: int | None, user_id: int) -> None:
-    """Its customer relations and follow-up notes go with it; its events stay (radar_user_id becomes NULL).
+    """Its customer relations and follow-up notes go with it (and out of the statistics' rollup); its events stay.
 
     Done explicitly rather than by the foreign keys' ON DELETE, which SQLite does not enforce by default.
     """
