@@ -17,7 +17,10 @@ LAYERS = [
     ("api", ["app.api", "app.openapi", "app.openapi_scan"]),
     ("tasks", ["app.tasks"]),
     ("services", ["app.services", "app.auth", "app.limits", "app.tenancy"]),
-    ("schemas, wechat, job plumbing", ["app.schemas", "app.wechat", "app.jobs", "app.metrics", "app.rule_cache", "app.sms"]),
+    (
+        "schemas, wechat, job plumbing",
+        ["app.schemas", "app.wechat", "app.jobs", "app.metrics", "app.rule_cache", "app.sms"],
+    ),
     ("models", ["app.models"]),
     (
         "extensions, config, util",

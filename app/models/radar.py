@@ -192,9 +192,9 @@ class AccessLog(CreatedMixin, db.Model):
 
 
 class AccessLogDay(db.Model):
-    """AccessLog counted per closed TIMEZONE day and action, so the statistics never rescan old events.
+    """AccessLog counted per TIMEZONE day and action, so the statistics never rescan old events.
 
-    Filled lazily by app.services.statistics for the days before `StatRollup.closed_until`.
+    Filled lazily by app.services.stat_rollup with the events created before `StatRollup.counted_until`.
     """
 
     __tablename__ = "access_log_day"
@@ -207,13 +207,34 @@ class AccessLogDay(db.Model):
     num: Mapped[int]
 
 
+# CreatedDay.kind: what was counted (the index_type of 1.7).
+CREATED_CUSTOMERS, CREATED_FOLLOW_NOTES = 1, 2
+
+
+class CreatedDay(db.Model):
+    """Customers and follow-up notes counted per TIMEZONE day of their create_date (see docs/radar.md).
+
+    Filled lazily with AccessLogDay, up to the same instant; deleting follow-up notes takes them out again.
+    """
+
+    __tablename__ = "created_day"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    num: Mapped[int]
+
+
 class StatRollup(db.Model):
-    """How far AccessLogDay is filled for a company: every day before `closed_until`, in `timezone`."""
+    """How far AccessLogDay and CreatedDay go for a company: the rows created before `counted_until` (naive UTC),
+    counted in `timezone`'s days (the day it falls on only up to it)."""
 
     __tablename__ = "stat_rollup"
 
     company_id: Mapped[int] = mapped_column(
         ForeignKey("company.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
-    closed_until: Mapped[date]
+    counted_until: Mapped[datetime]
     timezone: Mapped[str] = mapped_column(String(64))

@@ -17,12 +17,14 @@ from app.models.radar import (
     FollowInfo,
     RadarUser,
     UserCustomer,
+    radar_user_department,
 )
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
 from app.services.db import lock_company
+from app.services.stat_rollup import uncount_follow_notes
 from app.tenancy import Tenant
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
@@ -156,14 +158,15 @@ def update_radar_user(tenant: Tenant, user_id: int, data: dict) -> RadarUser:
 
 
 def delete_radar_user(tenant: Tenant, user_id: int) -> None:
-    """Its customer relations and follow-up notes go with it; its events stay (radar_user_id becomes NULL).
+    """Its customer relations and follow-up notes go with it (and out of the statistics' rollup); its events stay.
 
     Done explicitly rather than by the foreign keys' ON DELETE, which SQLite does not enforce by default.
     """
     user = tenant.get(RadarUser, user_id, "用户")
     relations = select(UserCustomer.id).where(UserCustomer.radar_user_id == user.id)
+    uncount_follow_notes(relations)
     db.session.execute(delete(FollowInfo).where(FollowInfo.user_customer_id.in_(relations)))
     db.session.execute(delete(UserCustomer).where(UserCustomer.radar_user_id == user.id))
     db.session.execute(update(AccessLog).where(AccessLog.radar_user_id == user.id).values(radar_user_id=None))
-    db.session.delete(user)
-    db.session.flush()
+    db.session.execute(delete(radar_user_department).where(radar_user_department.c.radar_user_id == user.id))
+    db.session.execute(delete(RadarUser).where(RadarUser.id == user.id))

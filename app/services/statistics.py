@@ -1,26 +1,38 @@
 """Dashboard statistics (1.5–1.7, docs/domain.md) and the per-company counts of 7.1.1.
 
-Every figure is a GROUP BY in the database, windows are TIMEZONE days. Events of closed days are read
-from AccessLogDay (app.services.stat_rollup), so the cost does not grow with the history kept.
+Every figure is a GROUP BY in the database, windows are TIMEZONE days. Closed days are read from the
+rollups (app.services.stat_rollup): events from AccessLogDay, customers and follow-up notes from
+CreatedDay; only the rows since the last closed day are counted raw. So 1.5 and 1.6 cost the same
+whatever the number of rows kept (docs/radar.md).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select, union_all
+from flask import current_app
+from sqlalchemy import and_, case, func, literal_column, select, union_all
 
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company, service_days
-from app.models.radar import RADAR_ENABLED, AccessLog, AccessLogDay, Customer, FollowInfo, RadarUser
+from app.models.radar import (
+    CREATED_CUSTOMERS,
+    RADAR_ENABLED,
+    AccessLog,
+    AccessLogDay,
+    CreatedDay,
+    Customer,
+    RadarUser,
+    StatRollup,
+)
 from app.schemas.statistics import METRICS
-from app.services.stat_rollup import as_date, local_day, refresh_rollup, utc_midnight
+from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, open_days, refresh_rollup, utc_midnight
 from app.timefmt import fmt_date, local_today
 
 # Metrics counted from AccessLog, by action code (docs/domain.md).
 METRIC_ACTIONS = {3: (1, 14), 4: (6, 15, 16), 5: (8,), 6: (9, 19)}
 ACTION_METRIC = {action: index for index, actions in METRIC_ACTIONS.items() for action in actions}
-# Metrics counted from rows' own create_date.
-METRIC_MODELS = {1: Customer, 2: FollowInfo}
+# Metrics counted from rows' own create_date (CreatedDay.kind is the index_type).
+METRIC_MODELS = CREATED_MODELS
 WINDOWS = ("count_data", "today_data", "yesterday_data", "nearly_seven_days", "nearly_thirty_days")
 
 
@@ -45,12 +57,12 @@ def _count_by_company(model, company_ids, *where) -> dict[int, int]:
 def home_page(company: Company, admin: AdminUser) -> dict:
     """1.5 名片状态 + 账号状态."""
     used_days, available_days = service_days(company, local_today())
-    seats = _count(RadarUser, company.id, RadarUser.status == RADAR_ENABLED)
+    user_count, seats, customer_num = _home_counts(company.id)
     return {
         "company_name": company.name,
         "username": admin.username,
         "mingpian_num": company.mingpian_available_num,
-        "user_count": _count(RadarUser, company.id),
+        "user_count": user_count,
         # Seats are taken by enabled radar users only; user_count (the contract's) counts disabled ones too.
         "seats_used": seats,
         "seats_left": max(company.mingpian_available_num - seats, 0),
@@ -58,12 +70,20 @@ def home_page(company: Company, admin: AdminUser) -> dict:
         "open_up_date": fmt_date(company.charging_start_time),
         "available_days": available_days,
         "used_days": used_days,
-        "customer_num": _count(Customer, company.id),
+        "customer_num": customer_num,
     }
 
 
-def _count(model, company_id: int, *where) -> int:
-    return db.session.scalar(select(func.count()).where(model.company_id == company_id, *where)) or 0
+def _home_counts(company_id: int) -> tuple[int, int, int]:
+    """(radar users, enabled radar users, customers) in one statement; customers from the rollup + the rows since."""
+    split = refresh_rollup(company_id)
+    enabled = case((RadarUser.status == RADAR_ENABLED, 1), else_=0)
+    users = select(func.count().label("total"), func.sum(enabled).label("enabled"))
+    users = users.where(RadarUser.company_id == company_id).subquery()
+    created = union_all(*_created_parts(company_id, split, [CREATED_CUSTOMERS])).subquery()
+    customers = select(func.sum(created.c.num)).scalar_subquery()
+    total, seats, customer_num = db.session.execute(select(users.c.total, users.c.enabled, customers)).one()
+    return int(total or 0), int(seats or 0), int(customer_num or 0)
 
 
 # --- 1.6 数据概览 ------------------------------------------------------------------------------------
@@ -81,73 +101,86 @@ def _windows(today: date) -> dict[str, tuple[date | None, date | None]]:
 
 
 def account_data(company_id: int) -> dict:
-    """1.6: every metric in every window, from one aggregate query per source table."""
-    today = local_today()
-    windows = _windows(today)
+    """1.6: every metric in every window, from one aggregate query over the rollups and the rows since."""
+    windows = _windows(local_today())
     result = {window: dict.fromkeys(METRICS.values(), 0) for window in WINDOWS}
-    for index, model in METRIC_MODELS.items():
-        for window, value in zip(WINDOWS, _row_windows(model, company_id, windows), strict=True):
-            result[window][METRICS[index]] = value
-    for action, *values in _event_windows(company_id, windows):
+    for source, key, *values in _window_sums(company_id, refresh_rollup(company_id), windows):
+        metric = METRICS[key] if source == CREATED else METRICS[ACTION_METRIC[key]]
         for window, value in zip(WINDOWS, values, strict=True):
-            result[window][METRICS[ACTION_METRIC[action]]] += int(value or 0)
+            result[window][metric] += int(value or 0)
     return result
 
 
-def _in_window(column, start, end, convert=lambda day: day):
+# The `source` column of 1.6's one query: CreatedDay kinds or AccessLog actions in `key`.
+CREATED, EVENTS = 1, 2
+
+
+def _window_sums(company_id: int, split: datetime, windows) -> list:
+    """(source, key, one sum per window) for customers and follow-up notes (by kind), events (by action)."""
+    created = _created_parts(company_id, split, list(METRIC_MODELS), literal_column(str(CREATED)).label("source"))
+    events = _event_parts(company_id, split, list(ACTION_METRIC), None, None, literal_column(str(EVENTS)))
+    rows = union_all(*created, *events).subquery()
+    sums = _windowed_sum(rows.c.day, windows, rows.c.num)
+    return db.session.execute(select(rows.c.source, rows.c.key, *sums).group_by(rows.c.source, rows.c.key)).all()
+
+
+def _in_window(column, start, end):
     conditions = []
     if start is not None:
-        conditions.append(column >= convert(start))
+        conditions.append(column >= start)
     if end is not None:
-        conditions.append(column < convert(end))
+        conditions.append(column < end)
     return and_(*conditions) if conditions else None
 
 
-def _windowed_sum(column, windows, value, convert=lambda day: day) -> list:
+def _windowed_sum(column, windows, value) -> list:
     sums = []
     for start, end in windows.values():
-        condition = _in_window(column, start, end, convert)
+        condition = _in_window(column, start, end)
         sums.append(func.sum(value) if condition is None else func.sum(case((condition, value), else_=0)))
     return sums
 
 
-def _row_windows(model, company_id: int, windows) -> list[int]:
-    """Customers or follow notes per window: the all-time total counted off the index, the dated windows
-    summed over the last 30 days' rows only (no CASE over the whole history)."""
-    in_company = model.company_id == company_id
-    first = min(start for start, _end in windows.values() if start is not None)
-    dated = {name: bounds for name, bounds in windows.items() if bounds != (None, None)}
-    total = select(func.count()).where(in_company).scalar_subquery()
-    sums = _windowed_sum(model.create_date, dated, 1, utc_midnight)
-    stmt = select(total, *sums).where(in_company, model.create_date >= utc_midnight(first))
-    by_name = dict(zip(["count_data", *dated], db.session.execute(stmt).one(), strict=True))
-    return [int(by_name[name] or 0) for name in windows]
+def _created_parts(company_id: int, split: datetime, kinds: list[int], *head) -> list:
+    """Selects of (*head, key = kind, day, num) for customers / follow-up notes: CreatedDay, and the rows
+    created since `split` (to UNION ALL)."""
+    rolled = select(*head, CreatedDay.kind.label("key"), CreatedDay.day.label("day"), CreatedDay.num.label("num"))
+    parts = [rolled.where(CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds))]
+    for kind in kinds:
+        model = METRIC_MODELS[kind]
+        for day, since, until in open_days(split):
+            raw = select(*head, literal_column(str(kind)), day, func.count())
+            parts.append(raw.where(model.company_id == company_id, *_created_in(model.create_date, since, until)))
+    return parts
 
 
-def _event_days(company_id: int, actions, first_day: date | None, end_day: date | None):
-    """(action, day, num) rows: closed days from the rollup, the rest counted from the raw events."""
-    split = refresh_rollup(company_id)
-    rolled = select(AccessLogDay.action, AccessLogDay.day, AccessLogDay.num).where(
-        AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions)
+def _created_in(column, since: datetime, until: datetime | None) -> list:
+    return [column >= since] if until is None else [column >= since, column < until]
+
+
+def _event_parts(company_id: int, split: datetime, actions, first_day: date | None, end_day: date | None, *head):
+    """Selects of (*head, key = action, day, num) for the events of [first_day, end_day): AccessLogDay (events
+    before `split`), and the events created since (to UNION ALL)."""
+    rolled = select(
+        *head, AccessLogDay.action.label("key"), AccessLogDay.day.label("day"), AccessLogDay.num.label("num")
     )
+    rolled = rolled.where(AccessLogDay.company_id == company_id, AccessLogDay.action.in_(actions))
     if first_day is not None:
         rolled = rolled.where(AccessLogDay.day >= first_day)
-    start = split if first_day is None else max(split, first_day)
-    end = utc_midnight(end_day) if end_day is not None else None
-    day = local_day(AccessLog.create_date, utc_midnight(start), end)
-    raw = select(AccessLog.action, day.label("day"), func.count().label("num")).where(
-        AccessLog.company_id == company_id, AccessLog.action.in_(actions), AccessLog.create_date >= utc_midnight(start)
-    )
-    if end is not None:
+    if end_day is not None:
         rolled = rolled.where(AccessLogDay.day < end_day)
-        raw = raw.where(AccessLog.create_date < end)
-    return union_all(rolled, raw.group_by(AccessLog.action, day)).subquery()
-
-
-def _event_windows(company_id: int, windows) -> list:
-    events = _event_days(company_id, list(ACTION_METRIC), None, None)
-    stmt = select(events.c.action, *_windowed_sum(events.c.day, windows, events.c.num)).group_by(events.c.action)
-    return db.session.execute(stmt).all()
+    start = split if first_day is None else max(split, utc_midnight(first_day))
+    parts = [rolled]
+    for day, since, until in open_days(start):
+        if end_day is not None and since >= utc_midnight(end_day):
+            break
+        raw = select(*head, AccessLog.action, day, func.count()).where(
+            AccessLog.company_id == company_id,
+            AccessLog.action.in_(actions),
+            *_created_in(AccessLog.create_date, since, until),
+        )
+        parts.append(raw.group_by(AccessLog.action))
+    return parts
 
 
 # --- 1.7 折线图 -------------------------------------------------------------------------------------
@@ -164,14 +197,34 @@ def line_info(company_id: int, days: int, index_type: int) -> list[dict]:
 
 def _daily_counts(company_id: int, index_type: int, first: date, end: date):
     if index_type in METRIC_MODELS:
-        model = METRIC_MODELS[index_type]
-        start, stop = utc_midnight(first), utc_midnight(end)
-        day = local_day(model.create_date, start, stop)
-        stmt = (
-            select(day, func.count())
-            .where(model.company_id == company_id, model.create_date >= start, model.create_date < stop)
-            .group_by(day)
-        )
-        return db.session.execute(stmt).all()
-    events = _event_days(company_id, METRIC_ACTIONS[index_type], first, end)
+        return _created_daily(company_id, index_type, first, end)
+    parts = _event_parts(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
+    events = union_all(*parts).subquery()
     return db.session.execute(select(events.c.day, func.sum(events.c.num)).group_by(events.c.day)).all()
+
+
+def _created_daily(company_id: int, kind: int, first: date, end: date):
+    """(day, num) of customers or follow-up notes in [first, end): CreatedDay and the rows after the mark, which
+    the same statement reads (no refresh: a stale mark only means more rows counted, none means all of them)."""
+    model = METRIC_MODELS[kind]
+    mark = select(StatRollup.counted_until).where(
+        StatRollup.company_id == company_id, StatRollup.timezone == current_app.config["TIMEZONE"]
+    )
+    mark = mark.scalar_subquery()
+    rolled = select(CreatedDay.day.label("day"), CreatedDay.num.label("num")).where(
+        CreatedDay.company_id == company_id,
+        CreatedDay.kind == kind,
+        CreatedDay.day >= first,
+        CreatedDay.day < end,
+        mark.is_not(None),
+    )
+    start, stop = utc_midnight(first), utc_midnight(end)
+    day = local_day(model.create_date, start, stop)
+    raw = select(day, func.count()).where(
+        model.company_id == company_id,
+        model.create_date >= start,
+        model.create_date < stop,
+        model.create_date >= func.coalesce(mark, start),
+    )
+    rows = union_all(rolled, raw.group_by(day)).subquery()
+    return db.session.execute(select(rows.c.day, func.sum(rows.c.num)).group_by(rows.c.day)).all()
