@@ -127,3 +127,13 @@ def version_details(summary: dict) -> dict:
         "stay_version_num": waiting.user_version if waiting else None,
         "stay_audit_time": fmt_datetime(waiting.submit_time) if waiting else None,
     }
+
+
+class WeChatPushQuerySchema(BaseSchema):
+    """The query string of WeChat's pushes to the platform (described; the service verifies it itself)."""
+
+    msg_signature = fields.String(required=True, metadata={"description": "WeChat's message signature"})
+    timestamp = fields.String(required=True)
+    nonce = fields.String(required=True)
+    signature = fields.String()
+    encrypt_type = fields.String()

@@ -1,0 +1,136 @@
+"""What the views answer where a service builds the `data` (app/declare.py `@answers`): the exact keys.
+
+The schemas the views dump through live beside their input schemas; these describe dicts the services and
+views build. While testing, every answer is checked against its declaration, so a key added here or there
+without the other fails the tests. `required=True` marks a key every answer carries.
+"""
+
+from marshmallow import Schema, fields
+
+from app.schemas.company import CompanyOutSchema
+
+
+def _str(**kwargs) -> fields.String:
+    return fields.String(required=True, **kwargs)
+
+
+def _int(**kwargs) -> fields.Integer:
+    return fields.Integer(required=True, **kwargs)
+
+
+# --- health -------------------------------------------------------------------------------------------------
+
+
+class HealthSchema(Schema):
+    """Each check's outcome: "ok", or what failed."""
+
+    database = _str()
+    redis = fields.String()
+    redis_persistence = fields.String()
+    worker = fields.String()
+
+
+class LiveSchema(Schema):
+    status = _str()
+
+
+# --- ids and jobs -------------------------------------------------------------------------------------------
+
+
+class IdSchema(Schema):
+    """The id of the row the request created."""
+
+    id = _int()
+
+
+class JobStartedSchema(Schema):
+    """The background job the request started (GET /zhugeleida/admin/jobs/<job_id>)."""
+
+    job_id = _str()
+
+
+# --- admin: account, roles ----------------------------------------------------------------------------------
+
+
+class PasswordChangedSchema(Schema):
+    """1.1: the new token (the old one no longer signs) and the user."""
+
+    token = _str()
+    user_id = _int()
+
+
+class LoginRulesSchema(Schema):
+    """1.2: the url_path of every access rule the caller's role holds."""
+
+    rules_list = fields.List(fields.String(), required=True)
+
+
+class RoleIdSchema(Schema):
+    role_id = _int()
+
+
+class ChildRuleSchema(Schema):
+    children_rule_id = _int()
+    selected = fields.Boolean(required=True)
+    children_rule_name = _str()
+
+
+class RuleTreeSchema(Schema):
+    """A parent access rule, whether the role holds it, and its children."""
+
+    children_rule_list = fields.List(fields.Nested(ChildRuleSchema), required=True)
+    parent_rule_id = _int()
+    selected = fields.Boolean(required=True)
+    parent_rule_name = _str()
+
+
+class RoleRowSchema(Schema):
+    """4.1: a role and the rule tree it holds."""
+
+    role_id = _int()
+    role_name = _str()
+    rules_data = fields.List(fields.Nested(RuleTreeSchema), required=True)
+    create_date = _str()
+
+
+# --- admin: companies ---------------------------------------------------------------------------------------
+
+
+class CompanyIdSchema(Schema):
+    company_id = _int()
+
+
+class CompanyRowSchema(CompanyOutSchema):
+    """7.1.1: a company with its seats used, customers and service days (services.companies.company_rows)."""
+
+    user_count = _int()
+    customer_num = _int()
+    used_days = _int()
+    available_days = _int()
+
+
+class AgentSavedSchema(Schema):
+    name = _str()
+    agent_id = _int()
+
+
+class LastSyncSchema(Schema):
+    job_id = _str()
+    status = _str()
+    create_date = _str()
+
+
+class AuthorRowSchema(Schema):
+    """7.1: the address book (corp_id, last_sync) or a radar app (app_type; agent_id and agent_name once set)."""
+
+    name = _str()
+    is_validate = fields.Boolean(required=True)
+    corp_id = fields.String()
+    last_sync = fields.Nested(LastSyncSchema, allow_none=True)
+    app_type = fields.Integer()
+    agent_id = fields.Integer()
+    agent_name = fields.String()
+
+
+class AuthorStatusSchema(Schema):
+    ret_data = fields.List(fields.Nested(AuthorRowSchema), required=True)
