@@ -8,6 +8,7 @@ without the other fails the tests. `required=True` marks a key every answer carr
 from marshmallow import Schema, fields
 
 from app.schemas.company import CompanyOutSchema
+from app.schemas.customer import CustomerDetailSchema, TreeNodeSchema
 
 
 def _str(**kwargs) -> fields.String:
@@ -134,3 +135,63 @@ class AuthorRowSchema(Schema):
 
 class AuthorStatusSchema(Schema):
     ret_data = fields.List(fields.Nested(AuthorRowSchema), required=True)
+
+
+# --- admin: jobs, customers, mini-programs ------------------------------------------------------------------
+
+
+class JobErrorSchema(Schema):
+    code = fields.Integer(required=True, allow_none=True)
+    msg = _str()
+
+
+class JobStatusSchema(Schema):
+    """GET /zhugeleida/admin/jobs/<job_id> (app/jobs/status.py job_payload); an export's `result` carries
+    its download link for the admin who started it (docs/exports.md)."""
+
+    job_id = _str()
+    kind = _str()
+    company_id = fields.Integer(required=True, allow_none=True)
+    status = _str()
+    progress = fields.Integer(required=True, allow_none=True)
+    stage = fields.String(required=True, allow_none=True)
+    result = fields.Dict(required=True, allow_none=True)
+    error = fields.Nested(JobErrorSchema, required=True, allow_none=True)
+    attempts = _int()
+    create_date = _str()
+    started_at = fields.String(required=True, allow_none=True)
+    finished_at = fields.String(required=True, allow_none=True)
+
+
+class CustomerDetailAnswerSchema(Schema):
+    ret_data = fields.Nested(CustomerDetailSchema, required=True)
+
+
+class ForwardTreeSchema(Schema):
+    """An article's forwarding tree by level (services.customers.forward_tree) and the ranking by reach."""
+
+    article_id = _int()
+    title = _str()
+    level_num = _int()
+    count = _int()
+    truncated = fields.Boolean(required=True)
+    ret_data = fields.List(fields.Nested(TreeNodeSchema), required=True)
+    ranking = fields.List(fields.Nested(TreeNodeSchema), required=True)
+
+
+class XcxAppSchema(Schema):
+    """12.1: a mini-program with the state of its newest release (schemas.open_platform.xcx_app_item)."""
+
+    id = _int()
+    appid = fields.String(required=True, allow_none=True)
+    name = fields.String(required=True, allow_none=True)
+    belong_user = fields.String(required=True, allow_none=True)
+    company_id = _int()
+    company_name = _str()
+    version_num = fields.String(required=True, allow_none=True)
+    template_id = fields.Integer(required=True, allow_none=True)
+    status = _int()
+    status_text = _str()
+    status_time = fields.String(required=True, allow_none=True)
+    experience_qrcode = fields.String(required=True, allow_none=True)
+    reason = _str()
