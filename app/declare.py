@@ -13,6 +13,7 @@ description cannot drift from what the views send. `page(items, total, Schema)` 
 app/openapi.py builds /openapi.json from these declarations (`declared(view)`).
 """
 
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -71,9 +72,12 @@ def takes(
     files: tuple[str, ...] = (),
     raw: str | None = None,
     partial: bool = False,
+    target: Callable | None = None,
 ):
     """Load the query string (`query`) and the body (one schema: `body`; `partial`: only the fields sent)
-    before the view runs."""
+    before the view runs. `target`, called with the path parameters and `query` it names, finds what the
+    request is about before the body is read (so another company's id is a 302 whatever the body holds);
+    the view receives it as `target`."""
 
     def decorate(view):
         loads_body = len(bodies) == 1
@@ -82,6 +86,9 @@ def takes(
         def run(*args, **kwargs):
             if query is not None:
                 kwargs["query"] = load(query, request.args)
+            if target is not None:
+                wanted = inspect.signature(target).parameters
+                kwargs["target"] = target(**{name: value for name, value in kwargs.items() if name in wanted})
             if loads_body:
                 kwargs["body"] = load(bodies[0], source() if source else None, partial=partial)
             return view(*args, **kwargs)

@@ -5,10 +5,12 @@ views build. While testing, every answer is checked against its declaration, so 
 without the other fails the tests. `required=True` marks a key every answer carries.
 """
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
+from app.declare import Page
 from app.schemas.company import CompanyOutSchema
 from app.schemas.customer import CustomerDetailSchema, TreeNodeSchema
+from app.schemas.radar_user import DepartmentOutSchema, RadarUserOutSchema, TempUserOutSchema
 
 
 def _str(**kwargs) -> fields.String:
@@ -195,3 +197,159 @@ class XcxAppSchema(Schema):
     status_time = fields.String(required=True, allow_none=True)
     experience_qrcode = fields.String(required=True, allow_none=True)
     reason = _str()
+
+
+# --- admin: dashboard, radar users, scan-to-join ------------------------------------------------------------
+
+
+class HomePageFiguresSchema(Schema):
+    """1.5 (services.statistics.home_page)."""
+
+    company_name = _str()
+    username = _str()
+    mingpian_num = _int()
+    user_count = _int()
+    seats_used = _int()
+    seats_left = _int()
+    expired_time = fields.String(required=True, allow_none=True)
+    open_up_date = fields.String(required=True, allow_none=True)
+    available_days = _int()
+    used_days = _int()
+    customer_num = _int()
+
+
+class HomePageSchema(Schema):
+    ret_data = fields.Nested(HomePageFiguresSchema, required=True)
+
+
+class MetricsSchema(Schema):
+    """1.6: each metric in one window."""
+
+    customer_num = _int()
+    follow_num = _int()
+    browse_num = _int()
+    forward_num = _int()
+    saved_total_num = _int()
+    praise_sum = _int()
+
+
+class WindowsSchema(Schema):
+    count_data = fields.Nested(MetricsSchema, required=True)
+    today_data = fields.Nested(MetricsSchema, required=True)
+    yesterday_data = fields.Nested(MetricsSchema, required=True)
+    nearly_seven_days = fields.Nested(MetricsSchema, required=True)
+    nearly_thirty_days = fields.Nested(MetricsSchema, required=True)
+
+
+class AccountDataSchema(Schema):
+    ret_data = fields.Nested(WindowsSchema, required=True)
+
+
+class LinePointSchema(Schema):
+    statics_date = _str()
+    value = _int()
+
+
+class LineInfoAnswerSchema(Schema):
+    """1.7: one point per day, oldest first."""
+
+    ret_data = fields.List(fields.Nested(LinePointSchema), required=True)
+
+
+class RadarUserAddedSchema(Schema):
+    id = _int()
+    userid = _str()
+
+
+class ScanCodeSchema(Schema):
+    """1.8: the invite QR code's picture and the link it holds."""
+
+    qrcode_url = _str()
+    url = _str()
+
+
+class RefusedSchema(Schema):
+    temp_user_id = _int()
+    reason = _str()
+
+
+class ApprovalResultSchema(Schema):
+    """5.9.6: the requests approved (and the radar users made of them) and those refused, with why."""
+
+    approved = fields.List(fields.Integer(), required=True)
+    radar_user_ids = fields.List(fields.Integer(), required=True)
+    refused = fields.List(fields.Nested(RefusedSchema), required=True)
+
+
+class QrCodeMadeSchema(Schema):
+    qr_code = _str()
+
+
+class TemplateListSchema(Schema):
+    """12.2: WeChat's code template library, as WeChat lists it."""
+
+    template_list = fields.List(fields.Dict(), required=True)
+
+
+class GrantedSchema(Schema):
+    authorization_appid = _str()
+    name = fields.String(required=True, allow_none=True)
+
+
+class TempUserListSchema(Page(TempUserOutSchema)):
+    """5.9.3: the pending scan-to-join requests, and the company's departments."""
+
+    department_list = fields.List(fields.Nested(DepartmentOutSchema), required=True)
+
+
+class RadarUserListSchema(Page(RadarUserOutSchema)):
+    """1.4: the radar users, the seats the company has, and its departments."""
+
+    mingpian_available_num = _int()
+    department_list = fields.List(fields.Nested(DepartmentOutSchema), required=True)
+
+
+# --- admin: the third-party platform ------------------------------------------------------------------------
+
+
+class AuthDetailsSchema(Schema):
+    """11.6 / 13.4 ret_data: the appid alone before authorisation (steps 1, 2); the account's details after,
+    with (mini-program) its introduction, auto-release and versions."""
+
+    authorization_appid = fields.String(required=True, allow_none=True)
+    name = fields.String(allow_none=True)
+    principal_name = fields.String(allow_none=True)
+    head_img = fields.String(allow_none=True)
+    verify_type_info = fields.Boolean()
+    service_category = fields.String(allow_none=True)
+    qrcode_url = fields.String(allow_none=True)
+    introduce = fields.String(allow_none=True)
+    auto_release = fields.Boolean()
+    version_num = fields.String(allow_none=True)
+    release_time = fields.String(allow_none=True)
+    stay_version_num = fields.String(allow_none=True)
+    stay_audit_time = fields.String(allow_none=True)
+
+
+class AuthProcessSchema(Schema):
+    step = fields.Raw(
+        required=True, metadata={"description": "1 no appid, 2 not authorised, 3 details missing, '' done"}
+    )
+    ret_data = fields.Nested(AuthDetailsSchema, required=True)
+
+
+# --- admin: products ----------------------------------------------------------------------------------------
+
+
+class ProductTypeQuerySchema(Schema):
+    """2.3's `product_type` may come in the query string instead of the body."""
+
+    product_type = fields.Integer(validate=validate.OneOf([1, 2]))
+
+
+class ProductStatusAnswerSchema(Schema):
+    """2.5 (schemas.product.status_data)."""
+
+    product_id = _int()
+    status = _str()
+    status_code = _int()

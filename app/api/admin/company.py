@@ -55,21 +55,19 @@ def update_company(o_id, body):
 
 @bp.post("/update_tongxunlu/<int:o_id>")
 @answers(JobStartedSchema)
-@takes(TongxunluSchema)
-def update_tongxunlu(o_id, body):
+@takes(TongxunluSchema, target=lambda o_id: service.get_company(o_id, tenant_scope()))
+def update_tongxunlu(o_id, target, body):
     """7.3 公司里 - 添加企业微信-通讯录."""
-    company = service.get_company(o_id, tenant_scope())
-    started = service.set_tongxunlu(company, body, current_admin().id)
+    started = service.set_tongxunlu(target, body, current_admin().id)
     return ok({"job_id": started.job.id}, "保存成功")
 
 
 @bp.post("/update_agent/<int:o_id>")
 @answers(AgentSavedSchema)
-@takes(AgentSchema)
-def update_agent(o_id, body):
+@takes(AgentSchema, target=lambda o_id: service.get_company(o_id, tenant_scope()))
+def update_agent(o_id, target, body):
     """7.4 公司里 - 添加AI雷达/Boss雷达 agent 秘钥."""
-    company = service.get_company(o_id, tenant_scope())
-    app = service.set_agent(company, body)
+    app = service.set_agent(target, body)
     return ok({"name": app.name, "agent_id": app.agent_id}, "保存成功")
 
 
