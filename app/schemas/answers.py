@@ -8,9 +8,11 @@ without the other fails the tests. `required=True` marks a key every answer carr
 from marshmallow import Schema, fields, validate
 
 from app.declare import Page
+from app.schemas.activity_page import ActivityPageSchema
 from app.schemas.company import CompanyOutSchema
 from app.schemas.customer import CustomerDetailSchema, TreeNodeSchema
 from app.schemas.radar_user import DepartmentOutSchema, RadarUserOutSchema, TempUserOutSchema
+from app.schemas.share import CardPageSchema, H5ArticleOutSchema, RadarUserCardSchema, RankingItemSchema
 
 
 def _str(**kwargs) -> fields.String:
@@ -353,3 +355,82 @@ class ProductStatusAnswerSchema(Schema):
     product_id = _int()
     status = _str()
     status_code = _int()
+
+
+# --- the customer's H5 pages and the radar user's side ------------------------------------------------------
+
+
+class ArticlePageSchema(Schema):
+    """15.1: the article, the view that heartbeats refer to, and the sharing radar user's card (null when that
+    user is disabled)."""
+
+    ret_data = fields.List(fields.Nested(H5ArticleOutSchema), required=True)
+    article_access_log_id = _int()
+    user_card = fields.Nested(RadarUserCardSchema, required=True, allow_none=True)
+
+
+class CardPageAnswerSchema(Schema):
+    ret_data = fields.Nested(CardPageSchema, required=True)
+
+
+class ActivityPageAnswerSchema(Schema):
+    ret_data = fields.Nested(ActivityPageSchema, required=True)
+
+
+class CodeSentSchema(Schema):
+    """The SMS code's lifetime in seconds."""
+
+    expires_in = _int()
+
+
+class CustomerLoginSchema(Schema):
+    """16.1: situation 2 {user_id, token, is_verify: true}, or situation 1 {authorize_url, is_verify: false}."""
+
+    user_id = fields.Integer()
+    token = fields.String()
+    authorize_url = fields.String()
+    is_verify = fields.Boolean(required=True)
+
+
+class AuthorizeUrlSchema(Schema):
+    authorize_url = _str()
+
+
+class ShareUrlSchema(Schema):
+    share_url = _str()
+
+
+class JsSdkConfigSchema(Schema):
+    """16.3: wx.config's values for the page."""
+
+    appid = _str()
+    timestamp = _int()
+    nonceStr = _str()
+    signature = _str()
+
+
+class RankingSchema(Schema):
+    """16.6: the depth of the caller's chain, the level shown and its rows."""
+
+    level_num = _int()
+    level = _int()
+    ret_data = fields.List(fields.Nested(RankingItemSchema), required=True)
+    article_id = _str()
+    count = _int()
+
+
+class RadarLoginSchema(Schema):
+    user_id = _int()
+    token = _str()
+    username = _str()
+    company_id = _int()
+
+
+class PictureSchema(Schema):
+    picture_url = _str()
+
+
+class MergedSchema(Schema):
+    """3.1: the merged picture's URL."""
+
+    ret_data = fields.Nested(PictureSchema, required=True)
