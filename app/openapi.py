@@ -1,13 +1,14 @@
-"""The OpenAPI 3 description, built from the URL map, the views' docstrings and their source.
+"""The OpenAPI 3 description, built from the URL map, the views' docstrings and their declarations.
 
-- Inputs: the marshmallow schemas each view passes to `load()` (`app/openapi_scan.py`); what the scan cannot
-  place (input read by a helper of another module, raw bodies, file parts) comes from `HINTS` below.
+- Inputs: what each view declares with `@takes` (app/declare.py): its query and body schemas, file parts, a raw
+  body.
 - Security: who signs each route (SPEC §4) — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
   (`/zhugeleida/qiyeweixin`), a customer (`/zhugeleida/gongzhonghao`), the scan-to-join invite, or nobody
   (login, WeChat's callbacks and OAuth redirects, `/healthz`, the docs, statics). A view's `principal_kind`
   marker or `@public` overrides its blueprint's default.
-- Responses: the envelope `{code, msg, data}`; `data` of a success from the `ok(...)` calls of the view
-  (marshmallow dumps, dict/list literals); every other code with the error envelope.
+- Responses: the envelope `{code, msg, data}`; `data` of a success as the view's `@answers` declares it (a
+  list envelope `Page(Schema)` inline, a schema as a component, `Empty` as `{}`); a success that is no envelope
+  (`produces`) or a redirect as declared; every other code with the error envelope.
 """
 
 import inspect
@@ -23,7 +24,6 @@ from marshmallow import fields
 
 from app.auth import required_rule
 from app.declare import FILE, Declared, Empty, EmptyList, Text, declared
-from app.openapi_scan import Shape, scan_view
 from app.responses import Code
 from app.schemas.base import JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier
 from app.schemas.plugin import MAX_PRICE, JSONNested
@@ -163,8 +163,6 @@ class _Builder:
 
     def data_schema(self, shape) -> dict:
         """The JSON schema of a declared `data`: a schema class, ("many", class), Empty or EmptyList."""
-        if isinstance(shape, Shape):  # a view not yet declaring what it answers: what its source shows
-            return self.scanned_data_schema(shape)
         if isinstance(shape, tuple):
             return {"type": "array", "items": self.data_schema(shape[1])}
         if shape is Empty:
@@ -197,21 +195,6 @@ class _Builder:
             self.converter.output_mode = False
         return {"type": "object", "required": required, "properties": properties}
 
-    def scanned_data_schema(self, shape: Shape) -> dict:
-        if shape.kind == "schema":
-            ref = self.ref(shape.schema, output=True)
-            return {"type": "array", "items": ref} if shape.many else ref
-        if shape.kind == "object":
-            properties = {key: self.data_schema(value) for key, value in shape.keys.items()}
-            return {"type": "object", "required": list(properties), "properties": properties}
-        if shape.kind == "array":
-            return {"type": "array", "items": self.data_schema(shape.item) if shape.item else {}}
-        if shape.kind == "value":
-            return {"type": {str: "string", int: "integer", bool: "boolean", float: "number"}[shape.value_type]}
-        if shape.kind == "empty":
-            return {"type": "object", "maxProperties": 0}
-        return {}
-
     def form_schema(self, bodies: list) -> dict:
         """The body as form fields: JSON-carrying fields are JSON text, everything else a scalar string/number.
         Several schemas (the view reads one of them): their fields together, required where all require them."""
@@ -236,13 +219,7 @@ class _Builder:
     def declaration(self, rule, view) -> Declared:
         if rule.endpoint == "static":
             return STATIC
-        found = declared(view)
-        if found is not None:
-            return found
-        scan = scan_view(view)  # a view not yet declaring its input and answer
-        return Declared(
-            bodies=tuple(dict.fromkeys(scan.body)), query=next(iter(scan.query), None), answers=tuple(scan.returns)
-        )
+        return declared(view) or Declared()  # undeclared: no input, and `data` unknown ({})
 
     def operation(self, rule, view, method: str) -> dict:
         hint = HINTS.get(rule.endpoint, Hint())
@@ -303,8 +280,8 @@ class _Builder:
             success = {"description": "成功；出错时为错误信封 (the error envelope on failure)", "content": content}
             return {"200": success, "default": default}
         variants = []
-        for shape in io.answers or [Shape("any")]:
-            schema = self.data_schema(shape)
+        for shape in io.answers or [None]:
+            schema = self.data_schema(shape) if shape is not None else {}
             if schema not in variants:
                 variants.append(schema)
         data = variants[0] if len(variants) == 1 else {"anyOf": variants}
@@ -430,14 +407,13 @@ def build_spec(app: Flask) -> dict:
     return builder.spec.to_dict()
 
 
-def unresolved_inputs(app: Flask) -> dict[str, list[str]]:
-    """Endpoints whose inputs the source scan could not place and that have no hint (a test keeps it empty)."""
-    missing = {}
-    for rule in app.url_map.iter_rules():
-        scan = scan_view(app.view_functions[rule.endpoint])
-        if scan.unresolved and declared(app.view_functions[rule.endpoint]) is None and rule.endpoint not in HINTS:
-            missing[rule.endpoint] = scan.unresolved
-    return missing
+def undeclared_views(app: Flask) -> list[str]:
+    """Endpoints whose view declares neither its input nor its answer (a test keeps it empty)."""
+    return sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and declared(app.view_functions[rule.endpoint]) is None
+    )
 
 
 @cache

@@ -6,7 +6,7 @@ Outputs never carry an authorizer refresh token (SPEC §6).
 from marshmallow import fields, validate
 
 from app.models.open_platform import STATUS_TEXT, CodeRelease, MiniProgramApp
-from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list
+from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list, max_length
 from app.timefmt import fmt_datetime, to_local
 
 APPID_RULE = r"^wx[0-9A-Za-z]{16}\Z"
@@ -132,8 +132,10 @@ def version_details(summary: dict) -> dict:
 class WeChatPushQuerySchema(BaseSchema):
     """The query string of WeChat's pushes to the platform (described; the service verifies it itself)."""
 
-    msg_signature = fields.String(required=True, metadata={"description": "WeChat's message signature"})
-    timestamp = fields.String(required=True)
-    nonce = fields.String(required=True)
-    signature = fields.String()
-    encrypt_type = fields.String()
+    msg_signature = fields.String(
+        required=True, validate=max_length(64), metadata={"description": "WeChat's message signature"}
+    )
+    timestamp = fields.String(required=True, validate=max_length(32))
+    nonce = fields.String(required=True, validate=max_length(64))
+    signature = fields.String(validate=max_length(64))
+    encrypt_type = fields.String(validate=max_length(16))
