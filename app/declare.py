@@ -93,7 +93,6 @@ def takes(
                 kwargs["body"] = load(bodies[0], source() if source else None, partial=partial)
             return view(*args, **kwargs)
 
-        run.__dict__.update(view.__dict__)
         _declare(run, bodies=bodies, query=query, source=source, also_query=also_query, files=files, raw=raw)
         return run
 
@@ -117,7 +116,6 @@ def answers(*schemas, many: bool = False, produces: dict | None = None, redirect
                 _check_answer(request.endpoint, shapes, response)
             return response
 
-        run.__dict__.update(view.__dict__)
         _declare(run, answers=shapes, produces=produces or {}, redirect=redirect)
         return run
 
@@ -178,8 +176,7 @@ def _mismatch(shape, value, path: str) -> str | None:
         return None if isinstance(value, str) else f"{path} is not a string"
     if not isinstance(value, dict):
         return f"{path} is not an object"
-    schema = shape() if isinstance(shape, type) else shape
-    names = {f.data_key or name: f for name, f in schema.fields.items() if not f.load_only}
+    names = _output_fields(shape)
     if unknown := set(value) - set(names):
         return f"{path} has undeclared keys {sorted(unknown)}"
     if missing := {k for k, f in names.items() if f.required and k not in value}:
@@ -190,14 +187,18 @@ def _mismatch(shape, value, path: str) -> str | None:
     return None
 
 
+@cache
+def _output_fields(schema_cls: type) -> dict[str, fields.Field]:
+    """The keys a dump of `schema_cls` may carry, with their fields."""
+    return {f.data_key or name: f for name, f in schema_cls().fields.items() if not f.load_only}
+
+
 def _field_mismatch(field_obj, value, path: str) -> str | None:
     if value is None:
         return None  # outputs are nullable (an unset attribute dumps as None)
     if isinstance(field_obj, fields.Nested):
-        shape = ("many", field_obj.schema.__class__) if field_obj.many else field_obj.schema.__class__
-        if isinstance(shape, tuple):
-            return _mismatch(shape, value, path)
-        return _mismatch(field_obj.schema, value, path)
+        nested = type(field_obj.schema)
+        return _mismatch(("many", nested) if field_obj.many else nested, value, path)
     if isinstance(field_obj, fields.List):
         if not isinstance(value, list):
             return f"{path} is not a list"
