@@ -1,4 +1,4 @@
-"""Authentication (signed requests) for every principal kind, access-rule and tenant guards (SPEC §4)."""
+"""Authentication (signed requests) for every principal kind, access-rule and tenant guards (docs/architecture.md)."""
 
 import time
 from functools import wraps
@@ -199,7 +199,7 @@ def guard_admin_request() -> None:
         raise ApiError.forbidden("当前角色没有此功能的权限")
 
 
-# --- scan-to-join invites (SPEC §4) --------------------------------------------------------
+# --- scan-to-join invites -------------------------------------------------------------------
 
 
 def invite_params(admin: AdminUser, timestamp_ms: int | None = None) -> dict:

@@ -2,7 +2,7 @@
 
 - Inputs: what each view declares with `@takes` (app/declare.py): its query and body schemas, file parts, a raw
   body.
-- Security: who signs each route (SPEC §4) — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
+- Security: who signs each route — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
   (`/zhugeleida/qiyeweixin`), a customer (`/zhugeleida/gongzhonghao`), the scan-to-join invite, or nobody
   (login, WeChat's callbacks and OAuth redirects, `/healthz`, the docs, statics). A view's `principal_kind`
   marker or `@public` overrides its blueprint's default.
@@ -50,7 +50,7 @@ CODES = {
 }
 CODES_TEXT = "; ".join(f"{code.value} {text}" for code, text in CODES.items())
 
-# Who signs the requests of a URL prefix (SPEC §4); routes elsewhere are public.
+# Who signs the requests of a URL prefix; routes elsewhere are public.
 PRINCIPAL_PREFIXES = (
     ("/zhugeleida/admin/", "admin"),
     ("/zhugeleida/public/", "admin"),

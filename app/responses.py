@@ -1,4 +1,4 @@
-"""The response envelope, business codes and app-level error handlers (SPEC §3)."""
+"""The response envelope, business codes and app-level error handlers (docs/architecture.md)."""
 
 import logging
 import math

@@ -88,7 +88,7 @@ def ctx(app):
 
 
 class Api:
-    """A test client that signs every request as `user` (SPEC §4), as the console does."""
+    """A test client that signs every request as `user`, as the console does."""
 
     def __init__(self, client, user=None):
         self.client, self.user = client, user

@@ -1,4 +1,4 @@
-"""Background jobs (SPEC §7, STYLE "Jobs"): `enqueue()`, `enqueue_after_commit()`, `set_progress()`.
+"""Background jobs (docs/jobs_wechat.md): `enqueue()`, `enqueue_after_commit()`, `set_progress()`.
 
 A job is a `Job` row first (status, progress, result, error, owner company) and an RQ job second, with the
 row id as the RQ job id. With REDIS_URL (and JOBS_INLINE off) the job goes to its RQ queue with `Retry`

@@ -23,7 +23,7 @@ KINDS = {
     for kind in (
         JobKind("wechat_work.sync", "app.jobs.wechat_work.sync_address_book", "wechat", 1800),
         JobKind("wechat_work.push_members", "app.jobs.wechat_work.push_members", "wechat", 600),
-        # the third-party platform (issue 6): batch code release 12.3-12.8, bulk mini-program codes 5.6
+        # the third-party platform: batch code release 12.3-12.8, bulk mini-program codes 5.6
         *(
             JobKind(f"code_release.{name}", f"app.jobs.open_platform.{name}", "wechat", 3600)
             for name in ("upload_code", "submit_audit", "poll_audit", "undo_audit", "release", "revert_release")

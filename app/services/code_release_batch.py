@@ -1,4 +1,4 @@
-"""Batch code release (12.3–12.8): one job per batch, one outcome per app — ok, refused by its state (SPEC §14),
+"""Batch code release (12.3–12.8): one job per batch, one outcome per app — ok, refused by its state (docs/domain.md),
 or failed with WeChat's errcode/errmsg — never stopping at the first app.
 
 Each app is handled under a per-app lock and committed on its own (a checkpoint: the job's result lists the

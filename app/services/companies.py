@@ -49,7 +49,7 @@ def expiry_date(start: date, open_length_time: int) -> date:
 
 
 def service_days(company: Company, today: date) -> tuple[int, int]:
-    """(used_days, available_days), each clamped to [0, term] (SPEC §12)."""
+    """(used_days, available_days), each clamped to [0, term]."""
     if company.charging_start_time is None or company.account_expired_time is None:
         return 0, 0
     term = (company.account_expired_time - company.charging_start_time).days

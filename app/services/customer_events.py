@@ -1,4 +1,4 @@
-"""What a customer does on the H5 pages, logged as AccessLog events (SPEC §11 action codes); the customer's
+"""What a customer does on the H5 pages, logged as AccessLog events (action codes: docs/domain.md); the customer's
 own activity sign-up (8.9 on the H5 side)."""
 
 from sqlalchemy import update

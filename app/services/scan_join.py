@@ -28,7 +28,7 @@ REFUSED_PHONE = "该微信手机号已是本公司的雷达用户"
 
 
 def invite_url(admin: AdminUser) -> str:
-    """The H5 page URL a QR code carries, signed with the admin's invite secret (SPEC §4)."""
+    """The H5 page URL a QR code carries, signed with the admin's invite secret."""
     return current_app.config["H5_BASE_URL"] + "?" + urlencode(invite_params(admin))
 
 

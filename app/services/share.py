@@ -1,4 +1,4 @@
-"""The article forwarding tree (SPEC §13): who opened whose link, reads, forwards and stay time (15.1,
+"""The article forwarding tree (docs/domain.md): who opened whose link, reads, forwards and stay time (15.1,
 16.1's recording, 16.2's next link, 16.4, 16.5) and the radar user's ranking of a level (16.6).
 
 A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.

@@ -1,4 +1,4 @@
-"""Dashboard statistics (SPEC §12: 1.5–1.7) and the per-company counts of 7.1.1.
+"""Dashboard statistics (1.5–1.7, docs/domain.md) and the per-company counts of 7.1.1.
 
 Every figure is a GROUP BY in the database, windows are TIMEZONE days. Events of closed days are read
 from AccessLogDay (app.services.stat_rollup), so the cost does not grow with the history kept.
@@ -24,7 +24,7 @@ METRICS = {
     5: "saved_total_num",
     6: "praise_sum",
 }
-# Metrics counted from AccessLog, by action code (SPEC §11).
+# Metrics counted from AccessLog, by action code (docs/domain.md).
 METRIC_ACTIONS = {3: (1, 14), 4: (6, 15, 16), 5: (8,), 6: (9, 19)}
 ACTION_METRIC = {action: index for index, actions in METRIC_ACTIONS.items() for action in actions}
 # Metrics counted from rows' own create_date.

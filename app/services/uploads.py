@@ -1,4 +1,4 @@
-"""3.1 chunked image upload (SPEC §9).
+"""3.1 chunked image upload (docs/content.md, docs/security.md).
 
 Chunks are kept per uploader and upload id (the client's `timestamp`, digits only) in the chunk
 store (app/storage.py: UPLOAD_CHUNK_DIR or the bucket), outside the served statics. A merge joins

@@ -81,7 +81,7 @@ def test_a_delay_keeps_the_audit_open_with_its_reason(api, make, platform):
 
 
 def wechat_push(fields: dict, outer: dict, token: str = COMPONENT_CONFIG["COMPONENT_TOKEN"]) -> dict:
-    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox, sent now."""
+    """A push encrypted as WeChat does (docs/wechat.md), built here rather than by the sandbox, sent now."""
     config = COMPONENT_CONFIG
     crypto = WeChatCrypto(token, config["COMPONENT_AES_KEY"], config["COMPONENT_APPID"])
     xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"
