@@ -84,9 +84,8 @@ def test_every_view_declares_its_input_and_answer(app):
 def test_declarations_name_the_schemas_read():
     """What a view reads through a helper or from a computed source is declared on the view itself."""
     from app.api.admin import dai_xcx, home_page, product
-    from app.schemas.answers import ProductTypeQuerySchema
     from app.schemas.open_platform import AppIdsSchema, UploadCodeSchema
-    from app.schemas.product import ProductAddSchema
+    from app.schemas.product import ProductAddSchema, ProductTypeQuerySchema
     from app.schemas.statistics import StatisticsQuerySchema
 
     assert declared(dai_xcx.upload_code).bodies == (UploadCodeSchema,)

@@ -5,7 +5,7 @@ views build. While testing, every answer is checked against its declaration, so 
 without the other fails the tests. `required=True` marks a key every answer carries.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from app.declare import Page
 from app.schemas.activity_page import ActivityPageSchema
@@ -341,12 +341,6 @@ class AuthProcessSchema(Schema):
 
 
 # --- admin: products ----------------------------------------------------------------------------------------
-
-
-class ProductTypeQuerySchema(Schema):
-    """2.3's `product_type` may come in the query string instead of the body."""
-
-    product_type = fields.Integer(validate=validate.OneOf([1, 2]))
 
 
 class ProductStatusAnswerSchema(Schema):

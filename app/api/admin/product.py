@@ -5,7 +5,7 @@ from flask import Blueprint
 from app.auth import current_admin, tenant_scope
 from app.declare import Empty, Page, answers, page, takes
 from app.responses import ok
-from app.schemas.answers import IdSchema, ProductStatusAnswerSchema, ProductTypeQuerySchema
+from app.schemas.answers import IdSchema, ProductStatusAnswerSchema
 from app.schemas.feedback import FeedbackOutSchema, FeedbackQuerySchema, FeedbackReplySchema, FeedbackStatusSchema
 from app.schemas.product import (
     ProductAddSchema,
@@ -14,6 +14,7 @@ from app.schemas.product import (
     ProductQuerySchema,
     ProductSingleQuerySchema,
     ProductStatusSchema,
+    ProductTypeQuerySchema,
     ProductUpdateSchema,
     RecommendIndexSchema,
     recommend_index_input,
