@@ -85,7 +85,7 @@ def update_status(o_id, body):
 
 @bp.post("/add/<int:o_id>")
 @answers(RadarUserAddedSchema)
-@takes(RadarUserAddSchema, query=CompanyQuerySchema, target=lambda query: _target_company(query))
+@takes(RadarUserAddSchema, query=CompanyQuerySchema, target=_target_company)
 def add(o_id, query, target, body):
     """增加雷达用户 (console; not in the document): takes a seat when enabled."""
     user = radar_users.create_radar_user(target.id, body)
@@ -127,11 +127,10 @@ def create_scan_code(o_id):
 @public
 @limiter.limit(_scan_join_limit)
 @answers(Empty)
-@takes(ScanJoinSchema)
-def scan_code_to_add_user(o_id, body):
+@takes(ScanJoinSchema, target=authenticate_invite)
+def scan_code_to_add_user(o_id, target, body):
     """1.9/5.9.2 扫码添加个人信息: authenticated by the QR code's invite signature, not a login."""
-    inviter = authenticate_invite()
-    scan_join.submit_temp_user(inviter, body)
+    scan_join.submit_temp_user(target, body)
     return ok(msg="添加成功")
 
 
