@@ -1,34 +1,33 @@
-"""The OpenAPI 3 description, built from the URL map, the views' docstrings and their source.
+"""The OpenAPI 3 description, built from the URL map, the views' docstrings and their declarations.
 
-- Inputs: the marshmallow schemas each view passes to `load()` (`app/openapi_scan.py`); what the scan cannot
-  place (input read by a helper of another module, raw bodies, file parts) comes from `HINTS` below.
+- Inputs: what each view declares with `@takes` (app/declare.py): its query and body schemas, file parts, a raw
+  body.
 - Security: who signs each route — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
   (`/zhugeleida/qiyeweixin`), a customer (`/zhugeleida/gongzhonghao`), the scan-to-join invite, or nobody
   (login, WeChat's callbacks and OAuth redirects, `/healthz`, the docs, statics). A view's `principal_kind`
   marker or `@public` overrides its blueprint's default.
-- Responses: the envelope `{code, msg, data}`; `data` of a success from the `ok(...)` calls of the view
-  (marshmallow dumps, dict/list literals); every other code with the error envelope.
+- Responses: the envelope `{code, msg, data}`; `data` of a success as the view's `@answers` declares it (a
+  list envelope `Page(Schema)` inline, a schema as a component, `Empty` as `{}`); a success that is no envelope
+  (`produces`) or a redirect as declared; every other code with the error envelope.
 """
 
 import inspect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from app.access import required_rule
-from app.openapi_scan import Shape, scan_view
+from app.declare import FILE, Declared, Empty, EmptyList, Text, declared
 from app.responses import Code
-from app.schemas.base import BaseSchema, JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier
+from app.schemas.base import JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier
 from app.schemas.plugin import MAX_PRICE, JSONNested
 from app.schemas.plugin import Price as PluginPrice
-from app.schemas.product import ProductAddSchema, RecommendIndexSchema
-from app.schemas.radar_user import UserTypeSchema
 from app.schemas.upload import UploadId
 
 CODES = {
@@ -65,82 +64,30 @@ SIGNERS = {
     "customer": "a customer (客户) — token from 16.1 work_gongzhonghao_auth",
     "invite": "the scan-to-join QR code of an admin (1.8): its invite secret, never the admin's token",
 }
-_FILE = {"schema": {"type": "string", "format": "binary"}}
-
-
-def _query(name: str, **declared) -> type:
-    return BaseSchema.from_dict(declared, name=name)
-
-
-WECHAT_PUSH_QUERY = _query(
-    "WeChatPushQuery",
-    msg_signature=fields.String(required=True, metadata={"description": "WeChat's message signature"}),
-    timestamp=fields.String(required=True),
-    nonce=fields.String(required=True),
-    signature=fields.String(),
-    encrypt_type=fields.String(),
-)
 
 
 @dataclass(frozen=True)
 class Hint:
-    """What the source scan cannot see for one endpoint. Query/body schemas add to (body: replaces) the scan's."""
+    """What a view cannot declare itself (Flask's static route) or who signs it when no blueprint says."""
 
-    query: type | None = None
-    body: type | None = None
-    files: tuple[str, ...] = ()  # multipart file parts (the body may then be multipart/form-data)
-    raw_body: str | None = None  # media type of a raw request body
-    produces: dict = field(default_factory=dict)  # media type → schema of a 200 that is not the envelope
-    redirect: bool = False  # answers a 302 redirect (with Werkzeug's short HTML body) instead of a 200
     principal: str | None = None
     summary: str | None = None
-    redirect: str | None = None  # a browser is sent elsewhere (302): where, and when
+
+
+HINTS: dict[str, Hint] = {
+    "admin.user.scan_code_to_add_user": Hint(principal="invite"),
+    "admin.user.scan_code_check": Hint(principal="invite"),
+    "admin.user.scan_code_departments": Hint(principal="invite"),
+    "health.metrics_view": Hint(summary="Prometheus 指标（METRICS_TOKEN 或允许的地址，见 docs/operations.md）."),
+    "static": Hint(summary="上传的图片和生成的二维码（statics/ 下的文件）."),
+}
+STATIC = Declared(produces={"*/*": FILE})
 
 
 def _redirect(description: str) -> dict:
     location = {"description": "where the browser goes", "schema": {"type": "string", "format": "uri"}}
     return {"description": description, "headers": {"Location": location}}
 
-
-HINTS: dict[str, Hint] = {
-    "admin.product.add": Hint(
-        query=_query("ProductTypeQuery", product_type=fields.Integer(validate=validate.OneOf([1, 2]))),
-        body=ProductAddSchema,
-    ),
-    "admin.product.recommend_index": Hint(body=RecommendIndexSchema),
-    "admin.user.update": Hint(query=UserTypeSchema),  # body: RadarUser, or ScanJoin with type=temp_user
-    "admin.user.delete": Hint(query=UserTypeSchema),
-    "admin.user.scan_code_to_add_user": Hint(principal="invite"),
-    "admin.open_weixin.auth_code": Hint(
-        redirect="A browser (Accept prefers text/html) is sent to CONSOLE_BASE_URL with the outcome in the query: "
-        "authorization=ok&kind=xcx|gzh&appid&company_id&name, or authorization=failed&code&msg "
-        "(docs/contract_extensions.md)."
-    ),
-    "admin.user.scan_code_check": Hint(principal="invite"),
-    "admin.user.scan_code_departments": Hint(principal="invite"),
-    "public.upload.img_upload": Hint(files=("img_data",)),
-    "open_weixin.event.receive": Hint(
-        query=WECHAT_PUSH_QUERY, raw_body="text/xml", produces={"text/plain": {"schema": {"type": "string"}}}
-    ),
-    "open_weixin.message.receive": Hint(
-        query=WECHAT_PUSH_QUERY, raw_body="text/xml", produces={"text/plain": {"schema": {"type": "string"}}}
-    ),
-    "docs.openapi_json": Hint(
-        produces={"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}
-    ),
-    "docs.docs_page": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
-    "docs.docs_assets": Hint(produces={"*/*": _FILE}),
-    "health.metrics_view": Hint(
-        produces={"text/plain": {"schema": {"type": "string"}}},
-        summary="Prometheus 指标（METRICS_TOKEN 或允许的地址，见 docs/operations.md）.",
-    ),
-    "static": Hint(produces={"*/*": _FILE}, summary="上传的图片和生成的二维码（statics/ 下的文件）."),
-    "console.root": Hint(redirect=True),
-    "console.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
-    "console.page": Hint(produces={"*/*": _FILE}),
-    "h5.index": Hint(produces={"text/html": {"schema": {"type": "string"}}}),
-    "h5.page": Hint(produces={"*/*": _FILE}),
-}
 
 # Custom input fields whose JSON schema apispec cannot infer.
 CUSTOM_FIELDS = {
@@ -214,20 +161,39 @@ class _Builder:
                 self.converter.output_mode = False
         return {"$ref": f"#/components/schemas/{name}"}
 
-    def data_schema(self, shape: Shape) -> dict:
-        if shape.kind == "schema":
-            ref = self.ref(shape.schema, output=True)
-            return {"type": "array", "items": ref} if shape.many else ref
-        if shape.kind == "object":
-            properties = {key: self.data_schema(value) for key, value in shape.keys.items()}
-            return {"type": "object", "required": list(properties), "properties": properties}
-        if shape.kind == "array":
-            return {"type": "array", "items": self.data_schema(shape.item) if shape.item else {}}
-        if shape.kind == "value":
-            return {"type": {str: "string", int: "integer", bool: "boolean", float: "number"}[shape.value_type]}
-        if shape.kind == "empty":
+    def data_schema(self, shape) -> dict:
+        """The JSON schema of a declared `data`: a schema class, ("many", class), Empty or EmptyList."""
+        if isinstance(shape, tuple):
+            return {"type": "array", "items": self.data_schema(shape[1])}
+        if shape is Empty:
             return {"type": "object", "maxProperties": 0}
-        return {}
+        if shape is EmptyList:
+            return {"type": "array", "maxItems": 0}
+        if shape is Text:
+            return {"type": "string"}
+        if getattr(shape, "page_of", None) is not None:
+            return self.page_schema(shape)
+        return self.ref(shape, output=True)
+
+    def page_schema(self, schema_cls) -> dict:
+        """A list envelope (app/declare.py Page) inline: its items, its total, and any key a view adds."""
+        properties, required = {}, []
+        self.converter.output_mode = True
+        try:
+            for name, field_obj in schema_cls().fields.items():
+                key = field_obj.data_key or name
+                inner = getattr(field_obj, "inner", None)
+                if isinstance(inner, fields.Nested):
+                    properties[key] = {"type": "array", "items": self.ref(inner.nested, output=True)}
+                elif isinstance(field_obj, fields.Integer) and field_obj.required:
+                    properties[key] = {"type": "integer"}
+                else:
+                    properties[key] = self.converter.field2property(field_obj)
+                if field_obj.required:
+                    required.append(key)
+        finally:
+            self.converter.output_mode = False
+        return {"type": "object", "required": required, "properties": properties}
 
     def form_schema(self, bodies: list) -> dict:
         """The body as form fields: JSON-carrying fields are JSON text, everything else a scalar string/number.
@@ -250,9 +216,14 @@ class _Builder:
 
     # --- operations -----------------------------------------------------------------------------------------
 
+    def declaration(self, rule, view) -> Declared:
+        if rule.endpoint == "static":
+            return STATIC
+        return declared(view) or Declared()  # undeclared: no input, and `data` unknown ({})
+
     def operation(self, rule, view, method: str) -> dict:
         hint = HINTS.get(rule.endpoint, Hint())
-        scan = scan_view(view)
+        io = self.declaration(rule, view)
         summary, _, description = (hint.summary or inspect.getdoc(view) or "").partition("\n\n")
         summary = " ".join(summary.split())  # the docstring's first paragraph
         principal = principal_of(rule, view)
@@ -262,16 +233,14 @@ class _Builder:
             "description": "\n\n".join(filter(None, [description.strip(), self.notes(rule, view, principal)])),
             "tags": [rule.endpoint.rsplit(".", 1)[0]],
             "parameters": _path_parameters(rule),
-            "responses": self.responses(scan.returns, hint),
+            "responses": self.responses(io),
             "security": _security(principal),
             "x-principal": principal,
         }
-        queries = [*scan.query, *([hint.query] if hint.query else [])]
-        for query in queries:
+        for query in filter(None, (io.query, io.also_query)):
             operation["parameters"] += self.converter.schema2parameters(query, location="query")
-        bodies = [hint.body] if hint.body else list(dict.fromkeys(scan.body))  # several: one of them is read
-        if method in {"post", "put", "patch"} and (bodies or hint.files or hint.raw_body):
-            operation["requestBody"] = self.request_body(bodies, hint)
+        if method in {"post", "put", "patch"} and (io.bodies or io.files or io.raw):
+            operation["requestBody"] = self.request_body(list(io.bodies), io)
         return operation
 
     def operation_id(self, rule, method: str) -> str:
@@ -283,15 +252,15 @@ class _Builder:
         self.operation_ids.add(operation_id)
         return operation_id
 
-    def request_body(self, bodies: list, hint: Hint) -> dict:
-        if hint.raw_body:
-            return {"required": True, "content": {hint.raw_body: {"schema": {"type": "string"}}}}
+    def request_body(self, bodies: list, io: Declared) -> dict:
+        if io.raw:
+            return {"required": True, "content": {io.raw: {"schema": {"type": "string"}}}}
         content = {}
         form = self.form_schema(bodies)
         content["application/x-www-form-urlencoded"] = {"schema": form}
-        if hint.files:
+        if io.files:
             multipart = {**form, "properties": dict(form["properties"])}
-            for name in hint.files:
+            for name in io.files:
                 multipart["properties"][name] = {"type": "string", "format": "binary"}
             content["multipart/form-data"] = {"schema": multipart}
         if bodies:
@@ -299,20 +268,20 @@ class _Builder:
             content["application/json"] = {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}
         return {"required": True, "content": content}
 
-    def responses(self, returns: list[Shape], hint: Hint) -> dict:
+    def responses(self, io: Declared) -> dict:
         default = {"$ref": "#/components/responses/Error"}
-        if hint.redirect:
+        if io.redirect_only:
             html = {"text/html": {"schema": {"type": "string"}}}
             headers = {"Location": {"schema": {"type": "string"}, "description": "where to go"}}
             redirect = {"description": "重定向 (a redirect)", "headers": headers, "content": html}
             return {"302": redirect, "default": default}
-        if hint.produces:
-            content = {**_json({"$ref": "#/components/schemas/Error"}), **hint.produces}
+        if io.produces:
+            content = {**_json({"$ref": "#/components/schemas/Error"}), **io.produces}
             success = {"description": "成功；出错时为错误信封 (the error envelope on failure)", "content": content}
             return {"200": success, "default": default}
         variants = []
-        for shape in returns or [Shape("any")]:
-            schema = self.data_schema(shape)
+        for shape in io.answers or [None]:
+            schema = self.data_schema(shape) if shape is not None else {}
             if schema not in variants:
                 variants.append(schema)
         data = variants[0] if len(variants) == 1 else {"anyOf": variants}
@@ -322,7 +291,7 @@ class _Builder:
             "properties": {"code": {"type": "integer", "enum": [200]}, "msg": {"type": "string"}, "data": data},
         }
         envelope = {"anyOf": [ok_schema, {"$ref": "#/components/schemas/Error"}]}
-        redirect = {"302": _redirect(hint.redirect)} if hint.redirect else {}
+        redirect = {"302": _redirect(io.redirect)} if io.redirect else {}
         return {
             "200": {"description": "信封：code 200 时 data 如下；其他业务码见 Error", "content": _json(envelope)},
             **redirect,
@@ -331,8 +300,8 @@ class _Builder:
 
     def notes(self, rule, view, principal: str) -> str:
         codes = [Code.OK]
-        scan, hint = scan_view(view), HINTS.get(rule.endpoint, Hint())
-        if scan.query or scan.body or hint.query or hint.body:
+        io = self.declaration(rule, view)
+        if io.query or io.bodies or io.also_query:
             codes += [Code.TYPE_ERROR, Code.INVALID]
         lines = []
         if principal == "public":
@@ -438,14 +407,13 @@ def build_spec(app: Flask) -> dict:
     return builder.spec.to_dict()
 
 
-def unresolved_inputs(app: Flask) -> dict[str, list[str]]:
-    """Endpoints whose inputs the source scan could not place and that have no hint (a test keeps it empty)."""
-    missing = {}
-    for rule in app.url_map.iter_rules():
-        scan = scan_view(app.view_functions[rule.endpoint])
-        if scan.unresolved and rule.endpoint not in HINTS:
-            missing[rule.endpoint] = scan.unresolved
-    return missing
+def undeclared_views(app: Flask) -> list[str]:
+    """Endpoints whose view declares neither its input nor its answer (a test keeps it empty)."""
+    return sorted(
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and declared(app.view_functions[rule.endpoint]) is None
+    )
 
 
 @cache

@@ -1,6 +1,6 @@
 """Every text an input schema takes is bounded, and never beyond the column it is written to: a longer value
 would be a 500 on MariaDB (a 143-character email did). Schemas are found as the OpenAPI builder finds them,
-from the views' source (app/openapi_scan.py); the schema → model mapping below names where each writes."""
+from the views' declarations (app/declare.py @takes); the schema → model mapping below names where each writes."""
 
 import re
 import re._parser as sre_parser
@@ -9,6 +9,7 @@ import pytest
 from marshmallow import fields, validate
 from sqlalchemy.dialects import mysql
 
+from app.declare import declared
 from app.models.admin import AccessRule, AdminUser, Role
 from app.models.article import Article, ArticleTag
 from app.models.company import Company, CompanyApp
@@ -18,7 +19,6 @@ from app.models.product import Product
 from app.models.radar import RadarUser, TempUser
 from app.models.speech import SpeechDetail, TalkGroup
 from app.models.website import WebsiteTemplate
-from app.openapi_scan import scan_view
 from app.schemas import (
     access_rule,
     admin_user,
@@ -131,15 +131,12 @@ def fits(field, column) -> bool:
 
 
 def _input_schemas(app) -> set[type]:
-    """The schemas the views load (followed into nested schemas), as app/openapi_scan.py finds them."""
+    """The schemas the views load (followed into nested schemas), as their @takes declares them."""
     found = set()
-    with app.app_context():
-        for view in app.view_functions.values():
-            scan = scan_view(view)
-            found.update(scan.query, scan.body)
-            for text in scan.unresolved:  # load(X, <computed data>): still schema X
-                if match := re.match(r"load\((\w+)", text):
-                    found.add(getattr(__import__(view.__module__, fromlist=["_"]), match.group(1)))
+    for view in app.view_functions.values():
+        io = declared(view)
+        if io is not None:
+            found.update(io.bodies, filter(None, (io.query, io.also_query)))
     return found
 
 

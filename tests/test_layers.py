@@ -14,12 +14,12 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # by that exact name. A module may import its own layer or any layer below it.
 LAYERS = [
     ("entry", ["app", "app.commands"]),
-    ("api", ["app.api", "app.openapi", "app.openapi_scan"]),
+    ("api", ["app.api", "app.openapi"]),
     ("tasks", ["app.tasks"]),
     ("services", ["app.services", "app.auth", "app.limits", "app.tenancy"]),
     (
         "schemas, wechat, job plumbing",
-        ["app.schemas", "app.wechat", "app.jobs", "app.metrics", "app.rule_cache", "app.sms"],
+        ["app.schemas", "app.declare", "app.wechat", "app.jobs", "app.metrics", "app.rule_cache", "app.sms"],
     ),
     ("models", ["app.models"]),
     (

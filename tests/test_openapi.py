@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from app.openapi import HINTS, build_spec, principal_of, unresolved_inputs
-from app.openapi_scan import scan_view
+from app.declare import Empty, answers, declared, takes
+from app.openapi import HINTS, build_spec, principal_of, undeclared_views
 from app.responses import Code
 
 PUBLIC = {
@@ -75,22 +75,96 @@ def test_a_view_without_docstring_is_reported(app):
     assert spec["paths"]["/bare"]["get"]["summary"] == ""
 
 
-def test_no_input_is_left_unresolved(app):
-    """Every view whose input the source scan cannot place (a helper reads it, a raw body, a file part) has a hint."""
-    assert unresolved_inputs(app) == {}
+def test_every_view_declares_its_input_and_answer(app):
+    """Every view (but Flask's static files) declares what it takes and answers; hints name only real views."""
+    assert undeclared_views(app) == []
     assert set(HINTS) <= set(app.view_functions), set(HINTS) - set(app.view_functions)
 
 
-def test_helpers_are_followed():
-    """A schema handed to a module-level helper (or its default) is found; a helper of another module is not."""
+def test_declarations_name_the_schemas_read():
+    """What a view reads through a helper or from a computed source is declared on the view itself."""
     from app.api.admin import dai_xcx, home_page, product
     from app.schemas.open_platform import AppIdsSchema, UploadCodeSchema
+    from app.schemas.product import ProductAddSchema, ProductTypeQuerySchema
     from app.schemas.statistics import StatisticsQuerySchema
 
-    assert scan_view(dai_xcx.upload_code).body == [UploadCodeSchema]
-    assert scan_view(dai_xcx.submit_audit).body == [AppIdsSchema]
-    assert scan_view(home_page.index).query == [StatisticsQuerySchema]
-    assert scan_view(product.add).unresolved == ["load(ProductAddSchema, with_query('product_type'))"]
+    assert declared(dai_xcx.upload_code).bodies == (UploadCodeSchema,)
+    assert declared(dai_xcx.submit_audit).bodies == (AppIdsSchema,)
+    assert declared(home_page.index).query is StatisticsQuerySchema
+    add = declared(product.add)
+    assert add.bodies == (ProductAddSchema,) and add.source is not None and add.also_query is ProductTypeQuerySchema
+
+
+def _bare_app():
+    from flask import Flask
+
+    from app.responses import ok
+    from app.schemas.answers import IdSchema
+    from app.schemas.base import load
+    from app.schemas.statistics import StatisticsQuerySchema
+
+    bare = Flask("bare")
+    bare.testing = True
+
+    @bare.post("/undeclared")
+    def undeclared():
+        return ok(load(StatisticsQuerySchema))
+
+    @bare.get("/declared")
+    @answers(IdSchema)
+    @takes(query=StatisticsQuerySchema)
+    def declared_view(query):
+        return ok({"id": 1, "company_id": query["company_id"]})
+
+    @bare.get("/empty")
+    @answers(Empty)
+    def empty():
+        return ok({"id": 1})
+
+    return bare
+
+
+def test_a_read_without_takes_fails_while_testing():
+    """load() of the request body or query string by a view that did not declare it fails the test."""
+    client = _bare_app().test_client()
+    with pytest.raises(AssertionError, match="undeclared loads its body with StatisticsQuerySchema without @takes"):
+        client.post("/undeclared", data={})
+
+
+def test_an_answer_unlike_its_declaration_fails_while_testing():
+    """A key the declared schema does not have, or data where Empty is declared, fails the test."""
+    client = _bare_app().test_client()
+    with pytest.raises(AssertionError, match=r"undeclared keys \['company_id'\]"):
+        client.get("/declared")
+    with pytest.raises(AssertionError, match="undeclared keys"):
+        client.get("/empty")
+
+
+def test_every_answer_is_typed(spec):
+    """No operation answers an untyped `data` ({}), nor a key of an inline object without a type;
+    the answers without data say so (`{}` or `[]` exactly)."""
+    untyped, empty = [], []
+    for path, method, operation in _operations(spec):
+        content = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        if "anyOf" not in content.get("schema", {}):
+            continue  # a redirect, a file, plain text or the description itself
+        data = _data_schema(operation)
+        for variant in data.get("anyOf", [data]):
+            inline = variant.get("properties", {}).values()
+            if variant == {} or any(prop == {} for prop in inline):
+                untyped.append(f"{method.upper()} {path}")
+            if variant in ({"type": "object", "maxProperties": 0}, {"type": "array", "maxItems": 0}):
+                empty.append((method, path))
+    assert untyped == []
+    assert ("post", "/zhugeleida/admin/article/delete/{o_id}") in empty
+    # GETs that answer nothing: the contract's deletes as GET, and records (a forward, a heartbeat, a refresh)
+    assert {path for method, path in empty if method == "get"} == {
+        "/zhugeleida/admin/speechDetailsManageOper/delete/{o_id}",
+        "/zhugeleida/admin/talkGroupManageOper/delete/{o_id}",
+        "/zhugeleida/admin/xcx_auth_process/update/xcx_get_authorizer_info",
+        "/zhugeleida/gongzhonghao/article/forward_article/{o_id}",
+        "/zhugeleida/gongzhonghao/article/staytime/{o_id}",
+    }
 
 
 def test_loaded_schemas_are_described(spec):

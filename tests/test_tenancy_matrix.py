@@ -11,13 +11,11 @@ a new route with a path id, or a new id-like parameter, fails it until it gets a
 exemption with its reason.
 """
 
-import ast
 import base64
 import inspect
 import io
 import json
 import re
-import textwrap
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from sqlalchemy import select
 
 from app.access import ROLE_RULES
 from app.auth import invite_params, required_rule
+from app.declare import declared
 from app.extensions import db
 from app.models.admin import ROLE_MEMBER, AccessRule, Role
 from app.models.article import STATUS_PUBLISHED
@@ -700,7 +699,7 @@ EXEMPT = {
 }  # fmt: skip
 
 
-# --- discovering id parameters: the URL map and the schemas each view loads ------------------------------
+# --- discovering id parameters: the URL map and the schemas each view declares ------------------------------
 
 ID_NAME = re.compile(r"(^|_)id$|Id$|^(uid|pid)$")
 APPID = re.compile(r"appid$")  # a WeChat account's appid names that account, hence its company
@@ -712,35 +711,12 @@ def _is_schema(value) -> bool:
     return inspect.isclass(value) and issubclass(value, Schema)
 
 
-def _loaded_schemas(func, bound: dict | None = None, seen: set | None = None) -> set[tuple[type, str]]:
-    """(schema class, "query" | "form") of every load() in `func` and in the same-module helpers it calls."""
-    seen = seen if seen is not None else set()
-    if func in seen:
+def _loaded_schemas(view) -> set[tuple[type, str]]:
+    """(schema class, "query" | "form") of what the view declares it reads (app/declare.py @takes)."""
+    reads = declared(view)
+    if reads is None:
         return set()
-    seen.add(func)
-    tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
-    names, found = {**func.__globals__, **(bound or {})}, set()
-    defaults = {name: p.default for name, p in inspect.signature(func).parameters.items() if _is_schema(p.default)}
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-            continue
-        if node.func.id == "load" and node.args and isinstance(node.args[0], ast.Name):
-            schema = (bound or {}).get(node.args[0].id) or names.get(node.args[0].id) or defaults.get(node.args[0].id)
-            where = "query" if len(node.args) > 1 and ast.unparse(node.args[1]) == "request.args" else "form"
-            if _is_schema(schema):
-                found.add((schema, where))
-            continue
-        helper = func.__globals__.get(node.func.id)
-        if inspect.isfunction(helper) and helper.__module__ == func.__module__:
-            params = list(inspect.signature(helper).parameters)
-            passed = dict(zip(params, node.args, strict=False)) | {k.arg: k.value for k in node.keywords if k.arg}
-            schemas = {
-                p: names.get(arg.id)
-                for p, arg in passed.items()
-                if isinstance(arg, ast.Name) and _is_schema(names.get(arg.id))
-            }
-            found |= _loaded_schemas(helper, schemas, seen)
-    return found
+    return {(schema, "form") for schema in reads.bodies} | {(s, "query") for s in (reads.query, reads.also_query) if s}
 
 
 def _id_like(name: str, schema_field) -> bool:
@@ -760,8 +736,7 @@ def id_parameters(app) -> set[tuple[str, str]]:
         found |= {(rule.endpoint, f"path:{arg}") for arg in rule.arguments}
         if rule.endpoint == "static":
             continue
-        view = inspect.unwrap(app.view_functions[rule.endpoint])
-        for schema, where in _loaded_schemas(view):
+        for schema, where in _loaded_schemas(app.view_functions[rule.endpoint]):
             for name, schema_field in schema().fields.items():
                 key = schema_field.data_key or name
                 if _id_like(key, schema_field):

@@ -13,6 +13,8 @@ from pathlib import Path
 from flask import Blueprint, current_app, redirect, send_from_directory
 from werkzeug.security import safe_join
 
+from app.declare import FILE, TEXT, answers, redirects
+
 ASSET_CACHE = "public, max-age=31536000, immutable"
 NO_BUILD_PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -60,8 +62,8 @@ def single_page_app(name: str, prefix: str, dist_setting: str, title: str, what:
 
     index.__doc__ = f"The {what} (its HTML page)."
     page.__doc__ = f"A file of the {what}'s build, or (for any page of the app) its HTML page."
-    bp.add_url_rule(f"/{prefix}/", "index", index, methods=["GET"])
-    bp.add_url_rule(f"/{prefix}/<path:path>", "page", page, methods=["GET"])
+    bp.add_url_rule(f"/{prefix}/", "index", answers(produces={"text/html": TEXT})(index), methods=["GET"])
+    bp.add_url_rule(f"/{prefix}/<path:path>", "page", answers(produces={"*/*": FILE})(page), methods=["GET"])
     return bp
 
 
@@ -70,6 +72,7 @@ h5_bp = single_page_app("h5", "h5", "H5_DIST_DIR", "H5", "mobile H5 pages")
 
 
 @console_bp.get("/")
+@redirects
 def root():
     """The site root: redirects to the console."""
     return redirect("/console/")

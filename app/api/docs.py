@@ -6,6 +6,7 @@ import hashlib
 from flask import Blueprint, current_app, jsonify, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
+from app.declare import FILE, TEXT, answers
 from app.openapi import spec_for
 
 docs_bp = Blueprint("docs", __name__)
@@ -29,18 +30,21 @@ DOCS_CSP = (
 
 
 @docs_bp.get("/openapi.json")
+@answers(produces={"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}})
 def openapi_json():
     """The OpenAPI 3 description of every endpoint."""
     return jsonify(spec_for(current_app._get_current_object()))
 
 
 @docs_bp.get("/docs")
+@answers(produces={"text/html": TEXT})
 def docs_page():
     """The API documentation page (Swagger UI, served offline)."""
     return PAGE, {"Content-Security-Policy": DOCS_CSP}
 
 
 @docs_bp.get("/docs/assets/<path:filename>")
+@answers(produces={"*/*": FILE})
 def docs_assets(filename):
     """Swagger UI's static assets."""
     return send_from_directory(swagger_ui_path, filename)

@@ -10,13 +10,16 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
 from app import metrics
+from app.declare import TEXT, answers
 from app.extensions import db, redis_connection
 from app.responses import Code, envelope
+from app.schemas.answers import HealthSchema, LiveSchema
 
 health_bp = Blueprint("health", __name__)
 
 
 @health_bp.get("/healthz")
+@answers(HealthSchema)
 def healthz():
     """Health check: the database and (when configured) Redis are reachable."""
     checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
@@ -31,12 +34,14 @@ def healthz():
 
 
 @health_bp.get("/healthz/live")
+@answers(LiveSchema)
 def healthz_live():
     """Liveness: the process serves requests; nothing else is checked."""
     return envelope(Code.OK, "ok", {"status": "alive"})
 
 
 @health_bp.get("/healthz/ready")
+@answers(HealthSchema)
 def healthz_ready():
     """Readiness: the database, Redis and (jobs on workers) a recent worker heartbeat."""
     checks = {"database": _check(lambda: db.session.execute(text("SELECT 1")))}
@@ -63,6 +68,7 @@ def _worker(connection) -> str:
 
 
 @health_bp.get("/metrics")
+@answers(produces={"text/plain": TEXT})
 def metrics_view():
     """Prometheus metrics; 403 without the token or an allow-listed address."""
     if not metrics.allowed():

@@ -1,6 +1,6 @@
 """Input parsing shared by every schema: load(), request_data(), JSON-carrying fields, paging."""
 
-from flask import request
+from flask import current_app, has_request_context, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json, remember_input
@@ -94,6 +94,8 @@ def _label(schema: Schema, key) -> str:
 
 def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
+    if has_request_context() and current_app.testing and (data is None or data is request.args):
+        _check_declared(schema_cls, "body" if data is None else "query")
     schema = schema_cls(**kwargs)
     try:
         result = schema.load(request_data() if data is None else data)
@@ -108,6 +110,15 @@ def load(schema_cls, data=None, **kwargs):
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
     remember_input(result)  # a write's input, for its operation-log summary (app/services/oplog.py)
     return result
+
+
+def _check_declared(schema_cls, where: str) -> None:
+    """While testing: the view reading the request with `schema_cls` declares it with @takes (app/declare.py),
+    so /openapi.json describes every input a view reads."""
+    io = getattr(current_app.view_functions.get(request.endpoint or ""), "declared", None)
+    allowed = () if io is None else io.bodies if where == "body" else (io.query, io.also_query)
+    if schema_cls not in allowed:
+        raise AssertionError(f"{request.endpoint} loads its {where} with {schema_cls.__name__} without @takes")
 
 
 def request_data() -> dict:

@@ -6,7 +6,7 @@ Outputs never carry an authorizer refresh token.
 from marshmallow import fields, validate
 
 from app.models.open_platform import STATUS_TEXT, CodeRelease, MiniProgramApp
-from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list
+from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list, max_length
 from app.timefmt import fmt_datetime, to_local
 
 APPID_RULE = r"^wx[0-9A-Za-z]{16}\Z"
@@ -127,3 +127,15 @@ def version_details(summary: dict) -> dict:
         "stay_version_num": waiting.user_version if waiting else None,
         "stay_audit_time": fmt_datetime(waiting.submit_time) if waiting else None,
     }
+
+
+class WeChatPushQuerySchema(BaseSchema):
+    """The query string of WeChat's pushes to the platform (described; the service verifies it itself)."""
+
+    msg_signature = fields.String(
+        required=True, validate=max_length(64), metadata={"description": "WeChat's message signature"}
+    )
+    timestamp = fields.String(required=True, validate=max_length(32))
+    nonce = fields.String(required=True, validate=max_length(64))
+    signature = fields.String(validate=max_length(64))
+    encrypt_type = fields.String(validate=max_length(16))

@@ -207,3 +207,9 @@ class ProductDetailSchema(BaseSchema):
 def status_data(product) -> dict:
     """2.5's answer."""
     return {"product_id": product.id, "status": PRODUCT_STATUS_TEXT[product.status], "status_code": product.status}
+
+
+class ProductTypeQuerySchema(BaseSchema):
+    """2.3's `product_type` in the query string (read through with_query; described, not loaded alone)."""
+
+    product_type = fields.Integer(validate=validate.OneOf([1, 2]))

@@ -3,9 +3,10 @@
 from flask import Blueprint, redirect, request
 
 from app.auth import current_admin, public, tenant_scope
+from app.declare import Text, answers, takes
 from app.limits import oauth_login
 from app.responses import ok
-from app.schemas.base import load
+from app.schemas.answers import GrantedSchema
 from app.schemas.open_platform import AuthCodeQuerySchema, CompanyTargetQuerySchema
 from app.services import grant_landing
 from app.services import open_platform as service
@@ -15,24 +16,32 @@ bp = Blueprint("open_weixin", __name__, url_prefix="/open_weixin")
 
 
 @bp.post("/create_grant_url")
-def create_grant_url():
+@answers(Text)
+@takes(query=CompanyTargetQuerySchema)
+def create_grant_url(query):
     """11.4 小程序授权 - 生成微信授权的页面: the authorization link (auth_type=2) for the company's mini-program."""
     admin = current_admin()
-    return ok(service.create_grant_url(service.XCX, _company_id(), admin), "生成【授权链接】成功")
+    return ok(service.create_grant_url(service.XCX, _company_id(query), admin), "生成【授权链接】成功")
 
 
 @bp.get("/auth_code")
 @public
 @oauth_login
-def auth_code():
+@answers(
+    GrantedSchema,
+    redirect="A browser (Accept prefers text/html) is sent to CONSOLE_BASE_URL with the outcome in the query: "
+    "authorization=ok&kind=xcx|gzh&appid&company_id&name, or authorization=failed&code&msg "
+    "(docs/contract_extensions.md).",
+)
+@takes(query=AuthCodeQuerySchema)
+def auth_code(query):
     """授权回调: WeChat's page sends the admin back here with `auth_code`; it is exchanged (api_query_auth), the
     account recorded with its refresh token (encrypted) and details. `grant` is our signed parameter. A browser
     is then redirected (302) to the console, CONSOLE_BASE_URL, with the outcome in the query; other clients get
     the envelope."""
-    data = load(AuthCodeQuerySchema, request.args)
     if _from_a_browser():
-        return redirect(grant_landing.landing_url(data["grant"], data["auth_code"]), code=302)
-    app = service.complete_grant(data["grant"], data["auth_code"])
+        return redirect(grant_landing.landing_url(query["grant"], query["auth_code"]), code=302)
+    app = service.complete_grant(query["grant"], query["auth_code"])
     return ok({"authorization_appid": app.authorizer_appid, "name": app.name}, "授权成功")
 
 
@@ -41,7 +50,6 @@ def _from_a_browser() -> bool:
     return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
 
 
-def _company_id() -> int:
+def _company_id(query: dict) -> int:
     """The caller's company, or for role 1 the client company named by `company_id` (302 for another's)."""
-    query = load(CompanyTargetQuerySchema, request.args)
     return target_company(current_admin(), tenant_scope(), query["company_id"]).id

@@ -7,6 +7,7 @@ from flask import current_app, request
 
 from app.api.admin.user import bp
 from app.auth import authenticate_invite, public
+from app.declare import Page, answers, page
 from app.extensions import limiter
 from app.responses import ok
 from app.schemas.invite import InviteCheckSchema
@@ -21,6 +22,7 @@ def _scan_join_limit() -> str:
 @bp.get("/scan_code_check")
 @public
 @limiter.limit(_scan_join_limit)
+@answers(InviteCheckSchema)
 def scan_code_check():
     """扫码加入 - 校验邀请: company name, inviter, expiry and seats left of the invite (400 expired/invalid, 306)."""
     inviter = authenticate_invite()
@@ -31,7 +33,8 @@ def scan_code_check():
 @bp.get("/scan_code_departments")
 @public
 @limiter.limit(_scan_join_limit)
+@answers(Page(DepartmentOutSchema))
 def scan_code_departments():
     """扫码加入 - 部门列表: the inviting company's departments, for the form's `department_id`."""
-    departments = DepartmentOutSchema(many=True).dump(scan_join_invite.invite_departments(authenticate_invite()))
-    return ok({"ret_data": departments, "data_count": len(departments)}, "查询成功")
+    departments = scan_join_invite.invite_departments(authenticate_invite())
+    return ok(page(departments, len(departments), DepartmentOutSchema), "查询成功")

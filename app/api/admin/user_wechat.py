@@ -6,8 +6,9 @@ module and the WeChat work stay apart.
 
 from app.api.admin.user import bp
 from app.auth import current_admin, tenant_scope
+from app.declare import answers, takes
 from app.responses import ok
-from app.schemas.base import load
+from app.schemas.answers import JobStartedSchema, QrCodeMadeSchema
 from app.schemas.open_platform import QrCodeSchema
 from app.services import companies, wxa_qrcode
 
@@ -18,6 +19,7 @@ QR_RUNNING = "批量生成小程序二维码任务正在进行中"
 
 
 @bp.post("/sync_user_tongxunlu/<int:o_id>")
+@answers(JobStartedSchema)
 def sync_user_tongxunlu(o_id):
     """5.7 用户 - 手动同步企业通讯录用户: starts the sync job (or answers with the one running)."""
     company = companies.get_company(o_id, tenant_scope())
@@ -26,13 +28,14 @@ def sync_user_tongxunlu(o_id):
 
 
 @bp.post("/create_small_program_qr_code/<int:o_id>")
-def create_small_program_qr_code(o_id):
+@answers(QrCodeMadeSchema, JobStartedSchema)
+@takes(QrCodeSchema)
+def create_small_program_qr_code(o_id, body):
     """5.6 用户 - 手动生成企业用户的小程序二维码: with `user_id` (form) that radar user's code, at once; without it,
     a job making the code of every radar user of company `o_id` (0 = the caller's own company). `env_version`
     (release/trial/develop) is the version the code opens; trial/develop codes need no released version."""
-    data = load(QrCodeSchema)
-    if data["user_id"]:
-        path = wxa_qrcode.create_user_code(data["user_id"], tenant_scope(), data["env_version"])
+    if body["user_id"]:
+        path = wxa_qrcode.create_user_code(body["user_id"], tenant_scope(), body["env_version"])
         return ok({"qr_code": path}, "生成用户二维码成功")
-    started = wxa_qrcode.start_bulk(o_id, current_admin(), tenant_scope(), data["env_version"])
+    started = wxa_qrcode.start_bulk(o_id, current_admin(), tenant_scope(), body["env_version"])
     return ok({"job_id": started.job.id}, QR_STARTED if started.created else QR_RUNNING)

@@ -3,7 +3,9 @@
 from flask import Blueprint
 
 from app.auth import current_radar_user, principal_kind
+from app.declare import answers
 from app.responses import ok
+from app.schemas.answers import AuthorizeUrlSchema
 from app.services import open_platform
 
 bp = Blueprint("create_gongzhonghao_auth_url", __name__, url_prefix="/create_gongzhonghao_auth_url")
@@ -11,6 +13,7 @@ bp = Blueprint("create_gongzhonghao_auth_url", __name__, url_prefix="/create_gon
 
 @bp.get("/<int:o_id>")
 @principal_kind("radar")
+@answers(AuthorizeUrlSchema)
 def create_gongzhonghao_auth_url(o_id):
     """14.1 代公众号 - 生成公众号认证URl: snsapi_base OAuth URL of company `o_id`'s official account, through the
     platform (component_appid); signed by a radar user of that company (302 for another company)."""

@@ -4,6 +4,8 @@ every 10 minutes, and authorized / updateauthorized / unauthorized events. Answe
 from flask import Blueprint, Response, request
 
 from app.auth import public
+from app.declare import TEXT, answers, takes
+from app.schemas.open_platform import WeChatPushQuerySchema
 from app.services import open_platform
 
 bp = Blueprint("event", __name__, url_prefix="/event")
@@ -11,6 +13,8 @@ bp = Blueprint("event", __name__, url_prefix="/event")
 
 @bp.post("")
 @public
+@takes(also_query=WeChatPushQuerySchema, raw="text/xml")
+@answers(produces={"text/plain": TEXT})
 def receive():
     """授权事件接收: verify and decrypt (component token / AES key), store the ticket, record the event."""
     open_platform.handle_component_push(request.get_data(cache=False), request.args)

@@ -4,6 +4,8 @@
 from flask import Blueprint, Response, request
 
 from app.auth import public
+from app.declare import TEXT, answers, takes
+from app.schemas.open_platform import WeChatPushQuerySchema
 from app.services import code_release, open_platform
 
 bp = Blueprint("message", __name__, url_prefix="/message")
@@ -11,6 +13,8 @@ bp = Blueprint("message", __name__, url_prefix="/message")
 
 @bp.post("/<appid>")
 @public
+@takes(also_query=WeChatPushQuerySchema, raw="text/xml")
+@answers(produces={"text/plain": TEXT})
 def receive(appid):
     """消息与事件接收: verify, decrypt, check freshness, record an audit result once (a poll may have recorded it
     already); an auto-release is a job. No WeChat call here: WeChat waits about 5 s for `success`."""

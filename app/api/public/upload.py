@@ -3,10 +3,11 @@
 from flask import Blueprint, current_app, request
 
 from app.auth import current_admin, signature_reusable
+from app.declare import Empty, answers, takes
 from app.extensions import limiter
 from app.inputs import body_limit
 from app.responses import ok
-from app.schemas.base import load
+from app.schemas.answers import MergedSchema
 from app.schemas.upload import UploadChunkSchema, UploadMergeSchema
 from app.services import uploads
 
@@ -34,12 +35,13 @@ _per_uploader = limiter.shared_limit(_upload_limit, scope="upload", key_func=_up
 @signature_reusable
 @body_limit("UPLOAD_BODY_MAX_BYTES")
 @_per_uploader
-def img_upload():
+@answers(Empty)
+@takes(UploadChunkSchema, files=("img_data",))
+def img_upload(body):
     """3.1 通用的-上传图片（分片上传）."""
-    data = load(UploadChunkSchema)
     part = request.files.get("img_data")
-    chunk = uploads.decode_chunk(data["img_data"], part.stream if part else None)
-    uploads.save_chunk(_uploader(), data["timestamp"], data["chunk"], chunk)
+    chunk = uploads.decode_chunk(body["img_data"], part.stream if part else None)
+    uploads.save_chunk(_uploader(), body["timestamp"], body["chunk"], chunk)
     return ok(msg="上传成功")
 
 
@@ -47,8 +49,9 @@ def img_upload():
 @signature_reusable
 @_per_uploader
 @limiter.limit(_merge_limit, key_func=_uploader)
-def img_merge():
+@answers(MergedSchema)
+@takes(UploadMergeSchema)
+def img_merge(body):
     """3.1 通用的-上传图片（合并分片）."""
-    data = load(UploadMergeSchema)
-    url = uploads.merge_upload(_uploader(), data["timestamp"], data["chunk_num"], data["img_source"])
+    url = uploads.merge_upload(_uploader(), body["timestamp"], body["chunk_num"], body["img_source"])
     return ok({"ret_data": {"picture_url": url}}, "添加图片成功")
