@@ -44,6 +44,17 @@ def purge_operation_log() -> int:
     return removed
 
 
+def flush_hot_buffer() -> int:
+    """Write the customer hot path's Redis buffer to the database (app/services/hot_buffer.py)."""
+    from app.services import hot_buffer
+
+    with current_app._get_current_object().app_context():
+        try:
+            return hot_buffer.flush()
+        finally:
+            db.session.remove()
+
+
 def reap_interrupted(app) -> int:
     """The worker's maintenance (every WORKER_MAINTENANCE_INTERVAL): interrupt and retry the jobs of dead
     processes."""

@@ -2,11 +2,11 @@
 
 from flask import Blueprint, request
 
-from app.auth import current_customer
+from app.auth import checks_own_signature, current_customer
 from app.responses import ok
 from app.schemas.base import load
-from app.schemas.share import ChainSchema, ForwardSchema, H5ArticleOutSchema, RadarUserCardSchema, StayTimeSchema
-from app.services import cards
+from app.schemas.share import ChainSchema, ForwardSchema, RadarUserCardSchema, StayTimeSchema
+from app.services import cards, hot_buffer
 from app.services import share as service
 
 bp = Blueprint("article", __name__, url_prefix="/article")
@@ -14,14 +14,16 @@ bp = Blueprint("article", __name__, url_prefix="/article")
 
 @bp.get("/myarticle/<int:o_id>")
 def myarticle(o_id):
-    """15.1 公众号 - 显示单个文章 (counts a read; article_access_log_id is the view heartbeats refer to;
-    user_card is the sharing radar user's card, null when that user is disabled)."""
+    """15.1 公众号 - 显示单个文章 (counts a read; article_access_log_id is the view heartbeats refer to, every
+    heartbeat_interval seconds; user_card is the sharing radar user's card, null when that user is disabled)."""
     query = load(ChainSchema, request.args)
-    article, view = service.view_article(current_customer(), o_id, query["uid"], query["pid"])
-    card = cards.radar_user_card(article.company_id, query["uid"])
+    customer = current_customer()
+    article, view = service.view_article(customer, o_id, query["uid"], query["pid"])
+    card = cards.radar_user_card(customer.company_id, query["uid"])
     data = {
-        "ret_data": [H5ArticleOutSchema().dump(article)],
+        "ret_data": [article],
         "article_access_log_id": view.id,
+        "heartbeat_interval": service.heartbeat_interval(),
         "user_card": RadarUserCardSchema().dump(card) if card else None,
     }
     return ok(data, "查询成功")
@@ -35,8 +37,10 @@ def forward_article(o_id):
 
 
 @bp.get("/staytime/<int:o_id>")
+@checks_own_signature
 def staytime(o_id):
     """16.5 公众号 - 记录文章查看时间 (a heartbeat: the server measures the time since the previous one)."""
+    caller = hot_buffer.signed_customer()
     query = load(StayTimeSchema, request.args)
-    service.heartbeat(current_customer(), o_id, query["article_access_log_id"])
+    service.heartbeat(caller, o_id, query["article_access_log_id"])
     return ok(msg="记录客户查看文章时间成功")
