@@ -27,13 +27,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app, g
+from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from sqlalchemy import bindparam, delete, event, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.auth import authenticate, check_principal, signed_params
-from app.extensions import db, redis_connection
+from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.article import Article, ArticleTag
 from app.models.radar import Customer
@@ -45,6 +48,7 @@ from app.timefmt import utcnow
 
 log = logging.getLogger(__name__)
 
+HOT_REDIS = "zhugeleida_hot_redis"  # app.extensions key of the hot path's connection
 _AFTER_COMMIT = "zhugeleida_hot_after_commit"
 _STALE_KEYS = "zhugeleida_hot_stale_keys"
 BATCH_KEEP = timedelta(days=1)  # recorded batches older than this are purged by the flush
@@ -116,11 +120,26 @@ def _key(*parts) -> str:
     return ":".join([current_app.config["HOT_KEY_PREFIX"], *map(str, parts)])
 
 
-def _script(name: str, source: str):
+def _connection():
+    """The hot path's own Redis connection: it fails within a second (no retries with backoff, no endless wait on
+    a hung server), so that a request falls back to the database instead of stalling."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    conn = current_app.extensions.get(HOT_REDIS)
+    if conn is None:
+        conn = Redis.from_url(url, retry=Retry(NoBackoff(), 0), socket_timeout=1, socket_connect_timeout=1)
+        current_app.extensions[HOT_REDIS] = conn
+    return conn
+
+
+def _run(name: str, source: str, keys: list, args: list):
+    """One of the Lua scripts above (EVALSHA, loaded once per Redis) on the app's Redis connection."""
+    conn = _connection()
     scripts = current_app.extensions.setdefault("zhugeleida_hot_scripts", {})
     if name not in scripts:
-        scripts[name] = redis_connection().register_script(source)
-    return scripts[name]
+        scripts[name] = conn.register_script(source)
+    return scripts[name](keys=keys, args=args, client=conn)
 
 
 def _epoch(moment: datetime) -> int:
@@ -200,7 +219,7 @@ def _load_token(customer_id: int, rand_str: str, timestamp: str) -> tuple[str, s
 
 def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | None:
     """16.5 in Redis: the seconds added to the view (0 for a heartbeat too soon after the previous one); None when
-    Redis cannot be reached (the caller writes to the database instead)."""
+    Redis cannot be reached (the caller writes to the database instead, see `customer_row`)."""
     config = current_app.config
     sig_key, sig_ttl = signature_key("customer", caller.id, caller.timestamp, caller.rand_str)
     keys = [_key("c", caller.id), _key("v", view_id), _key("pending"), _key("processing"), sig_key]
@@ -209,7 +228,7 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
         args = [caller.digest, caller.id, article_id, int(time.time()), config["STAYTIME_MAX_STEP"], view_id]
         args += [config["HOT_CACHE_TTL"], int(sig_ttl) + 1, *fill]
         try:
-            step = int(_script("heartbeat", _HEARTBEAT)(keys=keys, args=args))
+            step = int(_run("heartbeat", _HEARTBEAT, keys, args))
         except RedisError as err:
             log.warning("hot buffer unreachable: heartbeat to the database", extra={"error": type(err).__name__})
             return None
@@ -221,7 +240,7 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
             if not caller.from_database:
                 _token, digest = _load_token(caller.id, caller.rand_str, caller.timestamp)
                 caller = replace(caller, digest=digest, from_database=True)
-            redis_connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
+            _connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
         else:  # UNKNOWN_VIEW: not seen for HOT_CACHE_TTL seconds (or opened before the buffer was on)
             view = db.session.get(ArticleView, view_id)
             if view is None:
@@ -230,9 +249,13 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
     raise ApiError.not_found("查看文章日志")
 
 
-def forget_customer(customer_id: int) -> None:
-    """Drop the customer's cached credentials now (a new token, a disabled customer)."""
-    _drop([_key("c", customer_id)])
+def customer_row(caller: SignedCustomer) -> Customer:
+    """The caller's row, its signature checked against the database's token (Redis away: nothing says that the
+    token this process knows is still current)."""
+    customer = db.session.get(Customer, caller.id)
+    token, status = (customer.token, customer.status) if customer else (None, None)
+    check_principal(caller.rand_str, caller.timestamp, token, status)
+    return customer
 
 
 # --- counters of reads and forwards, written once the request's transaction commits -----------------
@@ -260,7 +283,7 @@ def _write_after_commit(session: Session) -> None:
         return
     ttl = current_app.config["HOT_CACHE_TTL"]
     try:
-        pipe = redis_connection().pipeline(transaction=True)
+        pipe = _connection().pipeline(transaction=True)
         for pending_key, fields, view in pending:
             for field, amount in fields.items():
                 if field.startswith(VIEW_LAST):
@@ -287,7 +310,7 @@ def _drop_after_rollback(session: Session) -> None:
 
 def cached_article(article_id: int, load) -> dict:
     """The article's cached payload, else `load()` (a dict with its "company_id"), cached for HOT_CACHE_TTL."""
-    conn = redis_connection()
+    conn = _connection()
     key = _key("a", article_id)
     try:
         raw = conn.get(key)
@@ -306,7 +329,7 @@ def cached_article(article_id: int, load) -> dict:
 
 
 def _drop(keys: list[str]) -> None:
-    conn = redis_connection()
+    conn = _connection()
     if conn is None or not keys:
         return
     try:
@@ -327,14 +350,17 @@ def _collect_stale(session: Session, _context) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Article):
             stale.add(_key("a", obj.id))
-        elif isinstance(obj, ArticleTag | AdminUser):
+        elif isinstance(obj, ArticleTag) or (isinstance(obj, AdminUser) and _changed(obj, "username", "avatar")):
             stale.add(_key("ac", obj.company_id))
-        elif isinstance(obj, Customer):
-            state = inspect(obj)
-            if obj in session.deleted or any(state.attrs[a].history.has_changes() for a in ("token", "status")):
-                stale.add(_key("c", obj.id))
+        elif isinstance(obj, Customer) and (obj in session.deleted or _changed(obj, "token", "status")):
+            stale.add(_key("c", obj.id))
     if stale:
         session.info.setdefault(_STALE_KEYS, set()).update(stale)
+
+
+def _changed(obj, *attributes: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
 
 
 # --- the flush ----------------------------------------------------------------------------------
@@ -342,11 +368,11 @@ def _collect_stale(session: Session, _context) -> None:
 
 def flush() -> int:
     """Write the buffer to the database; the number of buffered fields written."""
-    conn = redis_connection()
+    conn = _connection()
     if conn is None:
         return 0
     processing = _key("processing")
-    claimed = _script("claim", _CLAIM)(keys=[_key("pending"), processing], args=[uuid.uuid4().hex])
+    claimed = _run("claim", _CLAIM, [_key("pending"), processing], [uuid.uuid4().hex])
     if not claimed:
         return 0
     fields = {claimed[i].decode(): claimed[i + 1].decode() for i in range(0, len(claimed), 2)}
@@ -356,13 +382,13 @@ def flush() -> int:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        _script("release", _RELEASE)(keys=[processing], args=[batch])
+        _run("release", _RELEASE, [processing], [batch])
         log.info("hot buffer batch already written", extra={"batch": batch})
         return 0
     _apply(fields)
     db.session.execute(delete(HotFlushBatch).where(HotFlushBatch.flushed_at < utcnow() - BATCH_KEEP))
     db.session.commit()
-    _script("release", _RELEASE)(keys=[processing], args=[batch])
+    _run("release", _RELEASE, [processing], [batch])
     log.info("hot buffer flushed", extra={"batch": batch, "fields": len(fields)})
     return len(fields)
 

@@ -234,7 +234,7 @@ def heartbeat(caller, article_id: int, view_id: int) -> int:
         step = hot_buffer.heartbeat(caller, article_id, view_id)
         if step is not None:
             return step
-        caller = db.session.get(Customer, caller.id)  # Redis unreachable: straight to the database
+        caller = hot_buffer.customer_row(caller)  # Redis unreachable: straight to the database
     view = db.session.get(ArticleView, view_id)
     if view is None or view.customer_id != caller.id or view.article_id != article_id:
         raise ApiError.not_found("查看文章日志")

@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from redis import Redis
 from sqlalchemy import select, text
 
 from app.extensions import db
@@ -19,6 +20,7 @@ from app.security import new_token
 from app.services import hot_buffer
 from app.timefmt import utcnow
 from tests.conftest import body
+from tests.fixtures.storage import free_port
 from tests.fixtures.wechat import ROOT, WorkerProcess, wait_until
 
 BASE = "/zhugeleida/gongzhonghao/article"
@@ -248,6 +250,19 @@ def test_a_failed_read_buffers_nothing(api, hot, h5, share_make, radar):
     payload = body(api.as_(h5.customer).get(f"{BASE}/myarticle/{h5.article.id}", {"uid": h5.user.id}))
     assert payload["code"] == 302
     assert hot.buffered() == {}
+
+
+def test_redis_away_the_heartbeat_goes_to_the_database(api, app, hot, h5, share_make, monkeypatch):
+    row = share_make.row(h5.article, h5.user, h5.customer)
+    view_id = _open(api, h5.customer, h5.article, h5.user.id)
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setitem(app.extensions, hot_buffer.HOT_REDIS, dead)  # the hot path's Redis, gone
+    monkeypatch.setitem(app.extensions, "zhugeleida_redis", dead)
+    _set_last_beat(None, view_id, 6)
+    assert _beat(api, h5.customer, h5.article, view_id, h5.user.id)["code"] == 200
+    assert (_fresh(ArticleView, view_id).stay_time, _fresh(ArticleShare, row.id).stay_time) == (6, 6)
+    impostor = type("Impostor", (), {"id": h5.customer.id, "token": h5.user.token})()
+    assert _beat(api, impostor, h5.article, view_id, h5.user.id)["code"] == 400
 
 
 # --- a flusher that dies ------------------------------------------------------------------------------
