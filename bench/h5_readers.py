@@ -228,7 +228,7 @@ def cpu_seconds(pids: list[int]) -> float:
 
 def overload_pause(attempt: int, retry_after: float | None) -> float:
     """The H5 pages' rule (console/src/api/client.ts overloadPause), in seconds."""
-    base = retry_after if retry_after is not None else min(8.0, 0.5 * 2**attempt)
+    base = max(retry_after or 0.0, min(8.0, 0.5 * 2**attempt))
     return base * (0.5 + random.random() / 2)
 
 

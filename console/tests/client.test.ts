@@ -253,7 +253,7 @@ describe('overload (HTTP 503)', () => {
     expect(new Set(calls.map((c) => c.url.searchParams.get('timestamp'))).size).toBe(3)
   })
 
-  it('waits what Retry-After says, spreads the pauses at random, and gives up after its retries', async () => {
+  it('waits at least what Retry-After says, spreads the pauses at random, gives up after its retries', async () => {
     saveSession(session)
     const { fn, calls } = fakeFetch({ ...overloaded, headers: { 'Retry-After': '3' } })
     const pauses: number[] = []
@@ -277,7 +277,8 @@ describe('overload (HTTP 503)', () => {
     expect([once.calls.length, refused.calls.length, sleep.mock.calls.length]).toEqual([1, 1, 0])
   })
 
-  it('caps the pause', () => {
+  it('grows the pause beyond Retry-After, up to a cap', () => {
+    expect([0, 1, 2, 3].map((attempt) => overloadPause(attempt, 1, 1))).toEqual([1000, 1000, 2000, 4000])
     expect(overloadPause(10, null, 1)).toBe(OVERLOAD_MAX_PAUSE)
   })
 })

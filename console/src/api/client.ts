@@ -131,12 +131,12 @@ export const OVERLOAD_MAX_PAUSE = 8000
 
 /**
  * The one retry rule for an overloaded server (HTTP 503: the proxy's queue is full, or the database is away;
- * the request was not served, docs/h5.md "Overload"): wait the server's `Retry-After` when it sends one, else
- * 0.5 s, 1 s, 2 s, 4 s, 8 s…; each pause spread over its upper half at random, so that the clients a surge
- * turned away do not all come back in the same instant.
+ * the request was not served, docs/h5.md "Overload"): wait 0.5 s, 1 s, 2 s, 4 s, 8 s…, never less than the
+ * server's `Retry-After`; each pause spread over its upper half at random, so that the clients a surge turned
+ * away do not all come back in the same instant.
  */
 export function overloadPause(attempt: number, retryAfter: number | null, random: number): number {
-  const base = retryAfter !== null ? retryAfter * 1000 : Math.min(OVERLOAD_MAX_PAUSE, 500 * 2 ** attempt)
+  const base = Math.max((retryAfter ?? 0) * 1000, Math.min(OVERLOAD_MAX_PAUSE, 500 * 2 ** attempt))
   return Math.round(base * (0.5 + random / 2))
 }
 
