@@ -8,7 +8,8 @@ On when jobs run on Redis (REDIS_URL set, JOBS_INLINE off) and HOT_BUFFER is on:
   adds the step to the buffer;
 - the counters of 15.1 reads and 16.4 forwards go to the same buffer once their transaction commits, instead of
   every reader of a viral article taking the same row lock (`UPDATE article SET read_count = read_count + 1`);
-- 15.1's article (with author and tags) is cached, and dropped when the article, a tag or an author changes;
+- 15.1's article (with author and tags) and the sharing radar user's card are cached, and dropped when the
+  article, the radar user, the company, a tag or an author changes;
 - `flush()`, a periodic job (every HOT_FLUSH_INTERVAL seconds), claims the buffer by renaming it, writes it in one
   transaction that also records the batch, and only then deletes it: a flusher killed at any point loses nothing
   (the next flush takes the claimed batch again) and writes nothing twice (a recorded batch is only dropped).
@@ -39,7 +40,8 @@ from app.auth import authenticate, check_principal, signed_params
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.article import Article, ArticleTag
-from app.models.radar import Customer
+from app.models.company import Company
+from app.models.radar import Customer, RadarUser
 from app.models.share import ArticleShare, ArticleView, HotFlushBatch
 from app.responses import ApiError
 from app.security import signature_matches
@@ -309,9 +311,18 @@ def _drop_after_rollback(session: Session) -> None:
 
 
 def cached_article(article_id: int, load) -> dict:
-    """The article's cached payload, else `load()` (a dict with its "company_id"), cached for HOT_CACHE_TTL."""
+    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
+    return _cached(_key("a", article_id), load, lambda payload: payload["company_id"])
+
+
+def cached_card(company_id: int, uid: int, load):
+    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
+    return _cached(_key("u", company_id, uid), load, lambda _payload: company_id)
+
+
+def _cached(key: str, load, company_of):
+    """JSON kept under `key`, and listed in its company's set, which a company-wide change drops at once."""
     conn = _connection()
-    key = _key("a", article_id)
     try:
         raw = conn.get(key)
     except RedisError:
@@ -319,12 +330,10 @@ def cached_article(article_id: int, load) -> dict:
     if raw is not None:
         return json.loads(raw)
     payload = load()
-    company_set = _key("ac", payload["company_id"])
+    company_set = _key("co", company_of(payload))
     ttl = current_app.config["HOT_CACHE_TTL"]
     with contextlib.suppress(RedisError):  # not cached this time
-        conn.pipeline().set(key, json.dumps(payload), ex=ttl).sadd(company_set, article_id).expire(
-            company_set, ttl
-        ).execute()
+        conn.pipeline().set(key, json.dumps(payload), ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
     return payload
 
 
@@ -333,8 +342,8 @@ def _drop(keys: list[str]) -> None:
     if conn is None or not keys:
         return
     try:
-        company_sets = [key for key in keys if key.startswith(_key("ac", ""))]
-        members = [_key("a", m.decode()) for s in company_sets for m in conn.smembers(s)]
+        company_sets = [key for key in keys if key.startswith(_key("co", ""))]
+        members = [member.decode() for company_set in company_sets for member in conn.smembers(company_set)]
         conn.delete(*keys, *members)
     except RedisError as err:
         log.warning("hot cache not invalidated: Redis unreachable", extra={"error": type(err).__name__})
@@ -342,16 +351,21 @@ def _drop(keys: list[str]) -> None:
 
 @event.listens_for(Session, "after_flush")
 def _collect_stale(session: Session, _context) -> None:
-    """What the flushed changes make stale: an article's cache, a company's (a tag or an author renamed),
-    a customer's credentials (a new token, another status). Dropped once the transaction commits."""
+    """What the flushed changes make stale: an article's or a radar user's card, a company's whole cache (its
+    name, a tag or an author renamed), a customer's credentials (a new token, another status). Dropped once the
+    transaction commits."""
     if not current_app or not current_app.config.get("REDIS_URL"):
         return
     stale = set()
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Article):
             stale.add(_key("a", obj.id))
+        elif isinstance(obj, RadarUser):
+            stale.add(_key("u", obj.company_id, obj.id))
+        elif isinstance(obj, Company):
+            stale.add(_key("co", obj.id))
         elif isinstance(obj, ArticleTag) or (isinstance(obj, AdminUser) and _changed(obj, "username", "avatar")):
-            stale.add(_key("ac", obj.company_id))
+            stale.add(_key("co", obj.company_id))
         elif isinstance(obj, Customer) and (obj in session.deleted or _changed(obj, "token", "status")):
             stale.add(_key("c", obj.id))
     if stale:

@@ -15,8 +15,8 @@ from app.models.radar import SOURCE_ARTICLE, Customer, RadarUser, UserCustomer
 from app.models.share import ROOT_PARENT_KEY, ArticleShare, ArticleView
 from app.pagination import paginate
 from app.responses import ApiError, Code
-from app.schemas.share import FORWARD_FRIEND, H5ArticleOutSchema
-from app.services import hot_buffer
+from app.schemas.share import FORWARD_FRIEND, H5ArticleOutSchema, RadarUserCardSchema
+from app.services import cards, hot_buffer
 from app.services.customer_events import (
     ACTION_FORWARD_FRIEND,
     ACTION_FORWARD_MOMENTS,
@@ -182,6 +182,17 @@ def _article_out(company_id: int, article_id: int) -> dict:
     if payload["company_id"] != company_id or payload["status"] != STATUS_PUBLISHED:
         raise ApiError.not_found("文章")
     return payload["out"]
+
+
+def reader_card(company_id: int, uid: int) -> dict | None:
+    """15.1's user_card: the company's radar user uid's card (RadarUserCardSchema), None when it has none
+    (app/services/cards.py); cached in the hot buffer when it is on."""
+
+    def load() -> dict | None:
+        card = cards.radar_user_card(company_id, uid)
+        return RadarUserCardSchema().dump(card) if card else None
+
+    return hot_buffer.cached_card(company_id, uid, load) if hot_buffer.enabled() else load()
 
 
 def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, ArticleView]:

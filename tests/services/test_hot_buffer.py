@@ -224,9 +224,9 @@ def test_the_article_read_is_cached_and_dropped_on_edit(api, hot, h5, share_make
     hot.redis.delete(hot.key("a", article.id))
     with count_queries() as uncached:
         _open(api, customer, article, uid)
-    # the customer, its tree row, the view, the event, the relation, the card (2); then the article and its tags;
-    # no counter UPDATE (the direct writes issue 11)
-    assert (cached(), uncached()) == (7, 9)
+    # the customer, its tree row, the view, the event, the relation; then the article and its tags; no counter
+    # UPDATE, no card (the direct writes issue 11)
+    assert (cached(), uncached()) == (5, 7)
     article = _fresh(Article, h5.article.id)
     article.title = "新标题"
     db.session.commit()
@@ -242,6 +242,28 @@ def test_the_article_read_is_cached_and_dropped_on_edit(api, hot, h5, share_make
     db.session.commit()
     payload = body(api.as_(h5.customer).get(f"{BASE}/myarticle/{h5.article.id}", {"uid": h5.user.id}))
     assert payload["code"] == 302
+
+
+def test_the_card_is_cached_and_dropped_when_the_radar_user_or_company_changes(api, hot, h5, share_make):
+    share_make.row(h5.article, h5.user, h5.customer)
+
+    def read():
+        return body(api.as_(h5.customer).get(f"{BASE}/myarticle/{h5.article.id}", {"uid": h5.user.id}))
+
+    assert read()["data"]["user_card"]["username"] == "雷达甲"
+    assert hot.redis.exists(hot.key("u", h5.company.id, h5.user.id))
+    user = _fresh(type(h5.user), h5.user.id)
+    user.position = "经理"
+    db.session.commit()
+    assert read()["data"]["user_card"]["position"] == "经理"
+    company = _fresh(type(h5.company), h5.company.id)
+    company.name = "新公司名"
+    db.session.commit()
+    assert read()["data"]["user_card"]["company_name"] == "新公司名"
+    user = _fresh(type(h5.user), h5.user.id)
+    user.status = 2  # disabled: its card is offline
+    db.session.commit()
+    assert read()["data"]["user_card"] is None
 
 
 def test_a_failed_read_buffers_nothing(api, hot, h5, share_make, radar):

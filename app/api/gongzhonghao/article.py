@@ -5,8 +5,8 @@ from flask import Blueprint, request
 from app.auth import checks_own_signature, current_customer
 from app.responses import ok
 from app.schemas.base import load
-from app.schemas.share import ChainSchema, ForwardSchema, RadarUserCardSchema, StayTimeSchema
-from app.services import cards, hot_buffer
+from app.schemas.share import ChainSchema, ForwardSchema, StayTimeSchema
+from app.services import hot_buffer
 from app.services import share as service
 
 bp = Blueprint("article", __name__, url_prefix="/article")
@@ -19,12 +19,11 @@ def myarticle(o_id):
     query = load(ChainSchema, request.args)
     customer = current_customer()
     article, view = service.view_article(customer, o_id, query["uid"], query["pid"])
-    card = cards.radar_user_card(customer.company_id, query["uid"])
     data = {
         "ret_data": [article],
         "article_access_log_id": view.id,
         "heartbeat_interval": service.heartbeat_interval(),
-        "user_card": RadarUserCardSchema().dump(card) if card else None,
+        "user_card": service.reader_card(customer.company_id, query["uid"]),
     }
     return ok(data, "查询成功")
 
