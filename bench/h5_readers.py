@@ -12,13 +12,14 @@ bench/README.md, "H5 readers"; docs/h5.md "The hot path", "Overload").
    in front (its limit_conn bound and fast 503) unless --no-nginx;
 3. simulates readers: each arrives, signs as its customer, reads the article (15.1), sends a heartbeat (16.5)
    every `heartbeat_interval` seconds the server returns (--interval sets it), and leaves after a session of
-   --session-seconds on average (exponential); a leaving reader is replaced by a new arrival. A request
-   refused with HTTP 503 is retried as the H5 pages do (console/src/api/client.ts, overloadPause);
+   --session-seconds on average (exponential); a leaving reader is replaced by a new arrival. As the H5 pages
+   do (console/src/api/client.ts, overloadPause), a read refused with HTTP 503 is retried, a heartbeat is not
+   (shed: the next one carries its seconds);
 4. stepped search: for each of --levels concurrent readers, ramps up, then measures --step-seconds: heartbeat
-   and read p50/p95, errors (a request whose last try is not HTTP 200 with code 200, or times out), 503s
-   retried, and the gunicorn workers' CPU per request. The largest level with heartbeat p95 < 200 ms and no
-   error is the host's capacity. At the first level, a --cpu-seconds phase without arrivals measures the CPU
-   of a heartbeat alone;
+   and read p50/p95, errors (a request whose last try is not HTTP 200 with code 200, or times out; a shed
+   heartbeat is not one), 503s, and the gunicorn workers' CPU per request. The largest level with heartbeat
+   p95 < 200 ms and no error is the host's capacity. After the first level, a --cpu-seconds phase without
+   arrivals measures the CPU of a heartbeat alone;
 5. surge: at half the capacity found, arrivals ×--surge-factor for --surge-seconds: errors, 503s, the longest
    wait of any request, and the recovery time (from the surge's end until a whole second has heartbeat p95
    < 200 ms and no 503);
@@ -37,6 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
@@ -265,7 +267,7 @@ class Http:
 class Stats:
     def __init__(self):
         self.samples: list[tuple[float, str, float, int]] = []  # (end time, kind, ms, HTTP status or 0)
-        self.outcomes: list[tuple[float, str, bool]] = []  # (end time, kind, served)
+        self.outcomes: list[tuple[float, str, bool, str]] = []  # (end time, kind, served, HTTP status/code)
 
     def window(self, start: float, end: float) -> dict:
         out = {}
@@ -279,7 +281,9 @@ class Stats:
                 "p95_ms": round(percentile(ms, 95), 1) if ms else None,
                 "max_ms": round(ms[-1], 1) if ms else None,
                 "errors": sum(1 for o in done if not o[2]),
-                "retried_503": sum(1 for s in self.samples if start <= s[0] < end and s[1] == kind and s[3] == 503),
+                "error_kinds": dict(Counter(o[3] for o in done if not o[2])),
+                # a read's 503s are retried; a heartbeat's are shed (its time goes with the next one)
+                "refused_503": sum(1 for s in self.samples if start <= s[0] < end and s[1] == kind and s[3] == 503),
             }
         return out
 
@@ -320,7 +324,9 @@ class Load:
         return f"{path}?{params}&rand_str={rand}"
 
     async def call(self, kind: str, path: str, customer, query: dict) -> dict | None:
-        for attempt in range(6):
+        # As the pages do: a read retries a 503 five times; a heartbeat never (the next one is its retry).
+        retries = 0 if kind == "beat" else 5
+        for attempt in range(retries + 1):
             started = time.perf_counter()
             try:
                 status, headers, body = await asyncio.wait_for(self.http.get(self.signed(path, customer, query)), 30)
@@ -328,7 +334,7 @@ class Load:
                 status, headers, body = 0, {}, b""
             now = time.perf_counter()
             self.stats.samples.append((now, kind, (now - started) * 1000, status))
-            if status == 503 and attempt < 5:
+            if status == 503 and attempt < retries:
                 retry_after = headers.get("retry-after")
                 await asyncio.sleep(overload_pause(attempt, float(retry_after) if retry_after else None))
                 continue
@@ -339,7 +345,10 @@ class Load:
                 except ValueError:
                     payload = None
             served = payload is not None and payload.get("code") == 200
-            self.stats.outcomes.append((now, kind, served))
+            if status == 503 and not retries:  # shed: the next heartbeat carries its seconds
+                return None
+            detail = f"HTTP {status}" if payload is None else f"code {payload.get('code')}"
+            self.stats.outcomes.append((now, kind, served, detail))
             return payload["data"] if served else None
         return None
 
@@ -471,7 +480,7 @@ async def surge_phase(args, load: Load, extra: list[float], base: int) -> dict:
         await asyncio.sleep(1)
         second = load.stats.window(time.perf_counter() - 1, time.perf_counter())
         beat, read = second["beat"], second["read"]
-        calm = beat["retried_503"] == 0 and read["retried_503"] == 0
+        calm = beat["refused_503"] == 0 and read["refused_503"] == 0
         if calm and beat["p95_ms"] is not None and beat["p95_ms"] < P95_LIMIT_MS:
             recovered_at = time.perf_counter() - 1
             break
@@ -500,15 +509,15 @@ def markdown(result: dict) -> str:
         f"{result['host']}; hot buffer {result['hot_buffer']}, nginx {result['nginx']}, "
         f"{result['workers']} gunicorn workers, heartbeat every {result['interval']} s.",
         "",
-        "| readers | beats/s | beat p50 / p95 ms | reads/s | read p50 / p95 ms | errors | 503 retried | CPU ms/req "
-        "| client lag p95 ms |",
+        "| readers | beats/s | beat p50 / p95 ms | reads/s | read p50 / p95 ms | errors "
+        "| 503 (reads retried, beats shed) | CPU ms/req | client lag p95 ms |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for lv in result["levels"]:
         b, r = lv["beat"], lv["read"]
         lines.append(
             f"| {lv['readers']} | {b['per_second']} | {b['p50_ms']} / {b['p95_ms']} | {r['per_second']} | "
-            f"{r['p50_ms']} / {r['p95_ms']} | {b['errors'] + r['errors']} | {b['retried_503'] + r['retried_503']} | "
+            f"{r['p50_ms']} / {r['p95_ms']} | {b['errors'] + r['errors']} | {b['refused_503'] + r['refused_503']} | "
             f"{lv['cpu_ms_per_request']} | {lv['client_lag_p95_ms']} |"
         )
     lines += ["", f"Capacity (beat p95 < {P95_LIMIT_MS} ms, 0 errors): **{result['capacity']} readers**."]
@@ -518,8 +527,9 @@ def markdown(result: dict) -> str:
         s = result["surge"]
         lines.append(
             f"Surge from {s['readers_before']} readers, {s['arrivals_per_second']} arrivals/s: peak "
-            f"{s['peak_readers']} readers, errors {s['read']['errors'] + s['beat']['errors']}, 503 retried "
-            f"{s['read']['retried_503'] + s['beat']['retried_503']}, longest wait {s['longest_wait_ms']} ms "
+            f"{s['peak_readers']} readers, errors {s['read']['errors'] + s['beat']['errors']}, 503: reads retried "
+            f"{s['read']['refused_503']}, heartbeats shed {s['beat']['refused_503']}, "
+            f"longest wait {s['longest_wait_ms']} ms "
             f"({s['over_5s']} over 5 s), recovered {s['recovery_seconds']} s after the surge."
         )
     return "\n".join(lines) + "\n"

@@ -277,6 +277,15 @@ describe('overload (HTTP 503)', () => {
     expect([once.calls.length, refused.calls.length, sleep.mock.calls.length]).toEqual([1, 1, 0])
   })
 
+  it('a request may ask for no retry (a heartbeat: the next one is its retry)', async () => {
+    saveSession(session)
+    const sleep = vi.fn(async () => {})
+    const { fn, calls } = fakeFetch(overloaded)
+    const client = new ApiClient({ fetch: fn, overloadRetries: 5, sleep })
+    await client.get('/x', {}, { silent: true, overloadRetries: 0 }).catch(() => {})
+    expect([calls.length, sleep.mock.calls.length]).toEqual([1, 0])
+  })
+
   it('grows the pause beyond Retry-After, up to a cap', () => {
     expect([0, 1, 2, 3].map((attempt) => overloadPause(attempt, 1, 1))).toEqual([1000, 1000, 2000, 4000])
     expect(overloadPause(10, null, 1)).toBe(OVERLOAD_MAX_PAUSE)

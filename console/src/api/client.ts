@@ -32,6 +32,8 @@ export interface RequestOptions {
   form?: boolean
   /** Not signed (1.0 login). */
   unsigned?: boolean
+  /** This request's own number of overload retries (the client's by default). */
+  overloadRetries?: number
 }
 
 export const BUSINESS_CODES = new Set([200, 300, 301, 302, 303, 304, 305, 306, 400, 401, 402, 403, 404, 429, 500])
@@ -200,7 +202,8 @@ export class ApiClient {
     this.setPending(+1)
     try {
       let { envelope, response } = await this.send(method, path, options)
-      for (let attempt = 0; response?.status === 503 && attempt < this.overloadRetries; attempt++) {
+      const retries = options.overloadRetries ?? this.overloadRetries
+      for (let attempt = 0; response?.status === 503 && attempt < retries; attempt++) {
         await this.sleep(overloadPause(attempt, retryAfterOf(response), this.random()))
         ;({ envelope, response } = await this.send(method, path, options)) // signed anew
       }
