@@ -358,15 +358,18 @@ def _collect_stale(session: Session, _context) -> None:
         return
     stale = set()
     for obj in list(session.dirty) + list(session.deleted):
+        gone = obj in session.deleted
         if isinstance(obj, Article):
             stale.add(_key("a", obj.id))
         elif isinstance(obj, RadarUser):
             stale.add(_key("u", obj.company_id, obj.id))
         elif isinstance(obj, Company):
             stale.add(_key("co", obj.id))
-        elif isinstance(obj, ArticleTag) or (isinstance(obj, AdminUser) and _changed(obj, "username", "avatar")):
+        elif isinstance(obj, ArticleTag) or (
+            isinstance(obj, AdminUser) and (gone or _changed(obj, "username", "avatar"))
+        ):
             stale.add(_key("co", obj.company_id))
-        elif isinstance(obj, Customer) and (obj in session.deleted or _changed(obj, "token", "status")):
+        elif isinstance(obj, Customer) and (gone or _changed(obj, "token", "status")):
             stale.add(_key("c", obj.id))
     if stale:
         session.info.setdefault(_STALE_KEYS, set()).update(stale)
