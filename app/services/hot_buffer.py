@@ -231,6 +231,12 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
         args += [config["HOT_CACHE_TTL"], int(sig_ttl) + 1, *fill]
         try:
             step = int(_run("heartbeat", _HEARTBEAT, keys, args))
+            if step == STALE_CREDENTIALS:  # expired, or the token or status changed: ask the database
+                if not caller.from_database:
+                    _token, digest = _load_token(caller.id, caller.rand_str, caller.timestamp)
+                    caller = replace(caller, digest=digest, from_database=True)
+                _connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
+                continue
         except RedisError as err:
             log.warning("hot buffer unreachable: heartbeat to the database", extra={"error": type(err).__name__})
             return None
@@ -238,16 +244,11 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
             return step
         if step == NOT_FOUND:
             break
-        if step == STALE_CREDENTIALS:  # expired, or the token or status changed: ask the database
-            if not caller.from_database:
-                _token, digest = _load_token(caller.id, caller.rand_str, caller.timestamp)
-                caller = replace(caller, digest=digest, from_database=True)
-            _connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
-        else:  # UNKNOWN_VIEW: not seen for HOT_CACHE_TTL seconds (or opened before the buffer was on)
-            view = db.session.get(ArticleView, view_id)
-            if view is None:
-                break
-            fill = (view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at))
+        # UNKNOWN_VIEW: not seen for HOT_CACHE_TTL seconds (or opened before the buffer was on)
+        view = db.session.get(ArticleView, view_id)
+        if view is None:
+            break
+        fill = (view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at))
     raise ApiError.not_found("查看文章日志")
 
 
@@ -266,13 +267,10 @@ def customer_row(caller: SignedCustomer) -> Customer:
 def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) -> None:
     """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
     the session commits (nothing when it rolls back)."""
-    fields = dict(counts)
     if view is not None:
-        last = _epoch(view.last_beat_at)
-        fields[f"{VIEW_LAST}:{view.id}"] = last
-        cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": last}
+        cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": _epoch(view.last_beat_at)}
         view = (_key("v", view.id), cached)
-    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), fields, view))
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), view))
 
 
 @event.listens_for(Session, "after_commit")
@@ -288,10 +286,7 @@ def _write_after_commit(session: Session) -> None:
         pipe = _connection().pipeline(transaction=True)
         for pending_key, fields, view in pending:
             for field, amount in fields.items():
-                if field.startswith(VIEW_LAST):
-                    pipe.hset(pending_key, field, amount)
-                else:
-                    pipe.hincrby(pending_key, field, amount)
+                pipe.hincrby(pending_key, field, amount)
             if view is not None:
                 pipe.hset(view[0], mapping=view[1])
                 pipe.expire(view[0], ttl)
