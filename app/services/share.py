@@ -172,10 +172,7 @@ def _article_out(company_id: int, article_id: int) -> dict:
     hot buffer when it is on (app/services/hot_buffer.py)."""
 
     def load() -> dict:
-        stmt = select(Article).where(Article.id == article_id)
-        article = db.session.scalars(stmt.options(joinedload(Article.author), selectinload(Article.tags))).first()
-        if article is None:
-            raise ApiError.not_found("文章")
+        article = readable_article(company_id, article_id, with_relations=True)
         return {"company_id": article.company_id, "status": article.status, "out": H5ArticleOutSchema().dump(article)}
 
     payload = hot_buffer.cached_article(article_id, load) if hot_buffer.enabled() else load()
@@ -224,16 +221,19 @@ def view_article(customer: Customer, article_id: int, uid: int, pid: int | None)
 
 def forward_article(customer: Customer, article_id: int, data: dict) -> None:
     """16.4: the customer forwarded the article to a friend (1) or to its moments (2)."""
-    article = readable_article(customer.company_id, article_id)
-    row = chain_row(article.id, data["uid"], customer.id, data["pid"])
+    if hot_buffer.enabled():  # a published article of the company, else 302: from the cache, or one query
+        _article_out(customer.company_id, article_id)
+    else:
+        readable_article(customer.company_id, article_id)
+    row = chain_row(article_id, data["uid"], customer.id, data["pid"])
     to_friend = data["forward_type"] == FORWARD_FRIEND
     if hot_buffer.enabled():
         kind = hot_buffer.SHARE_FRIEND if to_friend else hot_buffer.SHARE_MOMENTS
-        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article.id}": 1, f"{kind}:{row.id}": 1})
+        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{row.id}": 1})
     else:
-        _bump(Article, article.id, forward_count=1)
+        _bump(Article, article_id, forward_count=1)
         _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
-    log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article.id)
+    log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article_id)
     db.session.flush()
 
 
