@@ -260,6 +260,16 @@ class Config:
     SHARE_SIGN_KEY = _str("SHARE_SIGN_KEY", None)
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = _int("STAYTIME_MAX_STEP", 30)
+    # 15.1's heartbeat_interval: the seconds the H5 article page waits between two 16.5 heartbeats (keep it below
+    # STAYTIME_MAX_STEP, or a reader's stay time loses the difference on every heartbeat).
+    STAYTIME_HEARTBEAT_INTERVAL = _int("STAYTIME_HEARTBEAT_INTERVAL", 10, minimum=1)
+    # The customer hot path (docs/h5.md "The hot path"): with jobs on Redis, heartbeats and the counters of reads
+    # and forwards go to a Redis buffer that a periodic job writes to the database every HOT_FLUSH_INTERVAL
+    # seconds; the 15.1 article and the customers' credentials are cached there for HOT_CACHE_TTL seconds.
+    HOT_BUFFER = _bool("HOT_BUFFER", True)
+    HOT_FLUSH_INTERVAL = _int("HOT_FLUSH_INTERVAL", 5, minimum=1)
+    HOT_CACHE_TTL = _int("HOT_CACHE_TTL", 600, minimum=1)
+    HOT_KEY_PREFIX = _str("HOT_KEY_PREFIX", "zhugeleida:hot")
     # The console's and H5 pages' additions (docs/contract_extensions.md): the activity and card pages a customer
     # OAuth entry returns to, and the console page the 11.4/13.3 authorization callback sends the browser to.
     H5_ACTIVITY_URL = _str("H5_ACTIVITY_URL", "http://127.0.0.1:8000/h5/activity/{activity_id}")
@@ -313,6 +323,9 @@ class TestingConfig(Config):
     REDIS_URL = _str("TEST_REDIS_URL", None)
     RATELIMIT_KEY_PREFIX = "zhugeleida-test"
     SIGNATURE_KEY_PREFIX = "zhugeleida-test:sig"
+    # Tests write heartbeats to the database unless they turn the buffer on (tests/services/test_hot_buffer.py).
+    HOT_BUFFER = False
+    HOT_KEY_PREFIX = "zhugeleida-test:hot"
     LOG_LEVEL = "WARNING"
     # Most of the suite's time was scrypt in the admin factory; what is tested is the checking, not the cost.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - a method name

@@ -19,7 +19,13 @@ workers = _int("GUNICORN_WORKERS", 2)
 # GUNICORN_THREADS=1 gives the old one-request-per-process workers.
 threads = _int("GUNICORN_THREADS", 4)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
-backlog = _int("GUNICORN_BACKLOG", 512)
+# The bounded queue in front of the workers (docs/h5.md "Overload"): connections the kernel holds until a worker
+# takes them; beyond it a new connection is refused at once rather than queued behind work the workers cannot
+# drain in time. The proxy (deploy/nginx, limit_conn) answers the H5 pages a fast 503 before that.
+backlog = _int("GUNICORN_BACKLOG", 64)
+# A threaded worker accepts connections into its own queue, up to this many: bounded too, so that a surge waits
+# in the backlog above (and is refused beyond it) rather than in a queue inside a worker that only grows.
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 64)
 
 # A request that needs longer than this is a bug (slow WeChat calls run in RQ jobs, not in requests):
 # the worker is killed and replaced. The WeChat calls of one request share WECHAT_REQUEST_DEADLINE (20 s, keep

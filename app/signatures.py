@@ -50,12 +50,17 @@ class _MemoryStore:
 _memory = _MemoryStore()
 
 
-def first_use(kind: str, user_id: int, timestamp: str, rand_str: str) -> bool:
-    """Remember this signature; False when it was seen before (within its validity)."""
+def signature_key(kind: str, user_id: int, timestamp: str, rand_str: str) -> tuple[str, float]:
+    """The key that remembers a signature, and for how long (seconds) it must be remembered."""
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
     # Accepted while |now - timestamp| <= skew: it stays valid until timestamp + skew.
     ttl = max(1.0, (int(timestamp) + skew_ms - time.time() * 1000) / 1000 + 1)
-    key = f"{current_app.config['SIGNATURE_KEY_PREFIX']}:{kind}:{user_id}:{timestamp}:{rand_str.lower()}"
+    return f"{current_app.config['SIGNATURE_KEY_PREFIX']}:{kind}:{user_id}:{timestamp}:{rand_str.lower()}", ttl
+
+
+def first_use(kind: str, user_id: int, timestamp: str, rand_str: str) -> bool:
+    """Remember this signature; False when it was seen before (within its validity)."""
+    key, ttl = signature_key(kind, user_id, timestamp, rand_str)
     conn = redis_connection()
     if conn is not None:
         try:

@@ -58,14 +58,24 @@ KINDS = {
 class CronEntry:
     func: str  # a plain function run by the worker with the app context (not a Job row)
     queue: str
-    interval: int | None = None  # seconds
+    interval: int | str | None = None  # seconds, or the name of the setting that holds them
     cron: str | None = None  # or a crontab line, in the worker's local time
+
+    def seconds(self) -> int | None:
+        """The interval in seconds (a setting's value read from the environment, when it names one)."""
+        if isinstance(self.interval, str):
+            from config import config_from_env
+
+            return getattr(config_from_env(), self.interval)
+        return self.interval
 
 
 CRON = [
     CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
     CronEntry("app.tasks.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
     CronEntry("app.tasks.maintenance.purge_operation_log", "default", cron="30 3 * * *"),  # OPERATION_LOG_DAYS
+    # the customer hot path's Redis buffer (app/services/hot_buffer.py) written to the database
+    CronEntry("app.tasks.maintenance.flush_hot_buffer", "default", interval="HOT_FLUSH_INTERVAL"),
 ]
 
 
@@ -93,6 +103,6 @@ def register_cron(scheduler, prefix: str) -> None:
         scheduler.register(
             import_string(entry.func),
             queue_name(prefix, entry.queue),
-            interval=entry.interval,
+            interval=entry.seconds(),
             cron=entry.cron,
         )

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -59,3 +59,13 @@ class ArticleView(CreatedMixin, db.Model):
     share_id: Mapped[int] = mapped_column(ForeignKey("article_share.id", ondelete="CASCADE"), index=True)
     stay_time: Mapped[int] = mapped_column(default=0)  # seconds
     last_beat_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HotFlushBatch(db.Model):
+    """A batch of buffered counters already written (app/services/hot_buffer.py): a flush that finds its claimed
+    batch here was interrupted after its commit, and only drops the batch from Redis."""
+
+    __tablename__ = "hot_flush_batch"
+
+    batch_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    flushed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -355,11 +355,12 @@ class ProductStatusAnswerSchema(Schema):
 
 
 class ArticlePageSchema(Schema):
-    """15.1: the article, the view that heartbeats refer to, and the sharing radar user's card (null when that
-    user is disabled)."""
+    """15.1: the article, the view that heartbeats refer to, the seconds between heartbeats, and the sharing
+    radar user's card (null when that user is disabled)."""
 
     ret_data = fields.List(fields.Nested(H5ArticleOutSchema), required=True)
     article_access_log_id = _int()
+    heartbeat_interval = _int()
     user_card = fields.Nested(RadarUserCardSchema, required=True, allow_none=True)
 
 

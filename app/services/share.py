@@ -14,7 +14,8 @@ from app.models.radar import SOURCE_ARTICLE, Customer, RadarUser, UserCustomer
 from app.models.share import ROOT_PARENT_KEY, ArticleShare, ArticleView
 from app.pagination import paginate
 from app.responses import ApiError, Code
-from app.schemas.share import FORWARD_FRIEND
+from app.schemas.share import FORWARD_FRIEND, H5ArticleOutSchema, RadarUserCardSchema
+from app.services import cards, hot_buffer
 from app.services.customer_events import (
     ACTION_FORWARD_FRIEND,
     ACTION_FORWARD_MOMENTS,
@@ -161,43 +162,92 @@ def _bump(model, row_id: int, **increments) -> None:
     )
 
 
-def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[Article, ArticleView]:
-    """15.1: the article, one read on it and on the customer's tree row, and the view heartbeats refer to."""
-    article = readable_article(customer.company_id, article_id, with_relations=True)
-    row = chain_row(article.id, uid, customer.id, pid)
-    _bump(Article, article.id, read_count=1)
-    _bump(ArticleShare, row.id, read_count=1)
+def heartbeat_interval() -> int:
+    """15.1's heartbeat_interval: the seconds the article page waits between two heartbeats."""
+    return current_app.config["STAYTIME_HEARTBEAT_INTERVAL"]
+
+
+def _article_out(company_id: int, article_id: int) -> dict:
+    """15.1's article (H5ArticleOutSchema) of a published article of the company (302 otherwise); cached in the
+    hot buffer when it is on (app/services/hot_buffer.py)."""
+
+    def load() -> dict:
+        article = readable_article(company_id, article_id, with_relations=True)
+        return {"company_id": article.company_id, "status": article.status, "out": H5ArticleOutSchema().dump(article)}
+
+    payload = hot_buffer.cached_article(article_id, load) if hot_buffer.enabled() else load()
+    if payload["company_id"] != company_id or payload["status"] != STATUS_PUBLISHED:
+        raise ApiError.not_found("文章")
+    return payload["out"]
+
+
+def reader_card(company_id: int, uid: int) -> dict | None:
+    """15.1's user_card: the company's radar user uid's card (RadarUserCardSchema), None when it has none
+    (app/services/cards.py); cached in the hot buffer when it is on."""
+
+    def load() -> dict | None:
+        card = cards.radar_user_card(company_id, uid)
+        return RadarUserCardSchema().dump(card) if card else None
+
+    return hot_buffer.cached_card(company_id, uid, load) if hot_buffer.enabled() else load()
+
+
+def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, ArticleView]:
+    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, and the view
+    heartbeats refer to."""
+    article = _article_out(customer.company_id, article_id)
+    row = chain_row(article_id, uid, customer.id, pid)
+    buffered = hot_buffer.enabled()
+    if not buffered:
+        _bump(Article, article_id, read_count=1)
+        _bump(ArticleShare, row.id, read_count=1)
     now = utcnow().replace(microsecond=0)  # heartbeats compare it: the same precision on every database
     view = ArticleView(
-        company_id=article.company_id,
-        article_id=article.id,
+        company_id=customer.company_id,
+        article_id=article_id,
         customer_id=customer.id,
         share_id=row.id,
         create_date=now,
         last_beat_at=now,
     )
     db.session.add(view)
-    log_action(customer, ACTION_READ_ARTICLE, uid, article.id)
+    log_action(customer, ACTION_READ_ARTICLE, uid, article_id)
     db.session.flush()
+    if buffered:
+        counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{row.id}": 1}
+        hot_buffer.add_after_commit(counts, view)
     return article, view
 
 
 def forward_article(customer: Customer, article_id: int, data: dict) -> None:
     """16.4: the customer forwarded the article to a friend (1) or to its moments (2)."""
-    article = readable_article(customer.company_id, article_id)
-    row = chain_row(article.id, data["uid"], customer.id, data["pid"])
+    if hot_buffer.enabled():  # a published article of the company, else 302: from the cache, or one query
+        _article_out(customer.company_id, article_id)
+    else:
+        readable_article(customer.company_id, article_id)
+    row = chain_row(article_id, data["uid"], customer.id, data["pid"])
     to_friend = data["forward_type"] == FORWARD_FRIEND
-    _bump(Article, article.id, forward_count=1)
-    _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
-    log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article.id)
+    if hot_buffer.enabled():
+        kind = hot_buffer.SHARE_FRIEND if to_friend else hot_buffer.SHARE_MOMENTS
+        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{row.id}": 1})
+    else:
+        _bump(Article, article_id, forward_count=1)
+        _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
+    log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article_id)
     db.session.flush()
 
 
-def heartbeat(customer: Customer, article_id: int, view_id: int) -> int:
+def heartbeat(caller, article_id: int, view_id: int) -> int:
     """16.5: add the time since the view's previous heartbeat (at most STAYTIME_MAX_STEP seconds) to the view
-    and its tree row; the server's clock measures it, so a client cannot inflate it. Returns the seconds added."""
+    and its tree row; the server's clock measures it, so a client cannot inflate it. Returns the seconds added.
+    `caller` is hot_buffer.signed_customer()'s: with the buffer on, the heartbeat is counted in Redis."""
+    if isinstance(caller, hot_buffer.SignedCustomer):
+        step = hot_buffer.heartbeat(caller, article_id, view_id)
+        if step is not None:
+            return step
+        caller = hot_buffer.customer_row(caller)  # Redis unreachable: straight to the database
     view = db.session.get(ArticleView, view_id)
-    if view is None or view.customer_id != customer.id or view.article_id != article_id:
+    if view is None or view.customer_id != caller.id or view.article_id != article_id:
         raise ApiError.not_found("查看文章日志")
     now = utcnow().replace(microsecond=0)
     step = max(0, min(int((now - view.last_beat_at).total_seconds()), current_app.config["STAYTIME_MAX_STEP"]))

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { md5 } from 'js-md5'
-import { ApiClient, ApiError, type Notifier } from '../src/api/client'
+import { ApiClient, ApiError, OVERLOAD_MAX_PAUSE, overloadPause, type Notifier } from '../src/api/client'
 import { loadSession, saveSession, SESSION_KEY } from '../src/api/session'
 
 const session = {
@@ -236,6 +236,59 @@ describe('clock correction', () => {
     expect(calls).toHaveLength(1)
     expect((error as ApiError).code).toBe(400)
     expect(notifier.log[0]).toContain('请校准电脑时间')
+  })
+})
+
+describe('overload (HTTP 503)', () => {
+  const overloaded = { body: '<html>503</html>', status: 503 }
+
+  it('backs off and sends the request again, signed anew, until it is served', async () => {
+    saveSession(session)
+    const { fn, calls } = fakeFetch(overloaded, overloaded, { body: { code: 200, msg: '', data: { ok: 1 } } })
+    const pauses: number[] = []
+    const sleep = async (ms: number) => void pauses.push(ms)
+    const client = new ApiClient({ fetch: fn, overloadRetries: 5, sleep, random: () => 1 })
+    expect(await client.get('/x')).toEqual({ ok: 1 })
+    expect(pauses).toEqual([500, 1000])
+    expect(new Set(calls.map((c) => c.url.searchParams.get('timestamp'))).size).toBe(3)
+  })
+
+  it('waits at least what Retry-After says, spreads the pauses at random, gives up after its retries', async () => {
+    saveSession(session)
+    const { fn, calls } = fakeFetch({ ...overloaded, headers: { 'Retry-After': '3' } })
+    const pauses: number[] = []
+    const sleep = async (ms: number) => void pauses.push(ms)
+    const notifier = recorder()
+    const client = new ApiClient({ fetch: fn, notifier, overloadRetries: 2, sleep, random: () => 0 })
+    const error = await client.get('/x').catch((e) => e)
+    expect((error as ApiError).code).toBe(500)
+    expect(calls).toHaveLength(3)
+    expect(pauses).toEqual([1500, 1500])
+    expect(notifier.log).toEqual(['error:服务器返回 HTTP 503'])
+  })
+
+  it('never retries without overloadRetries (the console), nor another refusal', async () => {
+    saveSession(session)
+    const sleep = vi.fn(async () => {})
+    const once = fakeFetch(overloaded)
+    await new ApiClient({ fetch: once.fn, sleep }).get('/x').catch(() => {})
+    const refused = fakeFetch({ body: { code: 500, msg: '服务器错误', data: {} }, status: 500 })
+    await new ApiClient({ fetch: refused.fn, overloadRetries: 3, sleep }).get('/x').catch(() => {})
+    expect([once.calls.length, refused.calls.length, sleep.mock.calls.length]).toEqual([1, 1, 0])
+  })
+
+  it('a request may ask for no retry (a heartbeat: the next one is its retry)', async () => {
+    saveSession(session)
+    const sleep = vi.fn(async () => {})
+    const { fn, calls } = fakeFetch(overloaded)
+    const client = new ApiClient({ fetch: fn, overloadRetries: 5, sleep })
+    await client.get('/x', {}, { silent: true, overloadRetries: 0 }).catch(() => {})
+    expect([calls.length, sleep.mock.calls.length]).toEqual([1, 0])
+  })
+
+  it('grows the pause beyond Retry-After, up to a cap', () => {
+    expect([0, 1, 2, 3].map((attempt) => overloadPause(attempt, 1, 1))).toEqual([1000, 1000, 2000, 4000])
+    expect(overloadPause(10, null, 1)).toBe(OVERLOAD_MAX_PAUSE)
   })
 })
 

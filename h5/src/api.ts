@@ -44,6 +44,8 @@ const customerStore: SessionStore = {
 
 export const api = new ApiClient({
   base: import.meta.env.VITE_API_BASE ?? '',
+  // A surge of readers meets a full queue (HTTP 503): back off and try again (the client's overloadPause).
+  overloadRetries: 5,
   store: customerStore,
   notifier: {
     success: (msg) => showToast(msg),

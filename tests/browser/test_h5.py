@@ -134,7 +134,7 @@ def test_shared_article_is_read_forwarded_and_counted(phone, live_server, wechat
     assert "第二段" in body.inner_text() and body.locator("script").count() == 0  # sanitised HTML only
     reader.locator("[data-test=user-card]").wait_for()  # the sharing radar user's card at the foot
 
-    # Stay: hiding the page sends a heartbeat (the timer does it every 10 s while visible).
+    # Stay: hiding the page sends a heartbeat (the timer does it every heartbeat_interval s while visible).
     reader.wait_for_timeout(1500)
     with reader.expect_response(lambda r: "/article/staytime/" in r.url) as beat:
         reader.evaluate("document.dispatchEvent(new Event('visibilitychange'))")

@@ -18,9 +18,10 @@ def test_worker_cron_registers_every_entry_on_the_prefixed_queues():
     scheduler = CronScheduler(connection=Redis())  # registering does not talk to Redis
     registry.register_cron(scheduler, "acme")
     jobs = scheduler.get_jobs()
-    expected = [(entry.func, f"acme:{entry.queue}", entry.interval, entry.cron) for entry in registry.CRON]
+    expected = [(entry.func, f"acme:{entry.queue}", entry.seconds(), entry.cron) for entry in registry.CRON]
     assert [(j.func_name, j.queue_name, j.interval, j.cron) for j in jobs] == expected
     assert ("app.jobs.maintenance.reap_stale_jobs", "acme:default", 600, None) in expected
+    assert ("app.tasks.maintenance.flush_hot_buffer", "acme:default", 5, None) in expected  # HOT_FLUSH_INTERVAL
 
 
 def test_rq_cron_config_module_registers_the_same():

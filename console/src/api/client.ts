@@ -32,6 +32,8 @@ export interface RequestOptions {
   form?: boolean
   /** Not signed (1.0 login). */
   unsigned?: boolean
+  /** This request's own number of overload retries (the client's by default). */
+  overloadRetries?: number
 }
 
 export const BUSINESS_CODES = new Set([200, 300, 301, 302, 303, 304, 305, 306, 400, 401, 402, 403, 404, 429, 500])
@@ -118,6 +120,26 @@ export interface ClientOptions {
   notifier?: Notifier
   fetch?: typeof fetch
   now?: () => number
+  /** How many times a request refused for overload (HTTP 503) is sent again; 0: never. See overloadPause. */
+  overloadRetries?: number
+  /** Waits `ms` milliseconds (tests pass one that does not). */
+  sleep?: (ms: number) => Promise<void>
+  /** A number in [0, 1) (tests pass a fixed one). */
+  random?: () => number
+}
+
+/** The longest pause before an overloaded request is sent again, in ms. */
+export const OVERLOAD_MAX_PAUSE = 8000
+
+/**
+ * The one retry rule for an overloaded server (HTTP 503: the proxy's queue is full, or the database is away;
+ * the request was not served, docs/h5.md "Overload"): wait 0.5 s, 1 s, 2 s, 4 s, 8 s…, never less than the
+ * server's `Retry-After`; each pause spread over its upper half at random, so that the clients a surge turned
+ * away do not all come back in the same instant.
+ */
+export function overloadPause(attempt: number, retryAfter: number | null, random: number): number {
+  const base = Math.max((retryAfter ?? 0) * 1000, Math.min(OVERLOAD_MAX_PAUSE, 500 * 2 ** attempt))
+  return Math.round(base * (0.5 + random / 2))
 }
 
 export class ApiClient {
@@ -131,6 +153,9 @@ export class ApiClient {
   private readonly fetchImpl: typeof fetch
   private readonly now: () => number
   private readonly store: SessionStore
+  private readonly overloadRetries: number
+  private readonly sleep: (ms: number) => Promise<void>
+  private readonly random: () => number
 
   constructor(options: ClientOptions = {}) {
     this.base = options.base ?? ''
@@ -138,6 +163,9 @@ export class ApiClient {
     this.notifier = options.notifier ?? silentNotifier
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args))
     this.now = options.now ?? (() => Date.now())
+    this.overloadRetries = options.overloadRetries ?? 0
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)))
+    this.random = options.random ?? Math.random
   }
 
   get session(): Session | null {
@@ -174,6 +202,11 @@ export class ApiClient {
     this.setPending(+1)
     try {
       let { envelope, response } = await this.send(method, path, options)
+      const retries = options.overloadRetries ?? this.overloadRetries
+      for (let attempt = 0; response?.status === 503 && attempt < retries; attempt++) {
+        await this.sleep(overloadPause(attempt, retryAfterOf(response), this.random()))
+        ;({ envelope, response } = await this.send(method, path, options)) // signed anew
+      }
       if (envelope.code === 400 && /时间戳/.test(envelope.msg) && this.correctClock(response)) {
         ;({ envelope, response } = await this.send(method, path, options))
       }
@@ -181,8 +214,7 @@ export class ApiClient {
         if (method === 'POST' && !options.silent && envelope.msg) this.notifier.success(envelope.msg)
         return envelope.data as T
       }
-      const retryAfter = Number(response?.headers.get('Retry-After'))
-      const error = new ApiError(envelope, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null)
+      const error = new ApiError(envelope, retryAfterOf(response))
       this.report(error, options)
       throw error
     } finally {
@@ -261,6 +293,12 @@ export class ApiClient {
     const current = this.session
     if (current) this.store.save({ ...current, ...patch })
   }
+}
+
+/** The response's `Retry-After` in seconds, when it gives a positive number of them. */
+function retryAfterOf(response: Response | null): number | null {
+  const value = Number(response?.headers.get('Retry-After'))
+  return Number.isFinite(value) && value > 0 ? value : null
 }
 
 function encodeValue(value: unknown): string {

@@ -73,6 +73,15 @@ def test_myarticle_shape_and_counts(api, h5, share_make, pa_make):
     assert _fresh(UserCustomer, relation.id).last_activity_time is not None
 
 
+def test_myarticle_tells_the_page_its_heartbeat_interval(api, app, h5, share_make, monkeypatch):
+    """The page beats every heartbeat_interval seconds (STAYTIME_HEARTBEAT_INTERVAL), below the per-beat cap."""
+    share_make.row(h5.article, h5.user, h5.customer)
+    monkeypatch.setitem(app.config, "STAYTIME_HEARTBEAT_INTERVAL", 7)
+    payload = body(api.as_(h5.customer).get(f"{BASE}/myarticle/{h5.article.id}", {"uid": h5.user.id}))
+    assert payload["data"]["heartbeat_interval"] == 7
+    assert app.config["STAYTIME_MAX_STEP"] > 10  # the default interval: a beat on time is counted whole
+
+
 def test_myarticle_each_view_is_a_new_view_row(api, h5, share_make):
     row, first = _open(api, h5, share_make)
     second = body(api.as_(h5.customer).get(f"{BASE}/myarticle/{h5.article.id}", {"uid": h5.user.id}))

@@ -36,7 +36,7 @@ def test_card_of_the_sharing_radar_user(api, h5, share_make):
         "company_name": h5.company.name,
     }
     assert "13900002222" not in str(payload)  # the WeChat-bound phone stays private
-    assert set(payload["data"]) == {"ret_data", "article_access_log_id", "user_card"}
+    assert set(payload["data"]) == {"ret_data", "article_access_log_id", "heartbeat_interval", "user_card"}
 
 
 def test_card_of_a_forwarded_read_is_still_the_radar_users(api, h5, share_make):

@@ -1,0 +1,474 @@
+"""The customer hot path's Redis buffer and caches (docs/h5.md "The hot path").
+
+On when jobs run on Redis (REDIS_URL set, JOBS_INLINE off) and HOT_BUFFER is on:
+
+- a 16.5 heartbeat never touches the database: one Lua script checks the caller's cached credentials (a digest
+  of its token, present only while the customer is enabled and dropped as soon as its token or status changes),
+  the view's owner and article, measures the capped step with the server's clock, remembers the signature and
+  adds the step to the buffer;
+- the counters of 15.1 reads and 16.4 forwards go to the same buffer once their transaction commits, instead of
+  every reader of a viral article taking the same row lock (`UPDATE article SET read_count = read_count + 1`);
+- 15.1's article (with author and tags) and the sharing radar user's card are cached, and dropped when the
+  article, the radar user, the company, a tag or an author changes;
+- `flush()`, a periodic job (every HOT_FLUSH_INTERVAL seconds), claims the buffer by renaming it, writes it in one
+  transaction that also records the batch, and only then deletes it: a flusher killed at any point loses nothing
+  (the next flush takes the claimed batch again) and writes nothing twice (a recorded batch is only dropped).
+
+Off, every count is written to the database in the request, as before.
+"""
+
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, g
+from redis import Redis
+from redis.backoff import NoBackoff
+from redis.exceptions import RedisError
+from redis.retry import Retry
+from sqlalchemy import bindparam, delete, event, inspect, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.auth import authenticate, check_principal, check_skew, signed_params
+from app.extensions import db
+from app.jobs.runner import uses_redis
+from app.models.admin import AdminUser
+from app.models.article import Article, ArticleTag
+from app.models.company import Company
+from app.models.radar import Customer, RadarUser
+from app.models.share import ArticleShare, ArticleView, HotFlushBatch
+from app.responses import ApiError
+from app.security import signature_matches
+from app.signatures import signature_key
+from app.timefmt import utcnow
+
+log = logging.getLogger(__name__)
+
+HOT_REDIS = "zhugeleida_hot_redis"  # app.extensions key of the hot path's connection
+_AFTER_COMMIT = "zhugeleida_hot_after_commit"
+_STALE_KEYS = "zhugeleida_hot_stale_keys"
+BATCH_KEEP = timedelta(days=1)  # recorded batches older than this are purged by the flush
+
+# Buffer fields: "<kind>:<row id>" -> an amount ("vl": the view's last heartbeat, epoch seconds, replaced).
+VIEW_STAY, VIEW_LAST = "vs", "vl"
+SHARE_STAY, SHARE_READ, SHARE_FRIEND, SHARE_MOMENTS = "ss", "sr", "sf", "sm"
+ARTICLE_READ, ARTICLE_FORWARD = "ar", "af"
+
+# The heartbeat's answers below zero.
+NOT_FOUND, STALE_CREDENTIALS, UNKNOWN_VIEW = -1, -2, -3
+
+# KEYS: credentials, view, pending, processing, signature.
+# ARGV: digest, customer id, article id, now, cap, view id, view TTL, signature TTL [, customer, article, share,
+# last beat: the view as the database has it, when the script answered UNKNOWN_VIEW].
+_HEARTBEAT = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -2 end
+local view = ARGV[6]
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  if not ARGV[9] then return -3 end
+  local last = tonumber(ARGV[12])
+  for _, key in ipairs({KEYS[3], KEYS[4]}) do
+    local buffered = tonumber(redis.call('HGET', key, 'vl:' .. view) or '0')
+    if buffered > last then last = buffered end
+  end
+  redis.call('HSET', KEYS[2], 'c', ARGV[9], 'a', ARGV[10], 's', ARGV[11], 'l', last)
+end
+local v = redis.call('HMGET', KEYS[2], 'c', 'a', 's', 'l')
+if v[1] ~= ARGV[2] or v[2] ~= ARGV[3] then return -1 end
+redis.call('SET', KEYS[5], '1', 'NX', 'EX', ARGV[8])
+redis.call('EXPIRE', KEYS[2], ARGV[7])
+local now = tonumber(ARGV[4])
+local step = now - tonumber(v[4])
+if step < 0 then return 0 end
+if step > tonumber(ARGV[5]) then step = tonumber(ARGV[5]) end
+redis.call('HSET', KEYS[2], 'l', now)
+redis.call('HSET', KEYS[3], 'vl:' .. view, now)
+if step > 0 then
+  redis.call('HINCRBY', KEYS[3], 'vs:' .. view, step)
+  redis.call('HINCRBY', KEYS[3], 'ss:' .. v[3], step)
+end
+return step
+"""
+
+# KEYS: pending, processing. ARGV: a new batch id. A batch left claimed by a dead flusher is taken again.
+_CLAIM = """
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+  redis.call('RENAME', KEYS[1], KEYS[2])
+  redis.call('HSET', KEYS[2], '_batch', ARGV[1])
+end
+return redis.call('HGETALL', KEYS[2])
+"""
+
+# KEYS: processing. ARGV: the batch id. Only the batch this flusher wrote is dropped.
+_RELEASE = """
+if redis.call('HGET', KEYS[1], '_batch') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+def enabled() -> bool:
+    return bool(current_app.config["HOT_BUFFER"]) and uses_redis()
+
+
+def _key(*parts) -> str:
+    return ":".join([current_app.config["HOT_KEY_PREFIX"], *map(str, parts)])
+
+
+def _connection():
+    """The hot path's own Redis connection: it fails within a second (no retries with backoff, no endless wait on
+    a hung server), so that a request falls back to the database instead of stalling."""
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        return None
+    conn = current_app.extensions.get(HOT_REDIS)
+    if conn is None:
+        conn = Redis.from_url(url, retry=Retry(NoBackoff(), 0), socket_timeout=1, socket_connect_timeout=1)
+        current_app.extensions[HOT_REDIS] = conn
+    return conn
+
+
+def _run(name: str, source: str, keys: list, args: list):
+    """One of the Lua scripts above (EVALSHA, loaded once per Redis) on the app's Redis connection."""
+    conn = _connection()
+    scripts = current_app.extensions.setdefault("zhugeleida_hot_scripts", {})
+    if name not in scripts:
+        scripts[name] = conn.register_script(source)
+    return scripts[name](keys=keys, args=args, client=conn)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _moment(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
+
+
+# --- the heartbeat's caller -----------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+class _Tokens:
+    """This process's customer tokens (id -> (token, digest)); Redis says whether they are still current."""
+
+    LIMIT = 100_000
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._entries: dict[int, tuple[str, str]] = {}
+
+    def get(self, customer_id: int) -> tuple[str, str] | None:
+        return self._entries.get(customer_id)
+
+    def put(self, customer_id: int, token: str) -> tuple[str, str]:
+        entry = (token, _digest(token))
+        with self._lock:
+            if len(self._entries) >= self.LIMIT:
+                self._entries.clear()
+            self._entries[customer_id] = entry
+        return entry
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_tokens = _Tokens()
+
+
+@dataclass(frozen=True)
+class SignedCustomer:
+    """A heartbeat's caller whose signature matched its token; the script checks that the token is current."""
+
+    id: int
+    digest: str
+    rand_str: str
+    timestamp: str
+    from_database: bool  # the token was read from the database for this request
+
+
+def signed_customer():
+    """The caller of a heartbeat: a SignedCustomer checked against this process's tokens, or (buffer off) the
+    Customer row, authenticated as every other customer request is (app/auth.py)."""
+    if not enabled():
+        g.customer = authenticate(Customer, "customer")
+        return g.customer
+    rand_str, timestamp, customer_id = signed_params()
+    check_skew(timestamp)
+    entry = _tokens.get(customer_id)
+    if entry is not None and signature_matches(rand_str, timestamp, entry[0]):
+        return SignedCustomer(customer_id, entry[1], rand_str, timestamp, False)
+    entry = _load_token(customer_id, rand_str, timestamp)
+    return SignedCustomer(customer_id, entry[1], rand_str, timestamp, True)
+
+
+def _load_token(customer_id: int, rand_str: str, timestamp: str) -> tuple[str, str]:
+    """The customer's token from the database, checked as the guard checks it (400, 306)."""
+    row = db.session.execute(select(Customer.token, Customer.status).where(Customer.id == customer_id)).first()
+    check_principal(rand_str, timestamp, row.token if row else None, row.status if row else None)
+    return _tokens.put(customer_id, row.token)
+
+
+def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | None:
+    """16.5 in Redis: the seconds added to the view (0 for a heartbeat too soon after the previous one); None when
+    Redis cannot be reached (the caller writes to the database instead, see `customer_row`)."""
+    config = current_app.config
+    sig_key, sig_ttl = signature_key("customer", caller.id, caller.timestamp, caller.rand_str)
+    keys = [_key("c", caller.id), _key("v", view_id), _key("pending"), _key("processing"), sig_key]
+    fill: tuple = ()
+    for _ in range(3):
+        args = [caller.digest, caller.id, article_id, int(time.time()), config["STAYTIME_MAX_STEP"], view_id]
+        args += [config["HOT_CACHE_TTL"], int(sig_ttl) + 1, *fill]
+        try:
+            step = int(_run("heartbeat", _HEARTBEAT, keys, args))
+            if step == STALE_CREDENTIALS:  # expired, or the token or status changed: ask the database
+                if not caller.from_database:
+                    _token, digest = _load_token(caller.id, caller.rand_str, caller.timestamp)
+                    caller = replace(caller, digest=digest, from_database=True)
+                _connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
+                continue
+        except RedisError as err:
+            log.warning("hot buffer unreachable: heartbeat to the database", extra={"error": type(err).__name__})
+            return None
+        if step >= 0:
+            return step
+        if step == NOT_FOUND:
+            break
+        # UNKNOWN_VIEW: not seen for HOT_CACHE_TTL seconds (or opened before the buffer was on)
+        view = db.session.get(ArticleView, view_id)
+        if view is None:
+            break
+        fill = (view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at))
+    raise ApiError.not_found("查看文章日志")
+
+
+def customer_row(caller: SignedCustomer) -> Customer:
+    """The caller's row, its signature checked against the database's token (Redis away: nothing says that the
+    token this process knows is still current)."""
+    customer = db.session.get(Customer, caller.id)
+    token, status = (customer.token, customer.status) if customer else (None, None)
+    check_principal(caller.rand_str, caller.timestamp, token, status)
+    return customer
+
+
+# --- counters of reads and forwards, written once the request's transaction commits -----------------
+
+
+def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) -> None:
+    """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
+    the session commits (nothing when it rolls back)."""
+    if view is not None:
+        cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": _epoch(view.last_beat_at)}
+        view = (_key("v", view.id), cached)
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), view))
+
+
+@event.listens_for(Session, "after_commit")
+def _write_after_commit(session: Session) -> None:
+    pending = session.info.pop(_AFTER_COMMIT, None)
+    stale = session.info.pop(_STALE_KEYS, None)
+    if stale:
+        _drop(sorted(stale))
+    if not pending:
+        return
+    ttl = current_app.config["HOT_CACHE_TTL"]
+    try:
+        pipe = _connection().pipeline(transaction=True)
+        for pending_key, fields, view in pending:
+            for field, amount in fields.items():
+                pipe.hincrby(pending_key, field, amount)
+            if view is not None:
+                pipe.hset(view[0], mapping=view[1])
+                pipe.expire(view[0], ttl)
+        pipe.execute()
+    except RedisError as err:
+        counts = [fields for _, fields, _ in pending]
+        log.error("hot buffer unreachable: counts lost", extra={"error": type(err).__name__, "counts": counts})
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+    session.info.pop(_STALE_KEYS, None)
+
+
+# --- the cached 15.1 article ---------------------------------------------------------------------------
+
+
+def cached_article(article_id: int, load) -> dict:
+    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
+    return _cached(_key("a", article_id), load, lambda payload: payload["company_id"])
+
+
+def cached_card(company_id: int, uid: int, load):
+    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
+    return _cached(_key("u", company_id, uid), load, lambda _payload: company_id)
+
+
+def _cached(key: str, load, company_of):
+    """JSON kept under `key`, and listed in its company's set, which a company-wide change drops at once."""
+    conn = _connection()
+    try:
+        raw = conn.get(key)
+    except RedisError:
+        return load()
+    if raw is not None:
+        return json.loads(raw)
+    payload = load()
+    company_set = _key("co", company_of(payload))
+    ttl = current_app.config["HOT_CACHE_TTL"]
+    with contextlib.suppress(RedisError):  # not cached this time
+        conn.pipeline().set(key, json.dumps(payload), ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
+    return payload
+
+
+def _drop(keys: list[str]) -> None:
+    conn = _connection()
+    if conn is None or not keys:
+        return
+    try:
+        company_sets = [key for key in keys if key.startswith(_key("co", ""))]
+        members = [member.decode() for company_set in company_sets for member in conn.smembers(company_set)]
+        conn.delete(*keys, *members)
+    except RedisError as err:
+        log.warning("hot cache not invalidated: Redis unreachable", extra={"error": type(err).__name__})
+
+
+@event.listens_for(Session, "after_flush")
+def _collect_stale(session: Session, _context) -> None:
+    """What the flushed changes make stale: an article's or a radar user's card, a company's whole cache (its
+    name, a tag or an author renamed), a customer's credentials (a new token, another status). Dropped once the
+    transaction commits."""
+    if not current_app or not current_app.config.get("REDIS_URL"):
+        return
+    stale = set()
+    for obj in list(session.dirty) + list(session.deleted):
+        gone = obj in session.deleted
+        if isinstance(obj, Article):
+            stale.add(_key("a", obj.id))
+        elif isinstance(obj, RadarUser):
+            stale.add(_key("u", obj.company_id, obj.id))
+        elif isinstance(obj, Company):
+            stale.add(_key("co", obj.id))
+        elif isinstance(obj, ArticleTag) or (
+            isinstance(obj, AdminUser) and (gone or _changed(obj, "username", "avatar"))
+        ):
+            stale.add(_key("co", obj.company_id))
+        elif isinstance(obj, Customer) and (gone or _changed(obj, "token", "status")):
+            stale.add(_key("c", obj.id))
+    if stale:
+        session.info.setdefault(_STALE_KEYS, set()).update(stale)
+
+
+def _changed(obj, *attributes: str) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+# --- the flush ----------------------------------------------------------------------------------
+
+
+def flush() -> int:
+    """Write the buffer to the database; the number of buffered fields written."""
+    conn = _connection()
+    if conn is None:
+        return 0
+    processing = _key("processing")
+    claimed = _run("claim", _CLAIM, [_key("pending"), processing], [uuid.uuid4().hex])
+    if not claimed:
+        return 0
+    fields = {claimed[i].decode(): claimed[i + 1].decode() for i in range(0, len(claimed), 2)}
+    batch = fields.pop("_batch")
+    try:  # a second flusher of the same batch waits here for the first, then finds it recorded
+        db.session.add(HotFlushBatch(batch_id=batch, flushed_at=utcnow()))
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        _run("release", _RELEASE, [processing], [batch])
+        log.info("hot buffer batch already written", extra={"batch": batch})
+        return 0
+    _apply(fields)
+    db.session.execute(delete(HotFlushBatch).where(HotFlushBatch.flushed_at < utcnow() - BATCH_KEEP))
+    db.session.commit()
+    _run("release", _RELEASE, [processing], [batch])
+    log.info("hot buffer flushed", extra={"batch": batch, "fields": len(fields)})
+    return len(fields)
+
+
+def _amounts(fields: dict[str, str]) -> dict[str, dict[int, int]]:
+    by_kind: dict[str, dict[int, int]] = {}
+    for field, value in fields.items():
+        kind, _, row_id = field.partition(":")
+        by_kind.setdefault(kind, {})[int(row_id)] = int(value)
+    return by_kind
+
+
+def _apply(fields: dict[str, str]) -> None:
+    """One UPDATE per row, in the order the direct writes lock them (article, tree row, view), by id."""
+    amounts = _amounts(fields)
+
+    def get(kind, row_id):
+        return amounts.get(kind, {}).get(row_id, 0)
+
+    def ids(*kinds):
+        return sorted(set().union(*(amounts.get(kind, {}) for kind in kinds)))
+
+    article, share, view = Article.__table__, ArticleShare.__table__, ArticleView.__table__
+    _execute(
+        update(article)
+        .where(article.c.id == bindparam("row_id"))
+        .values(
+            read_count=article.c.read_count + bindparam("r"),
+            forward_count=article.c.forward_count + bindparam("f"),
+        ),
+        [
+            {"row_id": i, "r": get(ARTICLE_READ, i), "f": get(ARTICLE_FORWARD, i)}
+            for i in ids(ARTICLE_READ, ARTICLE_FORWARD)
+        ],
+    )
+    _execute(
+        update(share)
+        .where(share.c.id == bindparam("row_id"))
+        .values(
+            stay_time=share.c.stay_time + bindparam("st"),
+            read_count=share.c.read_count + bindparam("r"),
+            forward_friend_count=share.c.forward_friend_count + bindparam("ff"),
+            forward_moments_count=share.c.forward_moments_count + bindparam("fm"),
+        ),
+        [
+            {
+                "row_id": i,
+                "st": get(SHARE_STAY, i),
+                "r": get(SHARE_READ, i),
+                "ff": get(SHARE_FRIEND, i),
+                "fm": get(SHARE_MOMENTS, i),
+            }
+            for i in ids(SHARE_STAY, SHARE_READ, SHARE_FRIEND, SHARE_MOMENTS)
+        ],
+    )
+    _execute(
+        update(view)
+        .where(view.c.id == bindparam("row_id"))
+        .values(stay_time=view.c.stay_time + bindparam("st"), last_beat_at=bindparam("at")),
+        [{"row_id": i, "st": get(VIEW_STAY, i), "at": _moment(get(VIEW_LAST, i))} for i in ids(VIEW_LAST)],
+    )
+
+
+def _execute(stmt, rows: list[dict]) -> None:
+    if rows:
+        db.session.execute(stmt, rows)
+
+
+def forget_tokens() -> None:
+    """Tests: empty this process's customer tokens."""
+    _tokens.clear()
