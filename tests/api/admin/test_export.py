@@ -223,7 +223,9 @@ def test_the_link_is_signed_and_short_lived(app, api, make, monkeypatch):
     result = _link(api, admin, job)
     url = result["download_url"]
     assert url.startswith(f"{E}/download/") and result["expires_at"]
-    assert body(client.get(url[:-2] + "xx"))["code"] == 400  # tampered
+    # tampered: a character inside the signature (the last one may only carry padding bits)
+    tampered = url[:-10] + ("A" if url[-10] != "A" else "B") + url[-9:]
+    assert body(client.get(tampered))["code"] == 400
     forged = URLSafeTimedSerializer("another-key", salt="zhugeleida.export-download").dumps({"j": job.id, "f": "xlsx"})
     assert body(client.get(f"{E}/download/{forged}"))["code"] == 400
     assert _download(app, job).data  # within its lifetime
