@@ -702,10 +702,10 @@ EXEMPT = {
 
 # --- discovering id parameters: the URL map and the schemas each view loads ------------------------------
 
-ID_NAME = re.compile(r"(^|_)id$|Id$|^(uid|pid)$")
+# Matched against a field's name in the schema: a contract parameter whose name hides an id (17.x's
+# `talkGroupName`, 1.4's `department`) is declared as `group_id = fields.Integer(data_key="talkGroupName")`.
+ID_NAME = re.compile(r"(^|_)id$|^(uid|pid)$")
 APPID = re.compile(r"appid$")  # a WeChat account's appid names that account, hence its company
-# Integer fields that carry an object id under another name (17.x's camelCase, 1.4's department filter).
-ID_ALIASES = {"department", "talkGroupName", "companyName", "userProfile"}
 
 
 def _is_schema(value) -> bool:
@@ -750,7 +750,7 @@ def _id_like(name: str, schema_field) -> bool:
         return isinstance(schema_field.item, fields.Integer)
     if isinstance(schema_field, fields.String):
         return bool(APPID.search(name))
-    return isinstance(schema_field, fields.Integer) and bool(ID_NAME.search(name) or name in ID_ALIASES)
+    return isinstance(schema_field, fields.Integer) and bool(ID_NAME.search(name))
 
 
 def id_parameters(app) -> set[tuple[str, str]]:
@@ -763,9 +763,8 @@ def id_parameters(app) -> set[tuple[str, str]]:
         view = inspect.unwrap(app.view_functions[rule.endpoint])
         for schema, where in _loaded_schemas(view):
             for name, schema_field in schema().fields.items():
-                key = schema_field.data_key or name
-                if _id_like(key, schema_field):
-                    found.add((rule.endpoint, f"{where}:{key}"))
+                if _id_like(name, schema_field):
+                    found.add((rule.endpoint, f"{where}:{schema_field.data_key or name}"))
     return found
 
 

@@ -88,9 +88,23 @@ def _all_leaves(messages):
         yield str(messages)
 
 
+def _by_wire_name(schema: Schema) -> dict:
+    """The schema's input fields by the name a client sends (a field's data_key, else its own name)."""
+    return {field.data_key or name: field for name, field in schema.load_fields.items()}
+
+
 def _label(schema: Schema, key) -> str:
-    field = schema.fields.get(key) if isinstance(key, str) else None
+    """The label of the field an error names: marshmallow keys its errors by the wire name."""
+    field = _by_wire_name(schema).get(key) if isinstance(key, str) else None
     return (field.metadata.get("label") if field else None) or str(key)
+
+
+def _as_sent(schema: Schema, result):
+    """A loaded input keyed by the names the client sent, as the operation log shows them."""
+    if not isinstance(result, dict):
+        return result
+    sent = {field.attribute or field.name: key for key, field in _by_wire_name(schema).items()}
+    return {sent.get(key, key): value for key, value in result.items()}
 
 
 def load(schema_cls, data=None, **kwargs):
@@ -107,7 +121,7 @@ def load(schema_cls, data=None, **kwargs):
         label = "" if path and path[0] == "_schema" else _label(schema, path[0] if path else "")
         code = Code.TYPE_ERROR if is_type else Code.INVALID
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
-    remember_input(result)  # a write's input, for its operation-log summary (app/services/oplog.py)
+    remember_input(_as_sent(schema, result))  # a write's input, for its operation-log summary (app/services/oplog.py)
     return result
 
 

@@ -38,9 +38,10 @@ class AuthCodeQuerySchema(BaseSchema):
 
 
 class AppIdsSchema(BaseSchema):
-    app_ids_list = int_id_list(
+    app_ids = int_id_list(
         "小程序ID列表",
         required=True,
+        data_key="app_ids_list",
         validate=validate.Length(min=1, max=MAX_BATCH, error=f"须包含 1 到 {MAX_BATCH} 个小程序"),
     )
 

@@ -36,13 +36,13 @@ class LocalMinute(fields.Field):
 # --- input helpers ----------------------------------------------------------------------------
 
 
-def text(label: str, max_len: int, required: bool = False) -> fields.String:
+def text(label: str, max_len: int, required: bool = False, **kwargs) -> fields.String:
     """A stripped string of at most `max_len` characters; a required one may not be blank."""
     if required:
         check = validate.Length(1, max_len, error=f"不能为空且长度不能超过{max_len}")
-        return Stripped(required=True, validate=check, metadata={"label": label})
+        return Stripped(required=True, validate=check, metadata={"label": label}, **kwargs)
     check = validate.Length(max=max_len, error=f"长度不能超过{max_len}")
-    return Stripped(load_default="", validate=check, metadata={"label": label})
+    return Stripped(load_default="", validate=check, metadata={"label": label}, **kwargs)
 
 
 class Stripped(fields.String):

@@ -42,7 +42,9 @@ class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
     status = fields.Integer(
         load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
     )
-    department = fields.Integer(load_default=None, validate=_ID_RANGE, metadata={"label": "部门ID"})
+    department_id = fields.Integer(
+        load_default=None, validate=_ID_RANGE, data_key="department", metadata={"label": "部门ID"}
+    )
     position = fields.String(load_default=None, validate=max_length(128), metadata={"label": "职位"})
     username = fields.String(load_default=None, validate=max_length(64), metadata={"label": "姓名"})
     order = order_field("create_date", "id", "username")
@@ -69,7 +71,7 @@ class ScanJoinSchema(BaseSchema):
     wechat = _text("微信号", 64, required=True)
     wechat_phone = _mobile("微信绑定的手机号", required=True)
     mingpian_phone = _mobile("名片显示的手机", required=True)
-    department_id = int_id_list("部门ID列表", load_default=list)
+    department_ids = int_id_list("部门ID列表", load_default=list, data_key="department_id")
 
 
 class RadarUserSchema(BaseSchema):
@@ -93,7 +95,7 @@ class RadarUserSchema(BaseSchema):
         ),
         metadata={"label": "性别"},
     )
-    department_id = int_id_list("部门ID列表", load_default=list)
+    department_ids = int_id_list("部门ID列表", load_default=list, data_key="department_id")
 
 
 class RadarUserAddSchema(RadarUserSchema):
@@ -110,8 +112,11 @@ class RadarUserAddSchema(RadarUserSchema):
 
 
 class ApprovalSchema(BaseSchema):
-    user_id_list = int_id_list(
-        "临时用户ID列表", required=True, validate=validate.Length(1, 100, error="须选择1到100个用户")
+    temp_user_ids = int_id_list(
+        "临时用户ID列表",
+        required=True,
+        validate=validate.Length(1, 100, error="须选择1到100个用户"),
+        data_key="user_id_list",
     )
 
 

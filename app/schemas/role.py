@@ -9,7 +9,7 @@ class RoleSchema(BaseSchema):
     name = fields.String(
         required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "角色名称"}
     )
-    rules_list = int_id_list("权限条目", required=True)
+    rule_ids = int_id_list("权限条目", required=True, data_key="rules_list")
 
 
 class RoleOptionSchema(BaseSchema):

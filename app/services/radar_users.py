@@ -43,8 +43,8 @@ def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int
     stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
     if query["status"] is not None:
         stmt = stmt.where(RadarUser.status == query["status"])
-    if query["department"] is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department"]))
+    if query["department_id"] is not None:
+        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department_id"]))
     if query["position"]:
         stmt = stmt.where(RadarUser.position.contains(query["position"], autoescape=True))
     if query["username"]:
@@ -134,7 +134,7 @@ def _apply(user: RadarUser, data: dict, departments: list[Department]) -> None:
 
 
 def create_radar_user(company_id: int, data: dict) -> RadarUser:
-    departments = departments_of(company_id, data["department_id"])
+    departments = departments_of(company_id, data["department_ids"])
     userid = data["userid"] or new_userid()
     if db.session.scalar(select(RadarUser.id).where(RadarUser.company_id == company_id, RadarUser.userid == userid)):
         raise ApiError.duplicate("企业微信账号已存在")
@@ -152,7 +152,7 @@ def create_radar_user(company_id: int, data: dict) -> RadarUser:
 
 def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
     user = get_for_company(RadarUser, user_id, scope, "用户")
-    _apply(user, data, departments_of(user.company_id, data["department_id"]))
+    _apply(user, data, departments_of(user.company_id, data["department_ids"]))
     db.session.flush()
     hooks.radar_users_created(user.company_id, [user.id])  # the hook upserts: WeChat Work gets the change too
     return user

@@ -40,7 +40,7 @@ def create_scan_code(admin: AdminUser) -> dict:
 def _save(temp: TempUser, company_id: int, data: dict) -> TempUser:
     if name_taken(TempUser.username, data["username"], exclude_id=temp.id, company_id=company_id):
         raise ApiError.duplicate(DUPLICATE_MSG)
-    departments = departments_of(company_id, data["department_id"])
+    departments = departments_of(company_id, data["department_ids"])
     for key in FIELDS:
         setattr(temp, key, data[key])
     temp.departments = departments
@@ -65,8 +65,8 @@ def list_temp_users(company_id: int, query: dict) -> tuple[list[TempUser], int]:
         .where(TempUser.company_id == company_id)
         .options(joinedload(TempUser.company), selectinload(TempUser.departments))
     )
-    if query["department"] is not None:
-        stmt = stmt.where(TempUser.departments.any(Department.id == query["department"]))
+    if query["department_id"] is not None:
+        stmt = stmt.where(TempUser.departments.any(Department.id == query["department_id"]))
     if query["position"]:
         stmt = stmt.where(TempUser.position.contains(query["position"], autoescape=True))
     if query["username"]:

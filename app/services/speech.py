@@ -50,10 +50,10 @@ def _check_group_name(company_id: int, name: str, exclude_id: int | None = None)
 
 
 def create_group(admin: AdminUser, scope: int | None, data: dict) -> TalkGroup:
-    company_id = _target_company(data["companyName"] or admin.company_id, scope)
-    _check_owner(data["userProfile"], company_id)
-    _check_group_name(company_id, data["groupName"])
-    group = TalkGroup(company_id=company_id, owner_id=data["userProfile"], name=data["groupName"])
+    company_id = _target_company(data["company_id"] or admin.company_id, scope)
+    _check_owner(data["owner_id"], company_id)
+    _check_group_name(company_id, data["name"])
+    group = TalkGroup(company_id=company_id, owner_id=data["owner_id"], name=data["name"])
     with unique_or_300(GROUP_TAKEN):
         db.session.add(group)
     return group
@@ -62,11 +62,11 @@ def create_group(admin: AdminUser, scope: int | None, data: dict) -> TalkGroup:
 def update_group(scope: int | None, group_id: int, data: dict) -> TalkGroup:
     """17.2: every field optional; moving a group to another company (role 1) moves its details."""
     group = get_for_company(TalkGroup, group_id, scope, "分组")
-    company_id = _target_company(data.get("companyName") or group.company_id, scope)
-    owner_id = data.get("userProfile", group.owner_id)
-    if "userProfile" in data or company_id != group.company_id:
+    company_id = _target_company(data.get("company_id") or group.company_id, scope)
+    owner_id = data.get("owner_id", group.owner_id)
+    if "owner_id" in data or company_id != group.company_id:
         _check_owner(owner_id, company_id)
-    name = data.get("groupName", group.name)
+    name = data.get("name", group.name)
     _check_group_name(company_id, name, group.id)
     if company_id != group.company_id:
         db.session.execute(update(SpeechDetail).where(SpeechDetail.group_id == group.id).values(company_id=company_id))
@@ -88,14 +88,14 @@ def delete_group(scope: int | None, group_id: int) -> None:
 
 def list_details(scope: int | None, query: dict) -> tuple[list[SpeechDetail], int]:
     stmt = select(SpeechDetail).options(joinedload(SpeechDetail.group))
-    if query["talkGroupId"] is not None:
-        stmt = stmt.where(SpeechDetail.group_id == query["talkGroupId"])
+    if query["group_id"] is not None:
+        stmt = stmt.where(SpeechDetail.group_id == query["group_id"])
     return _page(stmt, SpeechDetail, scope, query)
 
 
 def create_detail(scope: int | None, data: dict) -> SpeechDetail:
-    group = get_for_company(TalkGroup, data["talkGroupName"], scope, "归属分组")
-    detail = SpeechDetail(company_id=group.company_id, group_id=group.id, content=data["contentWords"])
+    group = get_for_company(TalkGroup, data["group_id"], scope, "归属分组")
+    detail = SpeechDetail(company_id=group.company_id, group_id=group.id, content=data["content"])
     db.session.add(detail)
     db.session.flush()
     return detail
@@ -103,8 +103,8 @@ def create_detail(scope: int | None, data: dict) -> SpeechDetail:
 
 def update_detail(scope: int | None, detail_id: int, data: dict) -> SpeechDetail:
     detail = get_for_company(SpeechDetail, detail_id, scope, "话术详情")
-    group = get_for_company(TalkGroup, data["talkGroupName"], scope, "归属分组")
-    detail.company_id, detail.group_id, detail.content = group.company_id, group.id, data["contentWords"]
+    group = get_for_company(TalkGroup, data["group_id"], scope, "归属分组")
+    detail.company_id, detail.group_id, detail.content = group.company_id, group.id, data["content"]
     db.session.flush()
     return detail
 

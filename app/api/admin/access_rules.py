@@ -16,7 +16,7 @@ bp = Blueprint("access_rules", __name__, url_prefix="/access_rules")
 def index():
     """3.1 权限 - 展示权限条目."""
     query = load(AccessRuleQuerySchema, request.args)
-    rules = service.list_rules(query["super_id_id__isnull"])
+    rules = service.list_rules(query["parents_only"])
     return ok({"ret_data": AccessRuleOutSchema(many=True).dump(rules), "data_count": len(rules)}, "查询成功")
 
 
