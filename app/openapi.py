@@ -24,8 +24,9 @@ from marshmallow import fields, validate
 from app.auth import required_rule
 from app.openapi_scan import Shape, scan_view
 from app.responses import Code
-from app.schemas.base import BaseSchema, JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier
-from app.schemas.plugin import MAX_PRICE, JSONNested
+from app.schemas.base import BaseSchema
+from app.schemas.fields import JSONDict, JSONList, JSONNested, LocalDate, LocalDateTime, _JSONCarrier
+from app.schemas.plugin import MAX_PRICE
 from app.schemas.plugin import Price as PluginPrice
 from app.schemas.product import ProductAddSchema, RecommendIndexSchema
 from app.schemas.radar_user import UserTypeSchema

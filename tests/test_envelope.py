@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from app import create_app
-from app.schemas.base import BaseSchema, JSONList, load
+from app.schemas.base import BaseSchema, load
+from app.schemas.fields import JSONList
 from config import TestingConfig
 from tests.conftest import body
 

@@ -32,7 +32,8 @@ from app.schemas import (
     speech,
     website,
 )
-from app.schemas.base import JSONList, Utf8Bytes
+from app.schemas.base import Utf8Bytes
+from app.schemas.fields import JSONList
 from app.security import EncryptedText
 from tests.conftest import body
 

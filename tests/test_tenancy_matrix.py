@@ -36,7 +36,7 @@ from app.models.jobs import FINISHED, Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from app.models.oplog import OperationLog
 from app.models.share import ArticleView
-from app.schemas.base import JSONList
+from app.schemas.fields import JSONList
 from app.schemas.upload import UploadId
 from tests.conftest import PASSWORD, body
 from tests.fixtures.articles import GOODS_CONTENT

@@ -2,7 +2,8 @@
 
 from marshmallow import fields, pre_load, validate
 
-from app.schemas.base import BaseSchema, LocalDateTime
+from app.schemas.base import BaseSchema
+from app.schemas.fields import LocalDateTime
 
 
 class AccessRuleQuerySchema(BaseSchema):

@@ -3,8 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.article import SOURCE_ORIGINAL, SOURCE_TEXT, STATUS_TEXT, STATUS_UNPUBLISHED
-from app.schemas.base import BaseSchema, PageSchema, RichText, SafeUrl, Utf8Bytes, int_id_list, max_length
-from app.schemas.plugin import IsoMillis, text
+from app.schemas.base import BaseSchema, PageSchema, Utf8Bytes, max_length
+from app.schemas.fields import IsoMillis, RichText, SafeUrl, int_id_list, text
 
 ORDERS = ["-create_date", "-read_count", "-forward_count"]
 MAX_CONTENT = 2_000_000  # characters; MEDIUMTEXT holds 16 MB, utf8mb4 takes up to 4 bytes each

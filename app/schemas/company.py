@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.company import TERM_MONTHS
-from app.schemas.base import BaseSchema, LocalDate, PageSchema, SafeUrl, max_length, order_field
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import LocalDate, SafeUrl, order_field
 
 
 class CompanyQuerySchema(PageSchema):

@@ -2,7 +2,8 @@
 
 from marshmallow import fields, validate
 
-from app.schemas.base import BaseSchema, int_id_list
+from app.schemas.base import BaseSchema
+from app.schemas.fields import int_id_list
 
 
 class RoleSchema(BaseSchema):

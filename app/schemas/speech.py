@@ -2,8 +2,8 @@
 
 from marshmallow import fields
 
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema
-from app.schemas.plugin import text
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import LocalDateTime, text
 
 
 class SpeechQuerySchema(PageSchema):
