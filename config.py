@@ -152,7 +152,7 @@ class Config:
     SENTRY_ENVIRONMENT = _str("SENTRY_ENVIRONMENT", None)  # default: APP_ENV
     SENTRY_TRACES_SAMPLE_RATE = _float("SENTRY_TRACES_SAMPLE_RATE", 0)
 
-    # --- uploads and tenant content (issue 3) ---
+    # --- uploads and tenant content ---
     UPLOAD_MAX_BYTES = _int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)  # one merged image
     UPLOAD_MAX_CHUNK_BYTES = _int("UPLOAD_MAX_CHUNK_BYTES", 2 * 1024 * 1024)  # one chunk
     UPLOAD_MAX_CHUNKS = _int("UPLOAD_MAX_CHUNKS", 100)
@@ -174,7 +174,7 @@ class Config:
     MAX_CONTENT_LENGTH = BODY_MAX_BYTES
     UPLOAD_BODY_MAX_BYTES = MAX_FORM_MEMORY_SIZE + 64 * 1024
 
-    # --- radar users, scan-to-join, statistics (issue 4) ---
+    # --- radar users, scan-to-join, statistics ---
     # The H5 page a scan-to-join QR code opens; it gets rand_str/timestamp/user_id of the invite.
     H5_BASE_URL = _str("H5_BASE_URL", "http://127.0.0.1:8000/h5/scan_code_to_add_user")
     # How long a scan-to-join QR code (its invite signature) stays valid.
@@ -182,7 +182,7 @@ class Config:
     # Scan-to-join submissions per client address (the endpoint needs no login).
     SCAN_JOIN_RATE_LIMIT = _str("SCAN_JOIN_RATE_LIMIT", "30 per minute")
 
-    # --- jobs and WeChat (issues 5-7) ---
+    # --- jobs and WeChat ---
     # Run jobs on background threads of the web process even when REDIS_URL is set (without it they always do).
     JOBS_INLINE = _bool("JOBS_INLINE", False)
     JOB_THREADS = _int("JOB_THREADS", 1)  # those threads per queue and process (1: in order)
@@ -223,7 +223,7 @@ class Config:
     WECHAT_RETRY_BACKOFF = _float("WECHAT_RETRY_BACKOFF", 1)
     # This API's public base URL: radar-user OAuth entry of the AI雷达/Boss雷达 apps (7.4 sets it in WeChat Work).
     RADAR_OAUTH_BASE_URL = _str("RADAR_OAUTH_BASE_URL", "http://127.0.0.1:8000")
-    # Third-party platform (issue 6): the component's credentials, as registered on open.weixin.qq.com.
+    # Third-party platform: the component's credentials, as registered on open.weixin.qq.com.
     COMPONENT_APPID = _str("COMPONENT_APPID", "")
     COMPONENT_APPSECRET = _str("COMPONENT_APPSECRET", "")
     COMPONENT_TOKEN = _str("COMPONENT_TOKEN", "")  # message check token
@@ -238,7 +238,7 @@ class Config:
     XCX_QRCODE_CHECK_PATH = _bool("XCX_QRCODE_CHECK_PATH", True)
     # 14.1: where the official account's silent OAuth (snsapi_base) sends the visitor back to.
     GONGZHONGHAO_OAUTH_REDIRECT_URL = _str("GONGZHONGHAO_OAUTH_REDIRECT_URL", "http://127.0.0.1:8080/admin/")
-    # H5 side (issue 7): the article page a share link's OAuth redirect lands on ({article_id} is filled in).
+    # H5 side: the article page a share link's OAuth redirect lands on ({article_id} is filled in).
     H5_ARTICLE_URL = _str("H5_ARTICLE_URL", "http://127.0.0.1:8000/h5/yulanwenzhang/{article_id}")
     # Key of the HMAC that signs a share link's uid/pid/level/article/company; derived from SECRET_KEY when unset.
     SHARE_SIGN_KEY = _str("SHARE_SIGN_KEY", None)

@@ -95,9 +95,12 @@ def register_monitoring(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
     from app.extensions import db, limiter, migrate
+    from app.limits import record_breach
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    # Every refused request is a security event of the operation log (app/limits.py).
+    app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", record_breach)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)

@@ -77,3 +77,9 @@ ROLE_RULES = {
     2: ("管理员", [p for p in ALL_CHILD_RULES if p not in _ADMIN_EXCLUDED]),
     3: ("普通用户", [p for p in ALL_CHILD_RULES if p in _MEMBER_RULES]),
 }
+
+
+def required_rule(endpoint: str, view) -> str:
+    """The url_path of the rule guarding an endpoint: the view's marker (app.auth.access_rule), else its
+    blueprint's name."""
+    return getattr(view, "access_rule", None) or endpoint.rsplit(".", 1)[0].rsplit(".", 1)[-1]

@@ -1,23 +1,34 @@
-"""Authentication (signed requests) for every principal kind, access-rule and tenant guards (SPEC §4)."""
+"""Authentication (signed requests) for every principal kind, access-rule and tenant guards (docs/architecture.md)."""
 
 import time
 from functools import wraps
 
 from flask import current_app, g, request
 
+from app.access import required_rule
 from app.extensions import db
+from app.inputs import SAFE_METHODS
 from app.models.admin import STATUS_ENABLED, AdminUser
 from app.responses import ApiError, Code
 from app.security import sign, signature_matches
+from app.services import oplog
 from app.signatures import first_use
-
-# Methods that write nothing: their signatures may be reused (docs/security.md, "Signatures").
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from app.tenancy import Tenant
 
 
 def _digits(text: str) -> bool:
-    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
-    return text.isascii() and text.isdigit()
+    """ASCII digits only (str.isdigit() also accepts '²', which int() refuses), and few enough for a 64-bit
+    integer."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def signed_params() -> tuple[str, str, int]:
+    """`rand_str`, `timestamp` (ms) and `user_id` of a signed request — a principal's or an invite's; refused
+    (AUTH_FAILED) when one is missing or not digits."""
+    rand_str, timestamp, user_id = (request.args.get(key, "") for key in ("rand_str", "timestamp", "user_id"))
+    if not (rand_str and _digits(timestamp) and _digits(user_id)):
+        raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
+    return rand_str, timestamp, int(user_id)
 
 
 def authenticate(model, kind: str):
@@ -34,23 +45,17 @@ def authenticate(model, kind: str):
 
 def _record_refused_write(model, reason: str) -> None:
     """A write refused for its signature is a security event (app/services/oplog.py)."""
-    from app.services import oplog
-
     user_id = request.args.get("user_id", "")
-    user = db.session.get(model, int(user_id)) if _digits(user_id) and len(user_id) <= 18 else None
+    user = db.session.get(model, int(user_id)) if _digits(user_id) else None
     oplog.record_refusal(oplog.SIGNATURE_REFUSED, admin=user, summary={"reason": reason, "path": request.path[:200]})
 
 
 def _authenticate(model, kind: str):
-    rand_str = request.args.get("rand_str", "")
-    timestamp = request.args.get("timestamp", "")
-    user_id = request.args.get("user_id", "")
-    if not (rand_str and _digits(timestamp) and _digits(user_id) and len(user_id) <= 18 and len(timestamp) <= 18):
-        raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
+    rand_str, timestamp, user_id = signed_params()
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
     if abs(time.time() * 1000 - int(timestamp)) > skew_ms:
         raise ApiError.auth("请求时间戳已过期，请校准本机时间后重试")
-    user = db.session.get(model, int(user_id))
+    user = db.session.get(model, user_id)
     if user is None or not signature_matches(rand_str, timestamp, user.token):
         raise ApiError.auth("认证失败，请重新登录")
     if user.status != STATUS_ENABLED:
@@ -120,24 +125,9 @@ def current_customer():
     return g.customer
 
 
-def tenant_scope() -> int | None:
-    """The company the caller is confined to; None for the platform operator (role 1)."""
-    admin = current_admin()
-    return None if admin.is_superadmin else admin.company_id
-
-
-def get_for_company(model, obj_id, company_id: int | None, what: str = "对象"):
-    """`model` row `obj_id`, or 302 when missing or outside `company_id` (None = any company)."""
-    obj = db.session.get(model, obj_id) if obj_id is not None else None
-    if obj is None or (company_id is not None and obj.company_id != company_id):
-        raise ApiError.not_found(what)
-    return obj
-
-
-def check_company(company_id: int, scope: int | None) -> None:
-    """A company id named in the input must be the caller's own (302 otherwise)."""
-    if scope is not None and company_id != scope:
-        raise ApiError.not_found("公司")
+def tenant_scope() -> Tenant:
+    """The tenant the calling admin acts for (app/tenancy.py): its company, or any for role 1."""
+    return Tenant(current_admin())
 
 
 # --- view markers --------------------------------------------------------------------------
@@ -178,11 +168,6 @@ def superadmin_only(view):
     return wrapper
 
 
-def required_rule(endpoint: str, view) -> str:
-    """The url_path of the rule guarding an endpoint: the view's marker, else its blueprint's name."""
-    return getattr(view, "access_rule", None) or endpoint.rsplit(".", 1)[0].rsplit(".", 1)[-1]
-
-
 def role_rule_paths(admin: AdminUser) -> set[str]:
     return {rule.url_path for rule in admin.role.rules}
 
@@ -199,7 +184,7 @@ def guard_admin_request() -> None:
         raise ApiError.forbidden("当前角色没有此功能的权限")
 
 
-# --- scan-to-join invites (SPEC §4) --------------------------------------------------------
+# --- scan-to-join invites -------------------------------------------------------------------
 
 
 def invite_params(admin: AdminUser, timestamp_ms: int | None = None) -> dict:
@@ -210,14 +195,12 @@ def invite_params(admin: AdminUser, timestamp_ms: int | None = None) -> dict:
 
 def authenticate_invite() -> AdminUser:
     """The admin whose invite signed this request; refused once older than INVITE_TTL_DAYS (400)."""
-    rand_str, timestamp, user_id = (request.args.get(key, "") for key in ("rand_str", "timestamp", "user_id"))
-    if not (rand_str and _digits(timestamp) and _digits(user_id) and len(user_id) < 16 and len(timestamp) < 16):
-        raise ApiError.auth("缺少认证参数 rand_str、timestamp、user_id")
+    rand_str, timestamp, user_id = signed_params()
     age_ms = time.time() * 1000 - int(timestamp)
     skew_ms = current_app.config["AUTH_MAX_SKEW_SECONDS"] * 1000
     if not -skew_ms <= age_ms <= current_app.config["INVITE_TTL_DAYS"] * 86_400_000:
         raise ApiError.auth("二维码已过期，请联系管理员重新生成")
-    admin = db.session.get(AdminUser, int(user_id))
+    admin = db.session.get(AdminUser, user_id)
     if admin is None or not signature_matches(rand_str, timestamp, admin.invite_secret):
         raise ApiError.auth("二维码无效，请联系管理员重新生成")
     if admin.status != STATUS_ENABLED:

@@ -25,14 +25,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
 
-def _on_breach(limit):
-    """Every refused request is a security event of the operation log (app/limits.py)."""
-    from app.limits import record_breach
-
-    record_breach(limit)
-
-
-limiter = Limiter(key_func=get_remote_address, on_breach=_on_breach)
+limiter = Limiter(key_func=get_remote_address)  # its on_breach: app/limits.py record_breach, set by create_app()
 
 
 def redis_connection():

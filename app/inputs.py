@@ -10,11 +10,15 @@ refuses malformed text and nesting deeper than JSON_MAX_DEPTH instead of raising
 import json
 from collections.abc import Callable
 
-from flask import Flask, Request, current_app, request
+from flask import Flask, Request, current_app, has_request_context, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_content_length
+
+# Methods that write nothing: no operation-log entry, and their signatures may be reused (docs/security.md).
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_LOADED = "zhugeleida.oplog_inputs"  # on the request (not g: an app context may outlive one request)
 
 # Deep enough for every document the API takes (content blocks nest 3-4 levels), far from the interpreter's
 # recursion limit, which json.loads and any recursive walk of the value would hit.
@@ -107,3 +111,15 @@ def register_input_limits(app: Flask) -> None:
     app.json = InputJSONProvider(app)
     app.request_class = InputRequest
     app.before_request_funcs.setdefault(None, []).insert(0, _apply_body_limit)  # before anything reads the body
+
+
+def remember_input(data) -> None:
+    """Called by app.schemas.base.load(): a write's loaded input, kept on the request for its operation-log
+    entry's summary (app/services/oplog.py)."""
+    if has_request_context() and request.method not in SAFE_METHODS and isinstance(data, dict):
+        request.environ.setdefault(_LOADED, []).append(data)
+
+
+def remembered_inputs() -> list[dict]:
+    """The inputs remember_input() kept for this request, in load order."""
+    return request.environ.get(_LOADED, [])

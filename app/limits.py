@@ -11,10 +11,11 @@ Client addresses are the socket's, or X-Forwarded-For's as trusted through PROXY
 
 from functools import wraps
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from app.extensions import limiter
 from app.responses import Code
+from app.services import oplog
 from app.wechat.errors import WeChatError
 
 OAUTH_FAILED_MSG = "微信授权登录失败，请重新打开页面再试"
@@ -42,11 +43,7 @@ def _failed(response) -> bool:
 
 
 def record_breach(limit) -> None:
-    """on_breach of every limit (app/extensions.py): a refusal is an operation-log security event."""
-    from flask import g
-
-    from app.services import oplog
-
+    """on_breach of every limit (set by create_app()): a refusal is an operation-log security event."""
     admin = g.get("admin")
     summary = {"limit": str(limit.limit)[:80], "path": request.path[:200]}
     oplog.record_refusal(oplog.RATE_LIMITED, admin=admin, summary=summary)

@@ -2,7 +2,7 @@
 
 - Inputs: the marshmallow schemas each view passes to `load()` (`app/openapi_scan.py`); what the scan cannot
   place (input read by a helper of another module, raw bodies, file parts) comes from `HINTS` below.
-- Security: who signs each route (SPEC §4) — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
+- Security: who signs each route — an admin (`/zhugeleida/admin`, `/zhugeleida/public`), a radar user
   (`/zhugeleida/qiyeweixin`), a customer (`/zhugeleida/gongzhonghao`), the scan-to-join invite, or nobody
   (login, WeChat's callbacks and OAuth redirects, `/healthz`, the docs, statics). A view's `principal_kind`
   marker or `@public` overrides its blueprint's default.
@@ -21,7 +21,7 @@ from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask import Flask
 from marshmallow import fields, validate
 
-from app.auth import required_rule
+from app.access import required_rule
 from app.openapi_scan import Shape, scan_view
 from app.responses import Code
 from app.schemas.base import BaseSchema
@@ -52,7 +52,7 @@ CODES = {
 }
 CODES_TEXT = "; ".join(f"{code.value} {text}" for code, text in CODES.items())
 
-# Who signs the requests of a URL prefix (SPEC §4); routes elsewhere are public.
+# Who signs the requests of a URL prefix; routes elsewhere are public.
 PRINCIPAL_PREFIXES = (
     ("/zhugeleida/admin/", "admin"),
     ("/zhugeleida/public/", "admin"),

@@ -1,4 +1,4 @@
-"""The response envelope, business codes and app-level error handlers (SPEC §3)."""
+"""The response envelope, business codes and app-level error handlers (docs/architecture.md)."""
 
 import logging
 import math
@@ -9,7 +9,7 @@ from flask import g, has_app_context, jsonify, request
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, RequestEntityTooLarge, TooManyRequests
 
-from app.extensions import db
+from app.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +78,6 @@ class ApiError(Exception):
 
 def _retry_after() -> int:
     """Seconds until the breached rate limit's window lets the next request through (at least 1)."""
-    from app.extensions import limiter
-
     current = limiter.current_limit
     return max(1, math.ceil(current.reset_at - time.time())) if current is not None else 60
 

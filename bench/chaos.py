@@ -37,10 +37,10 @@ from app import create_app  # noqa: E402
 from app.commands.seed import seed_roles, seed_rules  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models.admin import ROLE_ADMIN, AdminUser  # noqa: E402
-from app.models.company import Company  # noqa: E402
+from app.models.company import Company, expiry_date  # noqa: E402
 from app.models.jobs import Job  # noqa: E402
 from app.security import hash_password, new_token  # noqa: E402
-from app.services.companies import expiry_date, start_sync  # noqa: E402
+from app.services.companies import start_sync  # noqa: E402
 from app.wechat.sandbox.remote import SandboxDriver  # noqa: E402
 from app.wechat.sandbox.server import SandboxServer  # noqa: E402
 from config import ProductionConfig  # noqa: E402

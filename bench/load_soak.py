@@ -262,7 +262,7 @@ class Recorder:
 
 
 class Client:
-    """One admin's signed session (rand_str = md5(timestamp + token), SPEC §4)."""
+    """One admin's signed session (rand_str = md5(timestamp + token), docs/security.md)."""
 
     def __init__(self, base: str, session: dict, recorder: Recorder):
         self.base, self.recorder, self.session = base, recorder, session

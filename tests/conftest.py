@@ -12,9 +12,8 @@ from app import create_app, signatures
 from app.commands.seed import seed_roles, seed_rules
 from app.extensions import db, limiter
 from app.models.admin import ROLE_ADMIN, ROLE_MEMBER, ROLE_SUPERADMIN, AdminUser
-from app.models.company import Company
+from app.models.company import Company, expiry_date
 from app.security import hash_password, new_token
-from app.services.companies import expiry_date
 from config import TestingConfig
 
 PASSWORD = "Passw0rdX"
@@ -88,7 +87,7 @@ def ctx(app):
 
 
 class Api:
-    """A test client that signs every request as `user` (SPEC §4), as the console does."""
+    """A test client that signs every request as `user`, as the console does."""
 
     def __init__(self, client, user=None):
         self.client, self.user = client, user

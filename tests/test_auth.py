@@ -1,4 +1,4 @@
-"""SPEC §4: signed requests, the replay window, disabled accounts, rules, and the URL map."""
+"""Signed requests, the replay window, disabled accounts, rules, and the URL map."""
 
 import re
 import time

@@ -1,4 +1,4 @@
-"""SPEC §3: the envelope for unknown routes, wrong methods, crashes and bad input."""
+"""The envelope for unknown routes, wrong methods, crashes and bad input."""
 
 from marshmallow import fields, validate
 

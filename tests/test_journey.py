@@ -1,4 +1,4 @@
-"""Issue 7's journey, over HTTP against the WeChat sandbox: a radar user logs in through WeChat Work, shares an
+"""The share journey, over HTTP against the WeChat sandbox: a radar user logs in through WeChat Work, shares an
 article; customers open it through the official account's OAuth and share it on, three levels deep; they read,
 stay and forward; the radar user's 16.6 ranking and the company's 1.6 dashboard show it. Forged links, another
 company's article, stale or foreign credentials are refused along the way."""

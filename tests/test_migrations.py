@@ -1,4 +1,4 @@
-"""SPEC §6: migrations are the schema — upgrade, downgrade to base, upgrade, and no pending diff."""
+"""Migrations are the schema — upgrade, downgrade to base, upgrade, and no pending diff."""
 
 import pytest
 from alembic.autogenerate import compare_metadata

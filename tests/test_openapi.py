@@ -1,4 +1,4 @@
-"""Issue 8: the OpenAPI description covers every route (inputs, signer, envelope), and the docs page is offline."""
+"""The OpenAPI description covers every route (inputs, signer, envelope), and the docs page is offline."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""Issue 8: schemathesis against the app in-process (WSGI), every operation of /openapi.json, signed requests.
+"""Schemathesis against the app in-process (WSGI), every operation of /openapi.json, signed requests.
 
 Each operation is one test on a fresh database holding a small world: a company linked to the sandbox corp,
 a super admin (role 1) of it, a radar user, a customer and a row of most kinds (ids 1, 2, … exist, so

@@ -1,4 +1,4 @@
-"""The tenancy matrix (issue 8, SPEC §4): every route that takes an object id — in its path, its query string
+"""The tenancy matrix (docs/architecture.md): every route that takes an object id — in its path, its query string
 or its form — called with another tenant's object, by the principal of another company (company B's admin,
 radar user, customer or scan-to-join invite), and where the rules forbid it by a role-3 user of the object's
 own company: refused (302, or 403 for what role 2/3 may not do at all) and nothing changed in the database.

@@ -14,7 +14,7 @@ from sqlalchemy import insert, select
 
 from app.extensions import db
 from app.models.admin import ROLE_ADMIN, AdminUser
-from app.models.company import Company
+from app.models.company import Company, expiry_date
 from app.models.radar import (
     RADAR_DISABLED,
     RADAR_ENABLED,
@@ -28,7 +28,6 @@ from app.models.radar import (
     radar_user_department,
 )
 from app.security import hash_password, new_token
-from app.services.companies import expiry_date
 from app.services.stat_rollup import refresh_rollup, reset_rollup
 from app.timefmt import to_local, utcnow
 
@@ -39,7 +38,7 @@ DEPARTMENTS = ["销售一部", "销售二部", "市场部", "客服部", "技术
 POSITIONS = ["销售经理", "销售代表", "客户经理", "市场专员", "客服专员", "技术支持", "区域总监"]
 PLACES = [("北京", "北京"), ("上海", "上海"), ("广东", "广州"), ("广东", "深圳"), ("浙江", "杭州"), ("四川", "成都")]
 NOTES = ["电话沟通，有购买意向", "已发送产品资料", "约好下周面谈", "客户在比较价格", "已报价，等待回复"]
-# Action codes (SPEC §11) with how often customers do them.
+# Action codes (docs/domain.md) with how often customers do them.
 ACTION_WEIGHTS = {
     1: 30, 2: 12, 3: 5, 4: 5, 5: 2, 6: 4, 7: 2, 8: 2, 9: 5, 10: 1,
     11: 2, 12: 1, 13: 3, 14: 18, 15: 3, 16: 2, 17: 1, 19: 4,

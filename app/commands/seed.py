@@ -9,10 +9,9 @@ from sqlalchemy import select
 from app.access import ROLE_RULES, RULE_TREE
 from app.extensions import db
 from app.models.admin import ROLE_SUPERADMIN, AccessRule, AdminUser, Role
-from app.models.company import Company
+from app.models.company import Company, expiry_date
 from app.security import hash_password, new_token, password_is_strong
 from app.services.accounts import WEAK_PASSWORD_MSG
-from app.services.companies import expiry_date
 from app.timefmt import local_today
 
 

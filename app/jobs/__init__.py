@@ -1,9 +1,9 @@
-"""Background jobs (SPEC §7, STYLE "Jobs"): `enqueue()`, `enqueue_after_commit()`, `set_progress()`.
+"""Background jobs (docs/jobs_wechat.md): `enqueue()`, `enqueue_after_commit()`, `set_progress()`.
 
 A job is a `Job` row first (status, progress, result, error, owner company) and an RQ job second, with the
 row id as the RQ job id. With REDIS_URL (and JOBS_INLINE off) the job goes to its RQ queue with `Retry`
 (network and busy errors) and a timeout; otherwise it runs on a background thread of this process
-(app.jobs.runner.start_thread), in its own app context and session, with the same retries, and the row records
+(app.jobs.runner.dispatch), in its own app context and session, with the same retries, and the row records
 the outcome just the same. Either way the request that started it answers at once with the job id. Job
 functions take the row and primitives, are idempotent, and checkpoint with `set_progress()`.
 """
@@ -20,9 +20,12 @@ from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.extensions import db, redis_connection
-from app.jobs import locks, registry
+from app.extensions import db
+from app.jobs import locks, registry, runner
+from app.jobs.runner import JobLog, job_logger
 from app.models.jobs import QUEUED, Job, JobLock
+
+__all__ = ["Enqueued", "JobLog", "enqueue", "enqueue_after_commit", "job_logger", "set_progress"]
 
 log = logging.getLogger(__name__)
 _PENDING = "zhugeleida_pending_jobs"
@@ -33,10 +36,6 @@ class Enqueued(NamedTuple):
     created: bool  # False: the lock was held, `job` is the one already running
 
 
-def uses_redis() -> bool:
-    return redis_connection() is not None and not current_app.config["JOBS_INLINE"]
-
-
 def _new_job(kind: str, company_id: int | None, args: dict | None, created_by_id: int | None, lock: str | None):
     queue = registry.kind(kind).queue
     return Job(
@@ -45,7 +44,7 @@ def _new_job(kind: str, company_id: int | None, args: dict | None, created_by_id
         company_id=company_id,
         created_by_id=created_by_id,
         args=args or {},
-        queue=registry.queue_name(current_app.config["JOB_QUEUE_PREFIX"], queue) if uses_redis() else None,
+        queue=registry.queue_name(current_app.config["JOB_QUEUE_PREFIX"], queue) if runner.uses_redis() else None,
         status=QUEUED,
         progress=0,
         attempts=0,
@@ -74,7 +73,7 @@ def enqueue(
         if holder is None:
             raise
         return Enqueued(holder, False)
-    _dispatch(job_id)
+    runner.dispatch(job_id)
     return Enqueued(db.session.get(Job, job_id), True)
 
 
@@ -88,22 +87,11 @@ def enqueue_after_commit(kind: str, *, company_id: int | None, args: dict | None
     return job
 
 
-def _dispatch(job_id: str) -> None:
-    from app.jobs import runner
-
-    if uses_redis():
-        runner.push(job_id)
-    else:
-        runner.start_thread(job_id)
-
-
 @event.listens_for(Session, "after_commit")
 def _start_pending(session: Session) -> None:
     job_ids = session.info.pop(_PENDING, None)
     if not job_ids:
         return
-    from app.jobs import runner
-
     for job_id in job_ids:
         runner.start_detached(job_id)
 
@@ -127,15 +115,3 @@ def set_progress(job: Job, progress: int, stage: str | None = None) -> None:
             rq_job.save_meta()
         except (RedisConnectionError, RedisTimeoutError):  # a mirror of the row: Redis away never fails the job
             log.warning("job progress not mirrored to RQ: Redis unreachable", extra={"job_id": job.id})
-
-
-class JobLog(logging.LoggerAdapter):
-    """Every line carries the job id, kind and company (merged with the call's own `extra`)."""
-
-    def process(self, msg, kwargs):
-        kwargs["extra"] = {**self.extra, **kwargs.get("extra", {})}
-        return msg, kwargs
-
-
-def job_logger(job: Job, name: str = "app.jobs") -> JobLog:
-    return JobLog(logging.getLogger(name), {"job_id": job.id, "job_kind": job.kind, "company_id": job.company_id})

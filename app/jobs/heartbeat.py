@@ -5,7 +5,8 @@ JOB_HEARTBEAT_TIMEOUT belongs to a process that is gone (SIGKILL, OOM, host lost
 Such a row is marked `interrupted` by whoever sees it first — the worker's maintenance, the cron reaper, the
 job-status endpoint, or a request wanting the same lock — and then retried (a fresh RQ job with the same id, or
 a job thread of the process that noticed) while it has tries left, failed otherwise. A run is claimed only
-when no live run holds the row (app.jobs.runner), so a retry never runs beside the run it replaces.
+when no live run holds the row (app.jobs.runner), so a retry never runs beside the run it replaces. The marking
+and the retry are app.jobs.maintenance's (`interrupt`).
 """
 
 import logging
@@ -13,10 +14,10 @@ import threading
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, update
 
 from app.extensions import db
-from app.models.jobs import FAILED, INTERRUPTED, STARTED, Job
+from app.models.jobs import INTERRUPTED, STARTED, Job
 from app.timefmt import utcnow
 
 log = logging.getLogger(__name__)
@@ -74,36 +75,6 @@ def live_run_clause():
     return (Job.status == STARTED) & (func.coalesce(Job.heartbeat_at, Job.started_at, Job.create_date) >= cutoff)
 
 
-def interrupt(job: Job) -> bool:
-    """Mark a dead run `interrupted` (conditional: a beat committed meanwhile wins) and retry or fail it by its
-    kind's policy (JOB_RETRY_MAX). Commits. True when this call did it."""
-    cutoff = utcnow() - timeout()
-    marked = db.session.execute(
-        update(Job)
-        .where(
-            Job.id == job.id,
-            Job.status == STARTED,
-            or_(Job.heartbeat_at < cutoff, Job.heartbeat_at.is_(None) & (Job.started_at < cutoff)),
-        )
-        .values(status=INTERRUPTED, stage=INTERRUPTED_STAGE, error_code=INTERRUPTED_CODE, error=INTERRUPTED_MSG)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    if marked.rowcount != 1:
-        return False
-    db.session.refresh(job)
-    log.warning("job interrupted: its process stopped beating", extra={"job_id": job.id, "attempts": job.attempts})
-    from app.jobs import locks, runner
-
-    if job.attempts >= 1 + max(current_app.config["JOB_RETRY_MAX"], 0):
-        job.status, job.finished_at, job.error = FAILED, utcnow(), locks.LOST_MSG
-        locks.release(job)
-        db.session.commit()
-        return True
-    runner.resubmit(job.id)
-    return True
-
-
 def mark_interrupted(job_id: str) -> bool:
     """A run known dead (its process exited under the worker's eyes): `interrupted` now, whatever its heartbeat
     says; the retry is left to RQ's failure handling, which follows. Commits."""
@@ -115,12 +86,3 @@ def mark_interrupted(job_id: str) -> bool:
     )
     db.session.commit()
     return marked.rowcount == 1
-
-
-def reap_dead() -> int:
-    """Interrupt every `started` row whose heartbeat is stale (the worker's maintenance and the cron reaper)."""
-    cutoff = utcnow() - timeout()
-    rows = db.session.scalars(
-        select(Job).where(Job.status == STARTED, func.coalesce(Job.heartbeat_at, Job.started_at) < cutoff)
-    ).all()
-    return sum(interrupt(job) for job in rows)

@@ -1,8 +1,10 @@
 """Every job kind, every queue and every periodic registration, in one place.
 
-A job kind names the function that does the work (dotted path, imported when the job runs), its queue and its
-timeout. Queues are named "<JOB_QUEUE_PREFIX>:<queue>" so that a test run or a second deployment sharing a
-Redis can use its own. Periodic work is registered with RQ's cron scheduler (worker.py, or `rq cron`).
+A job kind names the function that does the work (dotted path into app/tasks, imported when the job runs), its
+queue and its timeout. The job plumbing (app/jobs) reaches the layers above it only through these dotted paths,
+resolved at run time (docs/layers.md); RQ itself only ever queues app.jobs.runner.run_job with the row's id.
+Queues are named "<JOB_QUEUE_PREFIX>:<queue>" so that a test run or a second deployment sharing a Redis can use
+its own. Periodic work is registered with RQ's cron scheduler (worker.py, or `rq cron`).
 """
 
 from dataclasses import dataclass
@@ -18,21 +20,36 @@ class JobKind:
     timeout: int | None = None  # seconds; None = JOB_TIMEOUT
 
 
+# The job kinds: stored in Job.kind (and in lock keys), so a kind's string never changes.
+WECHAT_WORK_SYNC = "wechat_work.sync"
+WECHAT_WORK_PUSH_MEMBERS = "wechat_work.push_members"
+CODE_RELEASE_UPLOAD = "code_release.upload_code"
+CODE_RELEASE_SUBMIT = "code_release.submit_audit"
+CODE_RELEASE_POLL = "code_release.poll_audit"
+CODE_RELEASE_UNDO = "code_release.undo_audit"
+CODE_RELEASE_RELEASE = "code_release.release"
+CODE_RELEASE_REVERT = "code_release.revert_release"
+WXA_QRCODE_BULK = "wxa_qrcode.bulk"
+EXPORT_RUN = "export.run"
+OPEN_PLATFORM_AUTHORIZED = "open_platform.authorized"
+
 KINDS = {
     kind.name: kind
     for kind in (
-        JobKind("wechat_work.sync", "app.jobs.wechat_work.sync_address_book", "wechat", 1800),
-        JobKind("wechat_work.push_members", "app.jobs.wechat_work.push_members", "wechat", 600),
-        # the third-party platform (issue 6): batch code release 12.3-12.8, bulk mini-program codes 5.6
-        *(
-            JobKind(f"code_release.{name}", f"app.jobs.open_platform.{name}", "wechat", 3600)
-            for name in ("upload_code", "submit_audit", "poll_audit", "undo_audit", "release", "revert_release")
-        ),
-        JobKind("wxa_qrcode.bulk", "app.jobs.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
-        # an authorized/updateauthorized push: api_query_auth + details, out of the push's request
+        JobKind(WECHAT_WORK_SYNC, "app.tasks.wechat_work.sync_address_book", "wechat", 1800),
+        JobKind(WECHAT_WORK_PUSH_MEMBERS, "app.tasks.wechat_work.push_members", "wechat", 600),
+        # the third-party platform: batch code release 12.3-12.8, bulk mini-program codes 5.6
+        JobKind(CODE_RELEASE_UPLOAD, "app.tasks.open_platform.upload_code", "wechat", 3600),
+        JobKind(CODE_RELEASE_SUBMIT, "app.tasks.open_platform.submit_audit", "wechat", 3600),
+        JobKind(CODE_RELEASE_POLL, "app.tasks.open_platform.poll_audit", "wechat", 3600),
+        JobKind(CODE_RELEASE_UNDO, "app.tasks.open_platform.undo_audit", "wechat", 3600),
+        JobKind(CODE_RELEASE_RELEASE, "app.tasks.open_platform.release", "wechat", 3600),
+        JobKind(CODE_RELEASE_REVERT, "app.tasks.open_platform.revert_release", "wechat", 3600),
+        JobKind(WXA_QRCODE_BULK, "app.tasks.open_platform.bulk_wxa_qrcodes", "wechat", 3600),
         # an export of an admin list to .xlsx/.csv (app/services/exports.py)
-        JobKind("export.run", "app.services.exports.run_export", "default", 1800),
-        JobKind("open_platform.authorized", "app.jobs.open_platform.record_authorization", "wechat", 300),
+        JobKind(EXPORT_RUN, "app.tasks.exports.run_export", "default", 1800),
+        # an authorized/updateauthorized push: api_query_auth + details, out of the push's request
+        JobKind(OPEN_PLATFORM_AUTHORIZED, "app.tasks.open_platform.record_authorization", "wechat", 300),
     )
 }
 
@@ -47,9 +64,13 @@ class CronEntry:
 
 CRON = [
     CronEntry("app.jobs.maintenance.reap_stale_jobs", "default", interval=600),
-    CronEntry("app.jobs.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
-    CronEntry("app.jobs.maintenance.purge_operation_log", "default", cron="30 3 * * *"),  # OPERATION_LOG_DAYS
+    CronEntry("app.tasks.open_platform.poll_audits_cron", "wechat", interval=600),  # audits under review
+    CronEntry("app.tasks.maintenance.purge_operation_log", "default", cron="30 3 * * *"),  # OPERATION_LOG_DAYS
 ]
+
+
+# The app factory, for a worker that RQ's own CLI builds without an app (`rq worker -w app.jobs.worker.AppWorker`).
+APP_FACTORY = "app.create_app"
 
 
 def kind(name: str) -> JobKind:

@@ -28,7 +28,7 @@ from werkzeug.utils import import_string
 
 from app import request_id
 from app.extensions import db, redis_connection
-from app.jobs import heartbeat, job_logger, locks, registry
+from app.jobs import heartbeat, locks, registry
 from app.models.jobs import FAILED, FINISHED, INTERRUPTED, QUEUED, STARTED, TERMINAL, Job
 from app.responses import ApiError, Code
 from app.timefmt import utcnow
@@ -67,7 +67,31 @@ def _fresh_context():
     return current_app._get_current_object().app_context()
 
 
+class JobLog(logging.LoggerAdapter):
+    """Every line carries the job id, kind and company (merged with the call's own `extra`)."""
+
+    def process(self, msg, kwargs):
+        kwargs["extra"] = {**self.extra, **kwargs.get("extra", {})}
+        return msg, kwargs
+
+
+def job_logger(job: Job, name: str = "app.jobs") -> JobLog:
+    return JobLog(logging.getLogger(name), {"job_id": job.id, "job_kind": job.kind, "company_id": job.company_id})
+
+
 # --- dispatch ---------------------------------------------------------------------------------
+
+
+def uses_redis() -> bool:
+    return redis_connection() is not None and not current_app.config["JOBS_INLINE"]
+
+
+def dispatch(job_id: str) -> None:
+    """Queue the committed job on RQ, or start it on a job thread of this process (no Redis, or JOBS_INLINE)."""
+    if uses_redis():
+        push(job_id)
+    else:
+        start_thread(job_id)
 
 
 def push(job_id: str) -> None:
@@ -118,9 +142,7 @@ def start_detached(job_id: str) -> None:
     """Start a job whose row was just committed by someone else's transaction (enqueue_after_commit)."""
     try:
         with _fresh_context():
-            from app.jobs import _dispatch
-
-            _dispatch(job_id)
+            dispatch(job_id)
     except Exception as exc:  # noqa: BLE001 - never break the commit that triggered us
         log.error("job not started", extra={"job_id": job_id, "error": type(exc).__name__})
 

@@ -22,6 +22,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Worker
 from rq.cron import CronScheduler
 from rq.exceptions import StopRequested
+from werkzeug.utils import import_string
 
 from app.extensions import db
 from app.jobs import maintenance, registry
@@ -47,9 +48,7 @@ class AppWorker(Worker):
 
     def __init__(self, *args, app=None, **kwargs):
         if app is None:
-            from app import create_app
-
-            app = create_app()
+            app = import_string(registry.APP_FACTORY)()
         self.flask_app = app
         self._app_context = app.app_context()
         self._app_context.push()

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import JSON, ForeignKey, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,6 +16,21 @@ APP_NAMES = {APP_AI_RADAR: "AI雷达", APP_BOSS_RADAR: "Boss雷达"}
 
 # open_length_time → months of service.
 TERM_MONTHS = {1: 1, 2: 2, 3: 3, 4: 12, 5: 24}
+
+
+def expiry_date(start: date, open_length_time: int) -> date:
+    """Charging start + the term; relativedelta clamps to the month's end (Jan 31 + 1 month = Feb 28)."""
+    return start + relativedelta(months=TERM_MONTHS[open_length_time])
+
+
+def service_days(company: "Company", today: date) -> tuple[int, int]:
+    """(used_days, available_days) of the company's term, each clamped to [0, term]."""
+    if company.charging_start_time is None or company.account_expired_time is None:
+        return 0, 0
+    term = (company.account_expired_time - company.charging_start_time).days
+    used = (today - company.charging_start_time).days
+    left = (company.account_expired_time - today).days
+    return min(max(used, 0), term), min(max(left, 0), term)
 
 
 class Company(CreatedMixin, db.Model):

@@ -1,4 +1,4 @@
-"""Background job records (SPEC §7): one row per job, the RQ job id is the row id."""
+"""Background job records (docs/jobs_wechat.md): one row per job, the RQ job id is the row id."""
 
 from datetime import datetime
 

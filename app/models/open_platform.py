@@ -1,4 +1,4 @@
-"""Third-party platform: authorized mini-programs and official accounts, code release history (SPEC §11, §14).
+"""Third-party platform: authorized mini-programs and official accounts, code release history (docs/domain.md).
 
 The component itself (appid, secret, token, AES key) comes from configuration; its verify ticket and tokens live
 in the shared token store (Redis, or the `wechat_token` table), never here.
@@ -15,7 +15,7 @@ from app.models.base import CreatedMixin
 from app.models.company import Company
 from app.security import EncryptedText
 
-# SPEC §14: the release status of a mini-program (12.1), set by the step that last ran.
+# The release status of a mini-program (12.1, docs/domain.md), set by the step that last ran.
 NEVER, UPLOADED, UPLOAD_FAILED, SUBMIT_FAILED, AUDITING, AUDIT_PASSED, AUDIT_REJECTED = 0, 1, 2, 3, 4, 5, 6
 RELEASED, RELEASE_FAILED, UNDONE, UNDO_FAILED, REVERTED, REVERT_FAILED = 7, 8, 9, 10, 11, 12
 STATUS_TEXT = {
@@ -34,7 +34,7 @@ STATUS_TEXT = {
     REVERT_FAILED: "版本回退失败",
 }
 
-# WeChat's audit status values (wxa/get_auditstatus, WECHAT.md §3).
+# WeChat's audit status values (wxa/get_auditstatus, docs/wechat.md).
 WX_AUDIT_PASSED, WX_AUDIT_REJECTED, WX_AUDITING, WX_AUDIT_WITHDRAWN, WX_AUDIT_DELAYED = 0, 1, 2, 3, 4
 
 

@@ -1,4 +1,4 @@
-"""Radar users (WeChat Work members), departments, scan-to-join requests, customers and events (SPEC §11)."""
+"""Radar users (WeChat Work members), departments, scan-to-join requests, customers and events."""
 
 from datetime import date, datetime
 
@@ -23,7 +23,7 @@ SOURCE_SCAN, SOURCE_FORWARD, SOURCE_SEARCH, SOURCE_ARTICLE = 1, 2, 3, 4
 # Customer.user_type
 CUSTOMER_GONGZHONGHAO, CUSTOMER_XIAOCHENGXU = 1, 2
 
-# AccessLog.action (SPEC §11)
+# AccessLog.action (docs/domain.md "Customer action codes")
 ACTIONS = {
     1: "查看名片",
     2: "查看产品",
@@ -177,7 +177,7 @@ class FollowInfo(CreatedMixin, db.Model):
 
 
 class AccessLog(CreatedMixin, db.Model):
-    """One customer action event (SPEC §11 action codes)."""
+    """One customer action event (its action code: ACTIONS above)."""
 
     __tablename__ = "access_log"
     __table_args__ = (Index("ix_access_log_company_action_created", "company_id", "action", "create_date"),)

@@ -1,4 +1,4 @@
-"""The article forwarding tree and article views (SPEC §13)."""
+"""The article forwarding tree and article views (docs/domain.md)."""
 
 from datetime import datetime
 

@@ -1,5 +1,5 @@
-"""WeChat state: cached tokens and tickets (without Redis); component settings, authorized apps and code
-releases arrive with the third-party-platform issue (SPEC §11)."""
+"""WeChat state: cached tokens and tickets (without Redis). Authorized apps and code releases are in
+app/models/open_platform.py."""
 
 from datetime import datetime
 

@@ -3,10 +3,9 @@
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json
+from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json, remember_input
 from app.responses import ApiError, Code
 from app.sanitize import URL_RULE
-from app.services.oplog import remember_input
 
 # marshmallow's own messages, split into "wrong type" (301) and "missing/invalid" (303).
 TYPE_MESSAGES = {

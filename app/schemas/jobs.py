@@ -24,7 +24,7 @@ class JobQuerySchema(PageSchema):
 
 
 class JobOutSchema(BaseSchema):
-    """One job, as GET /jobs/<job_id> shows it (app/jobs/status.py job_payload)."""
+    """One job, as GET /jobs/<job_id> shows it (app/services/job_status.py job_payload)."""
 
     job_id = fields.String(attribute="id")
     kind = fields.String()

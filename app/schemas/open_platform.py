@@ -1,6 +1,6 @@
 """Third-party platform: authorization steps (11.x, 13.x), batch code release (12.x), mini-program codes (5.6).
 
-Outputs never carry an authorizer refresh token (SPEC §6).
+Outputs never carry an authorizer refresh token.
 """
 
 from marshmallow import fields, validate

@@ -4,7 +4,16 @@ from marshmallow import fields, validate
 
 from app.schemas.base import BaseSchema
 from app.schemas.radar_user import CompanyQuerySchema
-from app.services.statistics import METRICS
+
+# index_type (1.7) → the metric's key in 1.6.
+METRICS = {
+    1: "customer_num",
+    2: "follow_num",
+    3: "browse_num",
+    4: "forward_num",
+    5: "saved_total_num",
+    6: "praise_sum",
+}
 
 
 class StatisticsQuerySchema(CompanyQuerySchema):

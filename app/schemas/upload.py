@@ -6,11 +6,23 @@ from flask import current_app
 from marshmallow import ValidationError, fields, validate, validates
 
 from app.schemas.base import BaseSchema
-from app.services.uploads import IMG_SOURCES
 
 _UPLOAD_ID = re.compile(r"^\d{1,20}$")
 _URL = re.compile(r"^https?://[^\s\"'<>\\]+$", re.IGNORECASE)
 _STATICS_PATH = re.compile(r"^statics/[\w\-./]+$")
+# img_source → folder under statics/ (the paths the document and the original system use).
+IMG_SOURCES = {
+    "cover_picture": "zhugeleida/imgs/qiyeweixin/product",
+    "product_picture": "zhugeleida/imgs/qiyeweixin/product",
+    "website": "zhugeleida/imgs/xiaochengxu/website",
+    "article": "zhugeleida/imgs/admin/article",
+    "feedback": "zhugeleida/imgs/qiyeweixin/feedback",
+    "user_avatar": "zhugeleida/imgs/qiyeweixin/user_avatar",
+    "user_photo": "zhugeleida/imgs/qiyeweixin/user_photo",
+    "wcx_head_image": "zhugeleida/imgs/xiaochengxu/wcx_head_image",
+    "admin_qrcode": "zhugeleida/imgs/admin/qr_code",
+    "plugin": "zhugeleida/imgs/admin/plugin",
+}
 
 
 def picture_path_error(value) -> str | None:

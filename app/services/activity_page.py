@@ -2,11 +2,11 @@
 
 from sqlalchemy import case, func, select, update
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.plugin import Activity, ActivitySignUp
 from app.models.radar import Customer, RadarUser
 from app.services.cards import radar_user_card
+from app.tenancy import get_for_company
 
 
 def view_activity(customer: Customer, activity_id: int, uid: int | None) -> dict:

@@ -3,51 +3,46 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.models.admin import ROLE_SUPERADMIN, STATUS_DISABLED, AdminUser, Role
-from app.models.company import Company
 from app.pagination import order_by, paginate
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token
 from app.services.accounts import check_password_strength, login_name_taken, revoke_credentials, set_password
 from app.services.db import unique_or_300
+from app.tenancy import Tenant
 
 DUPLICATE_MSG = "登录用户名已存在"
 ORDER_COLUMNS = {"create_date": AdminUser.create_date, "id": AdminUser.id, "login_user": AdminUser.login_user}
 
 
-def list_admin_users(scope: int | None, query: dict) -> tuple[list[AdminUser], int]:
+def list_admin_users(tenant: Tenant, query: dict) -> tuple[list[AdminUser], int]:
     stmt = select(AdminUser).options(joinedload(AdminUser.company), joinedload(AdminUser.role))
-    company_id = scope if scope is not None else query["company_id"]
-    if company_id is not None:
-        stmt = stmt.where(AdminUser.company_id == company_id)
+    stmt = tenant.confine(stmt, AdminUser, query["company_id"])
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(AdminUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def _get_manageable(actor: AdminUser, user_id: int, scope: int | None) -> AdminUser:
+def _get_manageable(actor: AdminUser, user_id: int, tenant: Tenant) -> AdminUser:
     """A user the actor may change: in scope, and never a role-1 account unless the actor is role 1."""
-    user = get_for_company(AdminUser, user_id, scope, "用户")
+    user = tenant.get(AdminUser, user_id, "用户")
     if user.role_id == ROLE_SUPERADMIN and not actor.is_superadmin:
         raise ApiError.forbidden("不能修改超级管理员账号")
     return user
 
 
-def _check_role_and_company(actor: AdminUser, data: dict, scope: int | None) -> None:
+def _check_role_and_company(actor: AdminUser, data: dict, tenant: Tenant) -> None:
     if db.session.get(Role, data["role_id"]) is None:
         raise ApiError.not_found("角色")
     if data["role_id"] == ROLE_SUPERADMIN and not actor.is_superadmin:
         raise ApiError.forbidden("只有超级管理员可以设置超级管理员角色")
-    check_company(data["company_id"], scope)
-    if db.session.get(Company, data["company_id"]) is None:
-        raise ApiError.not_found("公司")
+    tenant.resolve(data["company_id"])
 
 
-def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminUser:
+def create_admin_user(actor: AdminUser, tenant: Tenant, data: dict) -> AdminUser:
     # Strength first: a weak password must not reveal whether a login name exists (in any company).
     check_password_strength(data["password"])
-    _check_role_and_company(actor, data, scope)
+    _check_role_and_company(actor, data, tenant)
     if login_name_taken(data["login_user"]):
         raise ApiError.duplicate(DUPLICATE_MSG)
     user = AdminUser(
@@ -65,11 +60,11 @@ def create_admin_user(actor: AdminUser, scope: int | None, data: dict) -> AdminU
     return user
 
 
-def update_admin_user(actor: AdminUser, scope: int | None, user_id: int, data: dict) -> AdminUser:
-    user = _get_manageable(actor, user_id, scope)
+def update_admin_user(actor: AdminUser, tenant: Tenant, user_id: int, data: dict) -> AdminUser:
+    user = _get_manageable(actor, user_id, tenant)
     if data["password"]:
         check_password_strength(data["password"])
-    _check_role_and_company(actor, data, scope)
+    _check_role_and_company(actor, data, tenant)
     if login_name_taken(data["login_user"], exclude_id=user.id):
         raise ApiError.duplicate(DUPLICATE_MSG)
     if data["password"]:
@@ -85,15 +80,15 @@ def _refuse_self(actor: AdminUser, user: AdminUser, action: str) -> None:
         raise ApiError(Code.FORBIDDEN_SELF, f"不允许{action}自己")
 
 
-def delete_admin_user(actor: AdminUser, scope: int | None, user_id: int) -> None:
-    user = _get_manageable(actor, user_id, scope)
+def delete_admin_user(actor: AdminUser, tenant: Tenant, user_id: int) -> None:
+    user = _get_manageable(actor, user_id, tenant)
     _refuse_self(actor, user, "删除")
     db.session.delete(user)
     db.session.flush()
 
 
-def set_admin_user_status(actor: AdminUser, scope: int | None, user_id: int, status: int) -> AdminUser:
-    user = _get_manageable(actor, user_id, scope)
+def set_admin_user_status(actor: AdminUser, tenant: Tenant, user_id: int, status: int) -> AdminUser:
+    user = _get_manageable(actor, user_id, tenant)
     _refuse_self(actor, user, "停用或启用")
     if status == STATUS_DISABLED and user.status != STATUS_DISABLED:
         revoke_credentials(user)  # every signature and invite made with the old secrets stops working

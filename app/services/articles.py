@@ -3,13 +3,13 @@
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.article import Article, ArticleTag, article_tag_rel
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.services.db import name_taken, unique_or_300
+from app.tenancy import Tenant
 
 ORDER_COLUMNS = {
     "create_date": Article.create_date,
@@ -23,11 +23,8 @@ def _with_relations(stmt):
     return stmt.options(joinedload(Article.author), selectinload(Article.tags))
 
 
-def list_articles(scope: int | None, query: dict) -> tuple[list[Article], int]:
-    stmt = _with_relations(select(Article))
-    company_id = scope if scope is not None else query["company_id"]
-    if company_id is not None:
-        stmt = stmt.where(Article.company_id == company_id)
+def list_articles(tenant: Tenant, query: dict) -> tuple[list[Article], int]:
+    stmt = tenant.confine(_with_relations(select(Article)), Article, query["company_id"])
     if query["status"] is not None:
         stmt = stmt.where(Article.status == query["status"])
     if query["title"]:
@@ -40,9 +37,9 @@ def list_articles(scope: int | None, query: dict) -> tuple[list[Article], int]:
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def get_article(scope: int | None, article_id: int) -> Article:
+def get_article(tenant: Tenant, article_id: int) -> Article:
     article = db.session.scalars(_with_relations(select(Article).where(Article.id == article_id))).first()
-    if article is None or (scope is not None and article.company_id != scope):
+    if article is None or not tenant.owns(article):
         raise ApiError.not_found("文章")
     return article
 
@@ -75,26 +72,23 @@ def create_article(admin: AdminUser, data: dict) -> Article:
     return article
 
 
-def update_article(scope: int | None, article_id: int, data: dict) -> Article:
-    article = get_article(scope, article_id)
+def update_article(tenant: Tenant, article_id: int, data: dict) -> Article:
+    article = get_article(tenant, article_id)
     _apply(article, data)
     db.session.flush()
     return article
 
 
-def delete_article(scope: int | None, article_id: int) -> None:
-    db.session.delete(get_for_company(Article, article_id, scope, "文章"))
+def delete_article(tenant: Tenant, article_id: int) -> None:
+    db.session.delete(tenant.get(Article, article_id, "文章"))
     db.session.flush()
 
 
 # --- 10.x tags ----------------------------------------------------------------------------------
 
 
-def list_tags(scope: int | None, query: dict) -> tuple[list[ArticleTag], int]:
-    stmt = select(ArticleTag)
-    company_id = scope if scope is not None else query["company_id"]
-    if company_id is not None:
-        stmt = stmt.where(ArticleTag.company_id == company_id)
+def list_tags(tenant: Tenant, query: dict) -> tuple[list[ArticleTag], int]:
+    stmt = tenant.confine(select(ArticleTag), ArticleTag, query["company_id"])
     return paginate(stmt.order_by(ArticleTag.id), query["current_page"], query["length"])
 
 
@@ -111,17 +105,17 @@ def create_tag(admin: AdminUser, name: str) -> ArticleTag:
     return tag
 
 
-def rename_tag(scope: int | None, tag_id: int, name: str) -> ArticleTag:
-    tag = get_for_company(ArticleTag, tag_id, scope, "标签")
+def rename_tag(tenant: Tenant, tag_id: int, name: str) -> ArticleTag:
+    tag = tenant.get(ArticleTag, tag_id, "标签")
     _check_tag_name(tag.company_id, name, tag.id)
     with unique_or_300(TAG_TAKEN):
         tag.name = name
     return tag
 
 
-def delete_tag(scope: int | None, tag_id: int) -> None:
+def delete_tag(tenant: Tenant, tag_id: int) -> None:
     """A tag still on an article is not deleted (304): remove it from those articles first."""
-    tag = get_for_company(ArticleTag, tag_id, scope, "标签")
+    tag = tenant.get(ArticleTag, tag_id, "标签")
     if db.session.scalar(select(exists().where(article_tag_rel.c.tag_id == tag.id))):
         raise ApiError.has_children("该标签下还有文章，请先从文章中移除该标签")
     db.session.delete(tag)

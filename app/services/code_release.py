@@ -1,4 +1,4 @@
-"""Mini-program code release (12.x): the status machine of SPEC §14, the release history it is derived from,
+"""Mini-program code release (12.x): the status machine of docs/domain.md, the release history it is derived from,
 audit results from polls and pushes (recorded once), and the 12.1 list and 11.6 version summary.
 
 An app's status is its newest CodeRelease row's `status` (0 未上线过 without rows). Which operation each status
@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.jobs import enqueue_after_commit
+from app.jobs.registry import CODE_RELEASE_RELEASE
 from app.models.open_platform import (
     AUDIT_PASSED,
     AUDIT_REJECTED,
@@ -175,7 +176,7 @@ AUDIT_EVENTS["weapp_audit_delay"] = WX_AUDIT_DELAYED
 
 
 def record_audit_push(appid: str | None, message: dict) -> bool:
-    """A weapp_audit_* push (WECHAT.md §3.1): it names the mini-program by original id (ToUserName), not the
+    """A weapp_audit_* push (docs/wechat.md): it names the mini-program by original id (ToUserName), not the
     audit, so it applies to the app's pending audit, if any. The message's app and the URL's appid must both
     be that app: a push for one mini-program posted to another's URL changes nothing."""
     wx_status = AUDIT_EVENTS.get(str(message.get("Event") or "").lower())
@@ -190,7 +191,7 @@ def record_audit_push(appid: str | None, message: dict) -> bool:
         return False
     recorded = record_audit_result(release, wx_status, message.get("Reason"), "push")
     if recorded and wants_auto_release(release):
-        enqueue_after_commit("code_release.release", company_id=None, args={"app_ids": [app.id], "source": "auto"})
+        enqueue_after_commit(CODE_RELEASE_RELEASE, company_id=None, args={"app_ids": [app.id], "source": "auto"})
     return recorded
 
 

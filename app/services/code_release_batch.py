@@ -1,4 +1,4 @@
-"""Batch code release (12.3–12.8): one job per batch, one outcome per app — ok, refused by its state (SPEC §14),
+"""Batch code release (12.3–12.8): one job per batch, one outcome per app — ok, refused by its state (docs/domain.md),
 or failed with WeChat's errcode/errmsg — never stopping at the first app.
 
 Each app is handled under a per-app lock and committed on its own (a checkpoint: the job's result lists the
@@ -17,7 +17,7 @@ from flask import current_app
 
 from app import storage
 from app.extensions import db, redis_connection
-from app.jobs import Enqueued, enqueue, locks, set_progress
+from app.jobs import Enqueued, enqueue, locks, registry, set_progress
 from app.models.jobs import Job
 from app.models.open_platform import (
     AUDITING,
@@ -278,14 +278,14 @@ def run_batch(job: Job, action: str, app_ids: list[int], source: str = "job", **
 # --- starting a batch (the 12.x endpoints) ----------------------------------------------------------------
 
 JOB_KINDS = {
-    history.UPLOAD: "code_release.upload_code",
-    history.SUBMIT: "code_release.submit_audit",
-    history.POLL: "code_release.poll_audit",
-    history.UNDO: "code_release.undo_audit",
-    history.RELEASE: "code_release.release",
-    history.REVERT: "code_release.revert_release",
+    history.UPLOAD: registry.CODE_RELEASE_UPLOAD,
+    history.SUBMIT: registry.CODE_RELEASE_SUBMIT,
+    history.POLL: registry.CODE_RELEASE_POLL,
+    history.UNDO: registry.CODE_RELEASE_UNDO,
+    history.RELEASE: registry.CODE_RELEASE_RELEASE,
+    history.REVERT: registry.CODE_RELEASE_REVERT,
 }
-POLL_LOCK = "code_release.poll_audit"
+POLL_LOCK = registry.CODE_RELEASE_POLL
 
 
 def start(action: str, app_ids: list[int] | None, admin_id: int, **params) -> Enqueued:

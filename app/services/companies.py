@@ -1,14 +1,11 @@
 """7.1–7.4 companies: terms, the list's figures, WeChat Work credentials."""
 
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from app.auth import check_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue
-from app.models.company import APP_NAMES, TERM_MONTHS, Company, CompanyApp
+from app.jobs.registry import WECHAT_WORK_SYNC
+from app.models.company import APP_NAMES, Company, CompanyApp, expiry_date, service_days
 from app.models.jobs import Job
 from app.pagination import order_by, paginate
 from app.responses import ApiError
@@ -16,6 +13,7 @@ from app.schemas.company import CompanyOutSchema
 from app.services import wechat_work
 from app.services.db import name_taken, unique_or_300
 from app.services.statistics import seat_and_customer_counts
+from app.tenancy import Tenant
 from app.timefmt import fmt_datetime, local_today
 from app.wechat.errors import WeChatError
 from app.wechat.work import (
@@ -43,21 +41,6 @@ ORDER_COLUMNS = {
 }
 
 
-def expiry_date(start: date, open_length_time: int) -> date:
-    """Charging start + the term; relativedelta clamps to the month's end (Jan 31 + 1 month = Feb 28)."""
-    return start + relativedelta(months=TERM_MONTHS[open_length_time])
-
-
-def service_days(company: Company, today: date) -> tuple[int, int]:
-    """(used_days, available_days), each clamped to [0, term] (SPEC §12)."""
-    if company.charging_start_time is None or company.account_expired_time is None:
-        return 0, 0
-    term = (company.account_expired_time - company.charging_start_time).days
-    used = (today - company.charging_start_time).days
-    left = (company.account_expired_time - today).days
-    return min(max(used, 0), term), min(max(left, 0), term)
-
-
 def company_rows(companies: list[Company]) -> list[dict]:
     """7.1.1 rows: the company's fields plus seats used, customers and days used/left."""
     today = local_today()
@@ -71,18 +54,20 @@ def company_rows(companies: list[Company]) -> list[dict]:
     return rows
 
 
-def list_companies(scope: int | None, query: dict) -> tuple[list[Company], int]:
+def list_companies(tenant: Tenant, query: dict) -> tuple[list[Company], int]:
     stmt = select(Company)
-    if scope is not None:
-        stmt = stmt.where(Company.id == scope)
+    if tenant.scope is not None:
+        stmt = stmt.where(Company.id == tenant.scope)
     if query["name"]:
         stmt = stmt.where(Company.name.contains(query["name"], autoescape=True))
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(Company.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def get_company(company_id: int, scope: int | None = None) -> Company:
-    check_company(company_id, scope)
+def get_company(company_id: int, tenant: Tenant | None = None) -> Company:
+    """Company `company_id`, 302 when none (or another company's, for a confined `tenant`)."""
+    if tenant is not None:
+        return tenant.resolve(company_id)
     company = db.session.get(Company, company_id)
     if company is None:
         raise ApiError.not_found("公司")
@@ -132,7 +117,7 @@ def start_sync(company: Company, created_by_id: int | None = None) -> Enqueued:
     if not (company.corp_id and company.tongxunlu_secret and company.is_validate):
         raise ApiError.invalid(wechat_work.NOT_READY_MSG)
     return enqueue(
-        "wechat_work.sync",
+        WECHAT_WORK_SYNC,
         company_id=company.id,
         args={"company_id": company.id},
         lock=wechat_work.sync_lock(company.id),
@@ -167,7 +152,7 @@ def author_status(company: Company) -> list[dict]:
     apps = {app.app_type: app for app in company.apps}
     sync = db.session.scalars(
         select(Job)
-        .where(Job.company_id == company.id, Job.kind == "wechat_work.sync")
+        .where(Job.company_id == company.id, Job.kind == WECHAT_WORK_SYNC)
         .order_by(Job.create_date.desc(), Job.id)
         .limit(1)
     ).first()

@@ -1,5 +1,5 @@
 """16.1 the customer's login on the H5 article page: web OAuth of the company's official account, through the
-third-party platform (WECHAT.md §5.1), and 16.2 the share link a customer forwards.
+third-party platform (docs/wechat.md), and 16.2 the share link a customer forwards.
 
 snsapi_base (silent) identifies a known customer at once; an unknown one is sent through snsapi_userinfo (a
 consent page) and created from its user info. A page opened from a share link carries signed share parameters:

@@ -1,14 +1,14 @@
-"""What a customer does on the H5 pages, logged as AccessLog events (SPEC §11 action codes); the customer's
+"""What a customer does on the H5 pages, logged as AccessLog events (action codes: docs/domain.md); the customer's
 own activity sign-up (8.9 on the H5 side)."""
 
 from sqlalchemy import update
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.plugin import Activity, ActivitySignUp
 from app.models.radar import AccessLog, Customer, RadarUser, UserCustomer
 from app.responses import ApiError
 from app.services import phone_codes, plugins
+from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
 ACTION_READ_ARTICLE = 14

@@ -7,15 +7,14 @@ from datetime import timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.article import Article
 from app.models.plugin import ActivitySignUp
 from app.models.radar import AccessLog, Customer, FollowInfo, RadarUser, UserCustomer
 from app.models.share import ArticleShare
 from app.pagination import order_by, paginate
-from app.services.products import scoped_company
 from app.services.stat_rollup import utc_midnight
+from app.tenancy import Tenant, get_for_company
 
 ORDER_COLUMNS = {"create_date": Customer.create_date, "id": Customer.id}
 RECENT_EVENTS = 20
@@ -24,12 +23,9 @@ RANKING_SIZE = 10
 _ONE_DAY = timedelta(days=1)
 
 
-def list_customers(scope: int | None, query: dict) -> tuple[list[dict], int]:
-    company_id = scoped_company(scope, query["company_id"])
-    stmt = select(Customer)
-    if company_id is not None:
-        stmt = stmt.where(Customer.company_id == company_id)
-    stmt = _filter(stmt, company_id, query)
+def list_customers(tenant: Tenant, query: dict) -> tuple[list[dict], int]:
+    tenant = tenant.within(query["company_id"])
+    stmt = _filter(tenant.confine(select(Customer), Customer), tenant.scope, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(Customer.id.desc())
     customers, total = paginate(stmt, query["current_page"], query["length"])
     ids = [customer.id for customer in customers]
@@ -100,8 +96,8 @@ def _sign_up_counts(customer_ids: list[int]) -> dict[int, int]:
 # --- one customer ----------------------------------------------------------------------------------------
 
 
-def customer_detail(scope: int | None, customer_id: int) -> dict:
-    customer = get_for_company(Customer, customer_id, scope, "客户")
+def customer_detail(tenant: Tenant, customer_id: int) -> dict:
+    customer = tenant.get(Customer, customer_id, "客户")
     articles = _articles(customer.id)
     sign_ups = db.session.scalars(
         select(ActivitySignUp)
@@ -175,10 +171,10 @@ def _follow_ups(customer_id: int) -> list[dict]:
 # --- an article's forwarding tree ------------------------------------------------------------------------
 
 
-def forward_tree(scope: int | None, article_id: int, uid: int | None) -> dict:
+def forward_tree(tenant: Tenant, article_id: int, uid: int | None) -> dict:
     """Every chain of the article (or radar user uid's), level by level, each row with its reach: how many
     customers opened the article through its forwards, directly or further down."""
-    article = get_for_company(Article, article_id, scope, "文章")
+    article = tenant.get(Article, article_id, "文章")
     stmt = (
         select(ArticleShare)
         .options(joinedload(ArticleShare.customer), joinedload(ArticleShare.radar_user))

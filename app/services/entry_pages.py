@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 
 from flask import current_app
 
-from app.auth import get_for_company
 from app.models.plugin import Activity
 from app.models.radar import RadarUser
 from app.responses import ApiError
 from app.services.open_platform import oauth_client
+from app.tenancy import get_for_company
 
 MISSING_PAGE_MSG = "缺少 article_id、activity_id 或 uid"
 

@@ -1,10 +1,10 @@
 """Exports of the admin lists to .xlsx or .csv (docs/exports.md).
 
-An export is a job (kind "export.run"): the request checks the caller's access and tenancy exactly as the list
-does, fixes the company in the job's arguments, and answers the job id. The job streams the rows in keyset pages
-(plain column tuples, never ORM objects, so memory stays flat whatever the row count) into openpyxl's write-only
-workbook or a csv writer, stores the file through `_store()`, and puts a short-lived signed download link in the
-job's result. Headers are in Chinese as the console shows them; times in TIMEZONE.
+An export is a job (kind "export.run", run by app/tasks/exports.py): the request checks the caller's access and
+tenancy exactly as the list does, fixes the company in the job's arguments, and answers the job id. The job streams
+the rows in keyset pages (plain column tuples, never ORM objects, so memory stays flat whatever the row count) into
+openpyxl's write-only workbook or a csv writer, stores the file through `_store()`, and puts a short-lived signed
+download link in the job's result. Headers are in Chinese as the console shows them; times in TIMEZONE.
 """
 
 import csv
@@ -15,15 +15,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from app import storage
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
+from app.jobs.registry import EXPORT_RUN
 from app.models.admin import AdminUser
 from app.models.company import Company
 from app.models.jobs import FINISHED, Job
@@ -43,7 +43,15 @@ from app.models.radar import (
 )
 from app.models.share import ArticleShare
 from app.responses import ApiError
-from app.timefmt import fmt_datetime, local_tz, utcnow
+from app.schemas.oplog import CATEGORY_TEXT
+from app.schemas.statistics import METRICS
+from app.services.customers import _filter
+from app.services.oplog import log_query
+from app.services.radar_users import filter_radar_users
+from app.services.stat_rollup import as_date, utc_midnight
+from app.services.statistics import _daily_counts
+from app.tenancy import Tenant
+from app.timefmt import fmt_datetime, local_today, local_tz, utcnow
 
 FORMATS = ("xlsx", "csv")
 CHUNK = 2000  # rows per keyset page (and per progress checkpoint)
@@ -70,7 +78,7 @@ def _jsonable(filters: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, date) else v for k, v in filters.items() if v is not None}
 
 
-def start_export(admin: AdminUser, scope: int | None, name: str, fmt: str, filters: dict, *, one_company=False):
+def start_export(admin: AdminUser, tenant: Tenant, name: str, fmt: str, filters: dict, *, one_company=False):
     """Start an export of `name` for the caller. `filters` were loaded by the list's own schema; a company_id in
     them must be the caller's own (302 otherwise); role 1 may name any, or none (every company) unless
     `one_company` (the list is always about one company: its own by default)."""
@@ -78,18 +86,17 @@ def start_export(admin: AdminUser, scope: int | None, name: str, fmt: str, filte
         raise ApiError.invalid("format 只能是 xlsx 或 csv")
     requested = filters.pop("company_id", None)
     if requested is not None:
-        check_company(requested, scope)
-        if db.session.get(Company, requested) is None:
-            raise ApiError.not_found("公司")
-    company_id = scope if scope is not None else requested
-    if company_id is None and one_company:
-        company_id = admin.company_id
+        tenant.resolve(requested)  # 302 for another company's id, as for one naming no company
+    elif one_company:
+        requested = admin.company_id
+    tenant = tenant.within(requested)
+    company_id = tenant.scope
     if filters.get("uid") is not None:  # a radar user named in the filters: the caller's company's (302)
-        get_for_company(RadarUser, filters["uid"], company_id, "雷达用户")
+        tenant.get(RadarUser, filters["uid"], "雷达用户")
     if filters.get("admin_id") is not None:  # likewise an admin user (the operation log's filter)
-        get_for_company(AdminUser, filters["admin_id"], company_id, "用户")
+        tenant.get(AdminUser, filters["admin_id"], "用户")
     args = {"name": name, "fmt": fmt, "company_id": company_id, "filters": _jsonable(filters)}
-    started: Enqueued = enqueue("export.run", company_id=company_id, args=args, created_by_id=admin.id)
+    started: Enqueued = enqueue(EXPORT_RUN, company_id=company_id, args=args, created_by_id=admin.id)
     return started.job
 
 
@@ -180,8 +187,6 @@ def add_download_link(job: Job, payload: dict) -> None:
     """GET /jobs/<job_id> of a finished export, read by the admin who started it or by role 1: a fresh
     signed link (valid EXPORT_LINK_TTL seconds from now) in `result`. Others of the company see no link:
     the exported list may need a rule they do not hold."""
-    from flask import g
-
     viewer = g.get("admin")
     result = payload.get("result")
     if not isinstance(result, dict) or job.status != FINISHED or viewer is None:
@@ -245,8 +250,6 @@ def _where_company(stmt, column, company_id):
 
 
 def _range(stmt, column, filters):
-    from app.services.stat_rollup import utc_midnight
-
     if filters.get("start_date"):
         stmt = stmt.where(column >= utc_midnight(filters["start_date"]))
     if filters.get("end_date"):
@@ -283,16 +286,7 @@ def _radar_stmt(company_id, filters):
     columns = (RadarUser.id, RadarUser.username, RadarUser.userid, RadarUser.position, RadarUser.mingpian_phone)
     columns += (RadarUser.wechat_phone, RadarUser.wechat, RadarUser.email, RadarUser.status)
     stmt = select(*columns, RadarUser.create_date, RadarUser.last_login_date)
-    stmt = _where_company(stmt, RadarUser.company_id, company_id)
-    if filters.get("status") is not None:
-        stmt = stmt.where(RadarUser.status == filters["status"])
-    if filters.get("department") is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == filters["department"]))
-    if filters.get("position"):
-        stmt = stmt.where(RadarUser.position.contains(filters["position"], autoescape=True))
-    if filters.get("username"):
-        stmt = stmt.where(RadarUser.username.contains(filters["username"], autoescape=True))
-    return stmt
+    return filter_radar_users(_where_company(stmt, RadarUser.company_id, company_id), filters)
 
 
 def _radar_rows(company_id, filters):
@@ -335,8 +329,6 @@ _CUSTOMER_HEADERS += ["转发次数", "报名次数", "最近活跃", "创建时
 
 
 def _customer_stmt(company_id, filters):
-    from app.services.customers import _filter
-
     columns = (Customer.id, Customer.company_id, Customer.nickname, Customer.sex, Customer.phone)
     stmt = select(*columns, Customer.province, Customer.city, Customer.create_date)
     stmt = _where_company(stmt, Customer.company_id, company_id)
@@ -468,8 +460,6 @@ _DASHBOARD_HEADERS = ["日期", "客户数", "跟进数", "浏览数", "被转�
 
 
 def _days(filters) -> tuple[date, date]:
-    from app.timefmt import local_today
-
     end = filters.get("end_date") or local_today()
     start = filters.get("start_date") or end - timedelta(days=29)
     return start, end
@@ -485,9 +475,6 @@ def dashboard_range_error(filters: dict) -> str | None:
 
 
 def _dashboard_rows(company_id, filters):
-    from app.services.stat_rollup import as_date
-    from app.services.statistics import METRICS, _daily_counts
-
     start, end = _days(filters)
     columns = {
         index: {as_date(day): int(num or 0) for day, num in _daily_counts(company_id, index, start, end + timedelta(1))}
@@ -538,9 +525,7 @@ _LOG_HEADERS += ["摘要", "客户端地址", "请求ID"]
 
 
 def _log_stmt(company_id, filters):
-    from app.services.oplog import log_query
-
-    stmt = log_query(company_id, filters).order_by(None)
+    stmt = _where_company(log_query(filters), OperationLog.company_id, company_id).order_by(None)
     return stmt.with_only_columns(
         OperationLog.id,
         OperationLog.create_date,
@@ -562,8 +547,6 @@ def _log_stmt(company_id, filters):
 def _log_rows(company_id, filters):
     fmt_datetime = _local_time()  # the zone looked up once per export
     import json
-
-    from app.schemas.oplog import CATEGORY_TEXT
 
     for page in _keyset(_log_stmt(company_id, filters), OperationLog.id):
         for r in page:

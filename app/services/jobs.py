@@ -5,22 +5,20 @@ from sqlalchemy import select, update
 
 from app.extensions import db, redis_connection
 from app.jobs import locks
-from app.jobs.status import get_job
 from app.models.admin import ROLE_ADMIN, ROLE_SUPERADMIN, AdminUser
 from app.models.jobs import CANCELED, QUEUED, Job
 from app.pagination import paginate
 from app.responses import ApiError
+from app.services.job_status import get_job
+from app.tenancy import Tenant
 from app.timefmt import utcnow
 
 CANCELED_MSG = "任务已取消"
 
 
-def list_jobs(admin: AdminUser, scope: int | None, query: dict) -> tuple[list[Job], int]:
+def list_jobs(admin: AdminUser, tenant: Tenant, query: dict) -> tuple[list[Job], int]:
     """Newest first; a tenant sees its company's jobs, role 1 every job (or one company's with company_id)."""
-    stmt = select(Job)
-    company_id = scope if scope is not None else query["company_id"]
-    if company_id is not None:
-        stmt = stmt.where(Job.company_id == company_id)
+    stmt = tenant.confine(select(Job), Job, query["company_id"])
     for column, value in ((Job.kind, query["kind"]), (Job.status, query["status"])):
         if value is not None:
             stmt = stmt.where(column == value)
@@ -29,10 +27,10 @@ def list_jobs(admin: AdminUser, scope: int | None, query: dict) -> tuple[list[Jo
     return paginate(stmt.order_by(Job.create_date.desc(), Job.id), query["current_page"], query["length"])
 
 
-def cancel_job(admin: AdminUser, scope: int | None, job_id: str) -> Job:
+def cancel_job(admin: AdminUser, tenant: Tenant, job_id: str) -> Job:
     """Call off a queued job (302 outside the caller's scope; 303 once a worker has taken it). Role 3 may only
     cancel what it started itself (as custom roles)."""
-    job = get_job(job_id, scope)
+    job = get_job(job_id, tenant)
     if admin.role_id not in (ROLE_SUPERADMIN, ROLE_ADMIN) and job.created_by_id != admin.id:
         raise ApiError.forbidden("只能取消自己发起的任务")
     # Conditional on the status: a worker that has just started the job wins, and the cancel answers 303.

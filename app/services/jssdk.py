@@ -1,4 +1,4 @@
-"""16.3 the JS-SDK configuration of a company's H5 pages (WECHAT.md §5.2): the official account's jsapi_ticket,
+"""16.3 the JS-SDK configuration of a company's H5 pages (docs/wechat.md): the official account's jsapi_ticket,
 cached per company in the shared token store (one fetch for every process), and the page's signature."""
 
 import secrets
@@ -41,7 +41,7 @@ def jsapi_ticket(company_id: int) -> tuple[str, str]:
 
 def signature(ticket: str, noncestr: str, timestamp: int, url: str) -> str:
     """wechatpy's signature (sha1 of the sorted raw k=v pairs) of the URL without its fragment, which wechatpy
-    leaves to the caller (WECHAT.md §5.2)."""
+    leaves to the caller."""
     return WeChatJSAPI().get_jsapi_signature(noncestr, ticket, timestamp, urldefrag(url).url)
 
 

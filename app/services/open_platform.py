@@ -1,7 +1,7 @@
 """Authorising a company's mini-program (11.x) and official account (13.x) to the platform, the component's
 authorization-event pushes, and the authorizer clients other areas call WeChat with.
 
-For the H5 side (issue 7): `official_account_client(company_id)`, `official_account_token(company_id)` and
+For the H5 side: `official_account_client(company_id)`, `official_account_token(company_id)` and
 `oauth_client(company_id)` — each answers 303 when the company's official account is not authorised.
 """
 
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs import enqueue
+from app.jobs.registry import OPEN_PLATFORM_AUTHORIZED
 from app.models.admin import AdminUser
 from app.models.jobs import Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 CALLBACK_PATH = "/zhugeleida/admin/open_weixin/auth_code"
 GRANT_SALT = "open-platform-grant"
 SERVICE_TYPES = {0: "订阅号", 1: "订阅号", 2: "服务号"}
-VERIFIED_TYPES = {0, 3, 4, 5}  # WeChat-verified, or qualification-verified (WECHAT.md §2.8)
+VERIFIED_TYPES = {0, 3, 4, 5}  # WeChat-verified, or qualification-verified (docs/wechat.md)
 CODE_SPENT = frozenset({61009, 61010})  # auth code already exchanged / expired
 RESET_ON_NEW_APPID = ("name", "head_img", "principal_name", "verify_type_info", "service_category", "qrcode_url")
 
@@ -199,7 +200,7 @@ def _func_ids(func_info) -> list[int]:
 
 def refresh_details(kind: Kind, app, component: ComponentClient | None = None) -> None:
     """api_get_authorizer_info → name, head_img, principal_name, verify_type_info, service_category, qrcode_url…
-    A mini-program is the account with MiniProgramInfo (WECHAT.md §2.8): the other kind is refused."""
+    A mini-program is the account with MiniProgramInfo (docs/wechat.md): the other kind is refused."""
     component = component or ComponentClient()
     try:
         data = component.get_authorizer_info(app.authorizer_appid)
@@ -333,7 +334,7 @@ def _on_authorized(info_type: str, appid: str, code: str) -> None:
             log.info("authorized push for an authorization already recorded")
             return
         args = {"kind": kind.key, "appid": appid, "auth_code": code}
-        enqueue("open_platform.authorized", company_id=app.company_id, args=args, lock=authorize_lock(appid))
+        enqueue(OPEN_PLATFORM_AUTHORIZED, company_id=app.company_id, args=args, lock=authorize_lock(appid))
         return
     log.info("authorized push for an account no company named")
 

@@ -13,18 +13,20 @@ from datetime import date, datetime, timedelta
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import delete, func, insert, select
 
+from app.access import required_rule
 from app.extensions import db
+from app.inputs import SAFE_METHODS, remembered_inputs
 from app.models.oplog import CATEGORY_SECURITY, CATEGORY_WRITE, OperationLog
 from app.pagination import paginate
+from app.services.stat_rollup import utc_midnight
+from app.tenancy import Tenant
 from app.timefmt import utcnow
 
 log = logging.getLogger(__name__)
 
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CHANGED = "已修改"  # what a secret field's summary says: only that it changed
 _SECRET = re.compile(r"pass|token|secret|rand_str|signature|private|credential|key$|_key", re.IGNORECASE)
 _MAX_KEYS, _MAX_TEXT, _MAX_LIST = 30, 80, 10
-_INPUTS = "zhugeleida.oplog_inputs"  # on the request (not g: an app context may outlive one request)
 
 # Security events (action of category "security") besides the admin writes.
 LOGIN, LOGIN_FAILED, RATE_LIMITED = "login", "login_failed", "rate_limited"
@@ -71,12 +73,6 @@ def summarize(data: dict | None) -> dict | None:
             continue
         summary[key] = CHANGED if _SECRET.search(key) else _compact(value)
     return summary or None
-
-
-def remember_input(data) -> None:
-    """Called by app.schemas.base.load(): a write's loaded input, for its log entry's summary."""
-    if has_request_context() and request.method not in SAFE_METHODS and isinstance(data, dict):
-        request.environ.setdefault(_INPUTS, []).append(data)
 
 
 def _client_ip() -> str | None:
@@ -162,10 +158,8 @@ def record_write(response):
     payload = response.get_json(silent=True)
     if not isinstance(payload, dict) or payload.get("code") != 200:
         return response
-    from app.auth import required_rule
-
     inputs = {}
-    for data in request.environ.get(_INPUTS, []):
+    for data in remembered_inputs():
         inputs.update(data)
     target_type, target_id = _target(payload.get("data"))
     summary = summarize(inputs)
@@ -208,14 +202,9 @@ def record_refusal(action: str, *, admin=None, company_id=None, summary=None) ->
 # --- reading and retention ------------------------------------------------------------------------------------
 
 
-def log_query(scope: int | None, query: dict):
-    """The filtered entries, newest first: role 2 its company's, role 1 all (or one company's)."""
-    from app.services.stat_rollup import utc_midnight
-
+def log_query(query: dict):
+    """The entries `query` filters, newest first, of every company (the caller confines them)."""
     stmt = select(OperationLog)
-    company_id = scope if scope is not None else query.get("company_id")
-    if company_id is not None:
-        stmt = stmt.where(OperationLog.company_id == company_id)
     for column, key in (
         (OperationLog.admin_id, "admin_id"),
         (OperationLog.action, "action"),
@@ -233,8 +222,10 @@ def log_query(scope: int | None, query: dict):
     return stmt.order_by(OperationLog.id.desc())
 
 
-def list_entries(scope: int | None, query: dict) -> tuple[list[OperationLog], int]:
-    return paginate(log_query(scope, query), query["current_page"], query["length"])
+def list_entries(tenant: Tenant, query: dict) -> tuple[list[OperationLog], int]:
+    """Role 2 its company's entries, role 1 every company's (or one company's)."""
+    stmt = tenant.confine(log_query(query), OperationLog, query["company_id"])
+    return paginate(stmt, query["current_page"], query["length"])
 
 
 def purge_old_entries() -> int:

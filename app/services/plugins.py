@@ -3,7 +3,6 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.plugin import Activity, ActivitySignUp, Goods, MingpianCard
@@ -11,16 +10,15 @@ from app.models.radar import Customer
 from app.pagination import paginate
 from app.responses import ApiError
 from app.services.db import name_taken, unique_or_300
+from app.tenancy import Tenant
 
 ACTIVITY_TITLE_TAKEN = "活动标题已存在"
 PHONE_SIGNED_UP = "该手机号已报名此活动"
 
 
-def _list(stmt, model, scope: int | None, query: dict) -> tuple[list, int]:
+def _list(stmt, model, tenant: Tenant, query: dict) -> tuple[list, int]:
     """Newest first, confined to the caller's company (role 1: all, or the `company_id` asked for)."""
-    company_id = scope if scope is not None else query.get("company_id")
-    if company_id is not None:
-        stmt = stmt.where(model.company_id == company_id)
+    stmt = tenant.confine(stmt, model, query.get("company_id"))
     return paginate(stmt.order_by(model.id.desc()), query["current_page"], query["length"])
 
 
@@ -37,8 +35,8 @@ def _delete(obj) -> None:
 # --- 8.1-8.4 business cards --------------------------------------------------------------------
 
 
-def list_cards(scope: int | None, query: dict) -> tuple[list[MingpianCard], int]:
-    return _list(select(MingpianCard), MingpianCard, scope, query)
+def list_cards(tenant: Tenant, query: dict) -> tuple[list[MingpianCard], int]:
+    return _list(select(MingpianCard), MingpianCard, tenant, query)
 
 
 def create_card(admin: AdminUser, data: dict) -> MingpianCard:
@@ -48,26 +46,26 @@ def create_card(admin: AdminUser, data: dict) -> MingpianCard:
     return card
 
 
-def update_card(scope: int | None, card_id: int, data: dict) -> MingpianCard:
-    card = get_for_company(MingpianCard, card_id, scope, "名片")
+def update_card(tenant: Tenant, card_id: int, data: dict) -> MingpianCard:
+    card = tenant.get(MingpianCard, card_id, "名片")
     _assign(card, data)
     db.session.flush()
     return card
 
 
-def delete_card(scope: int | None, card_id: int) -> None:
-    _delete(get_for_company(MingpianCard, card_id, scope, "名片"))
+def delete_card(tenant: Tenant, card_id: int) -> None:
+    _delete(tenant.get(MingpianCard, card_id, "名片"))
 
 
 # --- 8.5-8.9 activities ------------------------------------------------------------------------
 
 
-def list_activities(scope: int | None, query: dict) -> tuple[list[Activity], int]:
+def list_activities(tenant: Tenant, query: dict) -> tuple[list[Activity], int]:
     stmt = select(Activity).options(
         joinedload(Activity.owner),
         selectinload(Activity.sign_ups).joinedload(ActivitySignUp.customer),
     )
-    return _list(stmt, Activity, scope, query)
+    return _list(stmt, Activity, tenant, query)
 
 
 def _check_title(company_id: int, title: str, exclude_id: int | None = None) -> None:
@@ -83,8 +81,8 @@ def create_activity(admin: AdminUser, data: dict) -> Activity:
     return activity
 
 
-def update_activity(scope: int | None, activity_id: int, data: dict) -> Activity:
-    activity = get_for_company(Activity, activity_id, scope, "活动")
+def update_activity(tenant: Tenant, activity_id: int, data: dict) -> Activity:
+    activity = tenant.get(Activity, activity_id, "活动")
     if "title" in data:
         _check_title(activity.company_id, data["title"], activity.id)
     with unique_or_300(ACTIVITY_TITLE_TAKEN):
@@ -92,8 +90,8 @@ def update_activity(scope: int | None, activity_id: int, data: dict) -> Activity
     return activity
 
 
-def delete_activity(scope: int | None, activity_id: int) -> None:
-    _delete(get_for_company(Activity, activity_id, scope, "活动"))
+def delete_activity(tenant: Tenant, activity_id: int) -> None:
+    _delete(tenant.get(Activity, activity_id, "活动"))
 
 
 def sign_up(
@@ -116,16 +114,16 @@ def sign_up(
     return entry
 
 
-def record_sign_up(admin: AdminUser, scope: int | None, activity_id: int, data: dict) -> ActivitySignUp:
+def record_sign_up(admin: AdminUser, tenant: Tenant, activity_id: int, data: dict) -> ActivitySignUp:
     """8.9: an admin records a sign-up on a customer's behalf."""
-    return sign_up(get_for_company(Activity, activity_id, scope, "活动"), data, recorder=admin)
+    return sign_up(tenant.get(Activity, activity_id, "活动"), data, recorder=admin)
 
 
 # --- 8.10-8.13 goods ---------------------------------------------------------------------------
 
 
-def list_goods(scope: int | None, query: dict) -> tuple[list[Goods], int]:
-    return _list(select(Goods), Goods, scope, query)
+def list_goods(tenant: Tenant, query: dict) -> tuple[list[Goods], int]:
+    return _list(select(Goods), Goods, tenant, query)
 
 
 def create_goods(admin: AdminUser, data: dict) -> Goods:
@@ -135,12 +133,12 @@ def create_goods(admin: AdminUser, data: dict) -> Goods:
     return goods
 
 
-def update_goods(scope: int | None, goods_id: int, data: dict) -> Goods:
-    goods = get_for_company(Goods, goods_id, scope, "商品")
+def update_goods(tenant: Tenant, goods_id: int, data: dict) -> Goods:
+    goods = tenant.get(Goods, goods_id, "商品")
     _assign(goods, data)
     db.session.flush()
     return goods
 
 
-def delete_goods(scope: int | None, goods_id: int) -> None:
-    _delete(get_for_company(Goods, goods_id, scope, "商品"))
+def delete_goods(tenant: Tenant, goods_id: int) -> None:
+    _delete(tenant.get(Goods, goods_id, "商品"))

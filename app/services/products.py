@@ -3,10 +3,8 @@
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.models.admin import ROLE_ADMIN, ROLE_SUPERADMIN, AdminUser
-from app.models.company import Company
 from app.models.product import (
     PRODUCT_OFF_SHELF,
     PRODUCT_PUBLISHED,
@@ -18,6 +16,7 @@ from app.models.radar import RadarUser
 from app.pagination import paginate
 from app.responses import ApiError
 from app.services.db import name_taken, unique_or_300
+from app.tenancy import Tenant, get_for_company
 
 DUPLICATE_MSG = "产品名称已存在"
 
@@ -26,22 +25,11 @@ def _type_filter(product_type: int):
     return Product.owner_id.is_not(None) if product_type == PRODUCT_TYPE_PERSONAL else Product.owner_id.is_(None)
 
 
-def scoped_company(scope: int | None, requested: int | None) -> int | None:
-    """The company a list is confined to: the caller's, or for role 1 the one asked for (None = all)."""
-    if scope is None:
-        return requested
-    if requested is not None:
-        check_company(requested, scope)
-    return scope
-
-
-def list_products(scope: int | None, query: dict) -> tuple[list[Product], int]:
+def list_products(tenant: Tenant, query: dict) -> tuple[list[Product], int]:
     """Company or personal products; status 1 (default) = 已发布 + 推荐, 2 = 已下架; best recommended first."""
     stmt = select(Product).options(joinedload(Product.company), joinedload(Product.owner))
     stmt = stmt.where(_type_filter(query["product_type"]))
-    company_id = scoped_company(scope, query["company_id"])
-    if company_id is not None:
-        stmt = stmt.where(Product.company_id == company_id)
+    stmt = tenant.within(query["company_id"]).confine(stmt, Product)
     if query["product_name"]:
         stmt = stmt.where(Product.name.contains(query["product_name"], autoescape=True))
     statuses = [PRODUCT_OFF_SHELF] if query["status"] == 2 else [PRODUCT_PUBLISHED, PRODUCT_RECOMMENDED]
@@ -50,20 +38,12 @@ def list_products(scope: int | None, query: dict) -> tuple[list[Product], int]:
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def get_product(scope: int | None, product_id: int, product_type: int | None = None) -> Product:
+def get_product(tenant: Tenant, product_id: int, product_type: int | None = None) -> Product:
     """A product of the caller's tenant (and of `product_type` when given), else 302."""
-    product = get_for_company(Product, product_id, scope, "产品")
+    product = tenant.get(Product, product_id, "产品")
     if product_type is not None and (product.owner_id is not None) != (product_type == PRODUCT_TYPE_PERSONAL):
         raise ApiError.not_found("产品")
     return product
-
-
-def _target_company(admin: AdminUser, scope: int | None, company_id: int | None) -> int:
-    company_id = company_id if company_id is not None else admin.company_id
-    check_company(company_id, scope)
-    if db.session.get(Company, company_id) is None:
-        raise ApiError.not_found("公司")
-    return company_id
 
 
 def _owner_for(data: dict, company_id: int) -> int | None:
@@ -75,8 +55,8 @@ def _owner_for(data: dict, company_id: int) -> int | None:
     return get_for_company(RadarUser, data["owner_id"], company_id, "雷达用户").id
 
 
-def create_product(admin: AdminUser, scope: int | None, data: dict) -> Product:
-    company_id = _target_company(admin, scope, data["company_id"])
+def create_product(admin: AdminUser, tenant: Tenant, data: dict) -> Product:
+    company_id = tenant.resolve(data["company_id"]).id
     owner_id = _owner_for(data, company_id)
     if name_taken(Product.name, data["name"], company_id=company_id):
         raise ApiError.duplicate(DUPLICATE_MSG)
@@ -94,10 +74,10 @@ def create_product(admin: AdminUser, scope: int | None, data: dict) -> Product:
     return product
 
 
-def get_writable_product(admin: AdminUser, scope: int | None, product_id: int, action: str) -> Product:
+def get_writable_product(admin: AdminUser, tenant: Tenant, product_id: int, action: str) -> Product:
     """A product the caller may change (update, delete, list or unlist, reorder): role 1 any, role 2 its
     company's, other roles only the personal products they added (403 otherwise)."""
-    product = get_product(scope, product_id)
+    product = get_product(tenant, product_id)
     if admin.role_id not in (ROLE_SUPERADMIN, ROLE_ADMIN) and (
         product.owner_id is None or product.creator_id != admin.id
     ):
@@ -105,8 +85,8 @@ def get_writable_product(admin: AdminUser, scope: int | None, product_id: int, a
     return product
 
 
-def update_product(admin: AdminUser, scope: int | None, product_id: int, data: dict) -> Product:
-    product = get_writable_product(admin, scope, product_id, "修改")
+def update_product(admin: AdminUser, tenant: Tenant, product_id: int, data: dict) -> Product:
+    product = get_writable_product(admin, tenant, product_id, "修改")
     if name_taken(Product.name, data["name"], exclude_id=product.id, company_id=product.company_id):
         raise ApiError.duplicate(DUPLICATE_MSG)
     with unique_or_300(DUPLICATE_MSG):
@@ -115,21 +95,21 @@ def update_product(admin: AdminUser, scope: int | None, product_id: int, data: d
     return product
 
 
-def delete_product(admin: AdminUser, scope: int | None, product_id: int) -> None:
-    product = get_writable_product(admin, scope, product_id, "删除")
+def delete_product(admin: AdminUser, tenant: Tenant, product_id: int) -> None:
+    product = get_writable_product(admin, tenant, product_id, "删除")
     db.session.delete(product)
     db.session.flush()
 
 
-def set_product_status(admin: AdminUser, scope: int | None, product_id: int, status: int) -> Product:
-    product = get_writable_product(admin, scope, product_id, "上架或下架")
+def set_product_status(admin: AdminUser, tenant: Tenant, product_id: int, status: int) -> Product:
+    product = get_writable_product(admin, tenant, product_id, "上架或下架")
     product.status = status
     db.session.flush()
     return product
 
 
-def set_recommend_index(admin: AdminUser, scope: int | None, product_id: int, index: int) -> Product:
-    product = get_writable_product(admin, scope, product_id, "调整推荐指数")
+def set_recommend_index(admin: AdminUser, tenant: Tenant, product_id: int, index: int) -> Product:
+    product = get_writable_product(admin, tenant, product_id, "调整推荐指数")
     product.recommend_index = index
     db.session.flush()
     return product

@@ -1,4 +1,4 @@
-"""The radar user's login: WeChat Work OAuth through the company's AI雷达 (or Boss雷达) app (WECHAT.md §1.6)."""
+"""The radar user's login: WeChat Work OAuth through the company's AI雷达 (or Boss雷达) app (docs/wechat.md)."""
 
 from sqlalchemy import select
 

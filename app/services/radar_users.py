@@ -5,7 +5,6 @@ import secrets
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
@@ -23,32 +22,42 @@ from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
+from app.services.db import lock_company
+from app.tenancy import Tenant
 
 ORDER_COLUMNS = {"create_date": RadarUser.create_date, "id": RadarUser.id, "username": RadarUser.username}
 
 
-def target_company(admin: AdminUser, scope: int | None, requested: int | None) -> Company:
-    """The company a list or dashboard request is about: the caller's own, or (role 1) the one asked for."""
-    company_id = requested if requested is not None else admin.company_id
-    check_company(company_id, scope)
-    company = db.session.get(Company, company_id)
-    if company is None:
-        raise ApiError.not_found("公司")
-    return company
+def target_company(admin: AdminUser, tenant: Tenant, requested: int | None) -> Company:
+    """The company a list or dashboard request is about: the caller's own, or (role 1) the one asked for
+    (`Tenant.resolve`; `admin` is the tenant's)."""
+    return tenant.resolve(requested)
+
+
+def filter_users(stmt, model, filters: dict):
+    """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
+    TempUser): department, and substrings of position and username; a filter absent or None is off."""
+    if filters.get("department_id") is not None:
+        stmt = stmt.where(model.departments.any(Department.id == filters["department_id"]))
+    if filters.get("position"):
+        stmt = stmt.where(model.position.contains(filters["position"], autoescape=True))
+    if filters.get("username"):
+        stmt = stmt.where(model.username.contains(filters["username"], autoescape=True))
+    return stmt
+
+
+def filter_radar_users(stmt, filters: dict):
+    """The radar-user list's filters (1.4 and its export): status, then the ones temp users share."""
+    if filters.get("status") is not None:
+        stmt = stmt.where(RadarUser.status == filters["status"])
+    return filter_users(stmt, RadarUser, filters)
 
 
 def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
     # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
     # selectin, not joined: SQLite materialises a joined (association JOIN department) whole, once per page row.
     stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
-    if query["status"] is not None:
-        stmt = stmt.where(RadarUser.status == query["status"])
-    if query["department_id"] is not None:
-        stmt = stmt.where(RadarUser.departments.any(Department.id == query["department_id"]))
-    if query["position"]:
-        stmt = stmt.where(RadarUser.position.contains(query["position"], autoescape=True))
-    if query["username"]:
-        stmt = stmt.where(RadarUser.username.contains(query["username"], autoescape=True))
+    stmt = filter_radar_users(stmt, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
@@ -76,18 +85,6 @@ def departments_of(company_id: int, ids: list[int]) -> list[Department]:
 # --- the seat quota ------------------------------------------------------------------------------
 
 
-def lock_company(company_id: int) -> Company:
-    """Lock the company row until the transaction ends, so quota checks of concurrent requests run one at a time.
-
-    SQLite has no row locks: a write takes the database's write lock instead, before anything is counted.
-    """
-    if db.session.get_bind().dialect.name == "sqlite":
-        touch = update(Company).where(Company.id == company_id).values(id=Company.id)
-        db.session.execute(touch.execution_options(synchronize_session=False))
-    stmt = select(Company).where(Company.id == company_id).with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).one()
-
-
 def seats_used(company_id: int) -> int:
     """Enabled radar users. A locking read: under REPEATABLE READ a plain one could miss a just-committed user."""
     stmt = select(func.count()).where(RadarUser.company_id == company_id, RadarUser.status == RADAR_ENABLED)
@@ -105,9 +102,9 @@ def quota_error(company: Company) -> ApiError:
     )
 
 
-def set_radar_user_status(scope: int | None, user_id: int, status: int) -> RadarUser:
+def set_radar_user_status(tenant: Tenant, user_id: int, status: int) -> RadarUser:
     """1.3: enabling takes a seat (403 when none is left); disabling frees it and revokes the user's token."""
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+    user = tenant.get(RadarUser, user_id, "用户")
     if status == RADAR_ENABLED and user.status != RADAR_ENABLED:
         company = lock_company(user.company_id)
         if seats_left(company) < 1:
@@ -150,20 +147,20 @@ def create_radar_user(company_id: int, data: dict) -> RadarUser:
     return user
 
 
-def update_radar_user(scope: int | None, user_id: int, data: dict) -> RadarUser:
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+def update_radar_user(tenant: Tenant, user_id: int, data: dict) -> RadarUser:
+    user = tenant.get(RadarUser, user_id, "用户")
     _apply(user, data, departments_of(user.company_id, data["department_ids"]))
     db.session.flush()
     hooks.radar_users_created(user.company_id, [user.id])  # the hook upserts: WeChat Work gets the change too
     return user
 
 
-def delete_radar_user(scope: int | None, user_id: int) -> None:
+def delete_radar_user(tenant: Tenant, user_id: int) -> None:
     """Its customer relations and follow-up notes go with it; its events stay (radar_user_id becomes NULL).
 
     Done explicitly rather than by the foreign keys' ON DELETE, which SQLite does not enforce by default.
     """
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+    user = tenant.get(RadarUser, user_id, "用户")
     relations = select(UserCustomer.id).where(UserCustomer.radar_user_id == user.id)
     db.session.execute(delete(FollowInfo).where(FollowInfo.user_customer_id.in_(relations)))
     db.session.execute(delete(UserCustomer).where(UserCustomer.radar_user_id == user.id))

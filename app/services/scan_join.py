@@ -7,18 +7,19 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth import get_for_company, invite_params
+from app.auth import invite_params
 from app.extensions import db
 from app.models.admin import AdminUser
 from app.models.company import Company
-from app.models.radar import MAX_ID, RADAR_ENABLED, Department, RadarUser, TempUser
+from app.models.radar import MAX_ID, RADAR_ENABLED, RadarUser, TempUser
 from app.pagination import order_by, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
-from app.services.db import name_taken, unique_or_300
+from app.services.db import lock_company, name_taken, unique_or_300
 from app.services.qrcode import admin_invite_qr
-from app.services.radar_users import departments_of, lock_company, new_userid, seats_left
+from app.services.radar_users import departments_of, filter_users, new_userid, seats_left
+from app.tenancy import Tenant
 
 DUPLICATE_MSG = "该姓名已提交过申请，请勿重复提交"
 ORDER_COLUMNS = {"create_date": TempUser.create_date, "id": TempUser.id, "username": TempUser.username}
@@ -28,7 +29,7 @@ REFUSED_PHONE = "该微信手机号已是本公司的雷达用户"
 
 
 def invite_url(admin: AdminUser) -> str:
-    """The H5 page URL a QR code carries, signed with the admin's invite secret (SPEC §4)."""
+    """The H5 page URL a QR code carries, signed with the admin's invite secret."""
     return current_app.config["H5_BASE_URL"] + "?" + urlencode(invite_params(admin))
 
 
@@ -65,37 +66,31 @@ def list_temp_users(company_id: int, query: dict) -> tuple[list[TempUser], int]:
         .where(TempUser.company_id == company_id)
         .options(joinedload(TempUser.company), selectinload(TempUser.departments))
     )
-    if query["department_id"] is not None:
-        stmt = stmt.where(TempUser.departments.any(Department.id == query["department_id"]))
-    if query["position"]:
-        stmt = stmt.where(TempUser.position.contains(query["position"], autoescape=True))
-    if query["username"]:
-        stmt = stmt.where(TempUser.username.contains(query["username"], autoescape=True))
+    stmt = filter_users(stmt, TempUser, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(TempUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
 
 
-def update_temp_user(scope: int | None, temp_id: int, data: dict) -> TempUser:
-    temp = get_for_company(TempUser, temp_id, scope, "临时用户")
+def update_temp_user(tenant: Tenant, temp_id: int, data: dict) -> TempUser:
+    temp = tenant.get(TempUser, temp_id, "临时用户")
     return _save(temp, temp.company_id, data)
 
 
-def delete_temp_user(scope: int | None, temp_id: int) -> None:
-    db.session.delete(get_for_company(TempUser, temp_id, scope, "临时用户"))
+def delete_temp_user(tenant: Tenant, temp_id: int) -> None:
+    db.session.delete(tenant.get(TempUser, temp_id, "临时用户"))
     db.session.flush()
 
 
 # --- 5.9.6 approval ------------------------------------------------------------------------------
 
 
-def _lock_batch(scope: int | None, ids: list[int]) -> tuple[dict[int, Company], dict[int, TempUser]]:
+def _lock_batch(tenant: Tenant, ids: list[int]) -> tuple[dict[int, Company], dict[int, TempUser]]:
     """The requests' companies, locked in id order (so two batches cannot deadlock), then the requests.
 
     The requests are re-read with FOR UPDATE once the locks are held: one approved by a concurrent batch is gone.
     """
     stmt = select(TempUser.company_id).where(TempUser.id.in_(ids)).distinct()
-    if scope is not None:
-        stmt = stmt.where(TempUser.company_id == scope)
+    stmt = tenant.confine(stmt, TempUser)
     companies = {company_id: lock_company(company_id) for company_id in sorted(db.session.scalars(stmt))}
     stmt = select(TempUser).where(TempUser.id.in_(ids), TempUser.company_id.in_(companies))
     stmt = stmt.options(selectinload(TempUser.departments)).with_for_update()
@@ -127,14 +122,14 @@ def _make_radar_user(temp: TempUser) -> RadarUser:
     return user
 
 
-def approve_temp_users(scope: int | None, ids: list[int]) -> dict:
+def approve_temp_users(tenant: Tenant, ids: list[int]) -> dict:
     """All or nothing, like every id-taking write: an id that is no pending request in scope is 302, and a company
     without a seat for each request it would approve is 403; nothing is approved then. A request whose phone
     is already a radar user of its company is refused on its own (`refused`, with why); the others are approved."""
     ids = list(dict.fromkeys(ids))
     if not all(0 < i <= MAX_ID for i in ids):
         raise ApiError.not_found("临时用户")
-    companies, temps = _lock_batch(scope, ids)
+    companies, temps = _lock_batch(tenant, ids)
     if len(temps) != len(ids):
         raise ApiError.not_found("临时用户")
     taken = _taken_phones(set(companies), list(temps.values()))

@@ -1,4 +1,4 @@
-"""The article forwarding tree (SPEC §13): who opened whose link, reads, forwards and stay time (15.1,
+"""The article forwarding tree (docs/domain.md): who opened whose link, reads, forwards and stay time (15.1,
 16.1's recording, 16.2's next link, 16.4, 16.5) and the radar user's ranking of a level (16.6).
 
 A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.
@@ -8,7 +8,6 @@ from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.auth import get_for_company
 from app.extensions import db
 from app.models.article import STATUS_PUBLISHED, Article
 from app.models.radar import SOURCE_ARTICLE, Customer, RadarUser, UserCustomer
@@ -23,6 +22,7 @@ from app.services.customer_events import (
     log_action,
 )
 from app.services.share_links import ShareParams
+from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
 NOT_IN_CHAIN_MSG = "未找到您在此文章转发链中的记录，请从分享链接重新打开文章"

@@ -1,4 +1,4 @@
-"""The parameters a share link carries (SPEC §13), signed so that a forged uid/pid/level is refused.
+"""The parameters a share link carries (docs/domain.md), signed so that a forged uid/pid/level is refused.
 
 A link names the article, its company, the chain's radar user (`uid`), the customer who shared it (`pid`,
 none on the radar user's own link) and the level the next reader lands on. The H5 article page receives them

@@ -15,7 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.extensions import db
 from app.models.radar import AccessLog, AccessLogDay, StatRollup
-from app.services.radar_users import lock_company
+from app.services.db import lock_company
 from app.timefmt import local_tz, utcnow
 
 # A day counts as closed this long after its midnight, so that an event created at 23:59:59 by a

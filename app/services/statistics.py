@@ -1,4 +1,4 @@
-"""Dashboard statistics (SPEC §12: 1.5–1.7) and the per-company counts of 7.1.1.
+"""Dashboard statistics (1.5–1.7, docs/domain.md) and the per-company counts of 7.1.1.
 
 Every figure is a GROUP BY in the database, windows are TIMEZONE days. Events of closed days are read
 from AccessLogDay (app.services.stat_rollup), so the cost does not grow with the history kept.
@@ -10,21 +10,13 @@ from sqlalchemy import and_, case, func, select, union_all
 
 from app.extensions import db
 from app.models.admin import AdminUser
-from app.models.company import Company
+from app.models.company import Company, service_days
 from app.models.radar import RADAR_ENABLED, AccessLog, AccessLogDay, Customer, FollowInfo, RadarUser
+from app.schemas.statistics import METRICS
 from app.services.stat_rollup import as_date, local_day, refresh_rollup, utc_midnight
 from app.timefmt import fmt_date, local_today
 
-# index_type (1.7) → the metric's key in 1.6.
-METRICS = {
-    1: "customer_num",
-    2: "follow_num",
-    3: "browse_num",
-    4: "forward_num",
-    5: "saved_total_num",
-    6: "praise_sum",
-}
-# Metrics counted from AccessLog, by action code (SPEC §11).
+# Metrics counted from AccessLog, by action code (docs/domain.md).
 METRIC_ACTIONS = {3: (1, 14), 4: (6, 15, 16), 5: (8,), 6: (9, 19)}
 ACTION_METRIC = {action: index for index, actions in METRIC_ACTIONS.items() for action in actions}
 # Metrics counted from rows' own create_date.
@@ -52,9 +44,7 @@ def _count_by_company(model, company_ids, *where) -> dict[int, int]:
 
 def home_page(company: Company, admin: AdminUser) -> dict:
     """1.5 名片状态 + 账号状态."""
-    from app.services import companies  # here: companies imports this module for 7.1.1
-
-    used_days, available_days = companies.service_days(company, local_today())
+    used_days, available_days = service_days(company, local_today())
     seats = _count(RadarUser, company.id, RadarUser.status == RADAR_ENABLED)
     return {
         "company_name": company.name,

@@ -1,4 +1,4 @@
-"""3.1 chunked image upload (SPEC §9).
+"""3.1 chunked image upload (docs/content.md, docs/security.md).
 
 Chunks are kept per uploader and upload id (the client's `timestamp`, digits only) in the chunk
 store (app/storage.py: UPLOAD_CHUNK_DIR or the bucket), outside the served statics. A merge joins
@@ -18,21 +18,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app import storage
 from app.responses import ApiError, Code
+from app.schemas.upload import IMG_SOURCES
 from app.timefmt import to_local, utcnow
 
-# img_source → folder under statics/ (the paths the document and the original system use).
-IMG_SOURCES = {
-    "cover_picture": "zhugeleida/imgs/qiyeweixin/product",
-    "product_picture": "zhugeleida/imgs/qiyeweixin/product",
-    "website": "zhugeleida/imgs/xiaochengxu/website",
-    "article": "zhugeleida/imgs/admin/article",
-    "feedback": "zhugeleida/imgs/qiyeweixin/feedback",
-    "user_avatar": "zhugeleida/imgs/qiyeweixin/user_avatar",
-    "user_photo": "zhugeleida/imgs/qiyeweixin/user_photo",
-    "wcx_head_image": "zhugeleida/imgs/xiaochengxu/wcx_head_image",
-    "admin_qrcode": "zhugeleida/imgs/admin/qr_code",
-    "plugin": "zhugeleida/imgs/admin/plugin",
-}
 # Pillow format → extension of the saved file; anything else is refused.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
 SAVE_OPTIONS = {"JPEG": {"quality": 90}, "PNG": {"optimize": True}, "GIF": {}, "WEBP": {"quality": 90}}

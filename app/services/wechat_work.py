@@ -18,12 +18,14 @@ from sqlalchemy import and_, bindparam, delete, insert, select, update
 
 from app.extensions import db
 from app.jobs import job_logger, set_progress
+from app.jobs.registry import WECHAT_WORK_SYNC
 from app.models.company import Company
 from app.models.jobs import Job
 from app.models.radar import RADAR_DISABLED, RADAR_ENABLED, Department, RadarUser, radar_user_department
 from app.responses import ApiError
 from app.security import new_token
-from app.services.radar_users import lock_company, seats_left
+from app.services.db import lock_company
+from app.services.radar_users import seats_left
 from app.timefmt import utcnow
 from app.wechat import work
 from app.wechat.errors import WeChatError
@@ -45,7 +47,7 @@ MISSING_WARNING = "企业微信未返回{count}名成员的详情，这些成员
 
 
 def sync_lock(company_id: int) -> str:
-    return f"wechat_work.sync:{company_id}"
+    return f"{WECHAT_WORK_SYNC}:{company_id}"
 
 
 def contacts_client(company: Company) -> work.WorkClient:
@@ -313,7 +315,7 @@ def apply_members(job: Job, company_id: int, plan: MemberPlan) -> dict:
 
 
 def sync_address_book(job: Job, company_id: int) -> dict:
-    """5.7: the address-book sync job (app.jobs.wechat_work). Departments first (committed), then members."""
+    """5.7: the address-book sync job (app.tasks.wechat_work). Departments first (committed), then members."""
     company = _company(company_id)
     client = contacts_client(company)
     try:

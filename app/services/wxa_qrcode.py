@@ -10,15 +10,14 @@ from PIL import Image
 from sqlalchemy import select
 
 from app import storage
-from app.auth import check_company, get_for_company
 from app.extensions import db
 from app.jobs import Enqueued, enqueue, set_progress
+from app.jobs.registry import WXA_QRCODE_BULK
 from app.models.admin import AdminUser
-from app.models.company import Company
 from app.models.jobs import Job
 from app.models.radar import RadarUser
-from app.responses import ApiError
 from app.services.open_platform import XCX, authorized_app, authorizer_client
+from app.tenancy import Tenant
 from app.timefmt import to_local, utcnow
 from app.wechat import wxa
 from app.wechat.component import AuthorizerClient
@@ -29,7 +28,7 @@ CHUNK = 50
 
 
 def bulk_lock(company_id: int) -> str:
-    return f"wxa_qrcode.bulk:{company_id}"
+    return f"{WXA_QRCODE_BULK}:{company_id}"
 
 
 def check_path(env_version: str) -> bool:
@@ -56,23 +55,20 @@ def save_card_code(user: RadarUser, client: AuthorizerClient, env_version: str =
     return user.qr_code
 
 
-def create_user_code(user_id: int, scope: int | None, env_version: str = RELEASE) -> str:
+def create_user_code(user_id: int, tenant: Tenant, env_version: str = RELEASE) -> str:
     """5.6 for one radar user of the caller's company (302 for another company's)."""
-    user = get_for_company(RadarUser, user_id, scope, "用户")
+    user = tenant.get(RadarUser, user_id, "用户")
     path = save_card_code(user, authorizer_client(authorized_app(XCX, user.company_id)), env_version)
     db.session.flush()
     return path
 
 
-def start_bulk(company_id: int, admin: AdminUser, scope: int | None, env_version: str = RELEASE) -> Enqueued:
+def start_bulk(company_id: int, admin: AdminUser, tenant: Tenant, env_version: str = RELEASE) -> Enqueued:
     """5.6 for every radar user of a company (0 = the caller's own), as one job per company at a time."""
-    company_id = company_id or admin.company_id
-    check_company(company_id, scope)
-    if db.session.get(Company, company_id) is None:
-        raise ApiError.not_found("公司")
+    company_id = tenant.resolve(company_id or None).id
     authorized_app(XCX, company_id)
     args, lock = {"company_id": company_id, "env_version": env_version}, bulk_lock(company_id)
-    return enqueue("wxa_qrcode.bulk", company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
+    return enqueue(WXA_QRCODE_BULK, company_id=company_id, args=args, lock=lock, created_by_id=admin.id)
 
 
 def bulk_codes(job: Job, company_id: int, env_version: str = RELEASE) -> dict:

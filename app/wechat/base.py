@@ -1,4 +1,4 @@
-"""What every wechatpy client of ours does the same way (WECHAT.md §0.2, §6.3).
+"""What every wechatpy client of ours does the same way (docs/wechat.md).
 
 - hosts come from configuration (the sandbox replaces them);
 - tokens come from the shared token store, fetched under its lock when missing, never per request;
@@ -18,10 +18,10 @@ from wechatpy.exceptions import WeChatClientException
 from app import metrics
 from app.wechat import guard
 from app.wechat.errors import (
-    BAD_ANSWER_MSG,
     SYSTEM_BUSY,
     TOKEN_ERRORS,
     WeChatError,
+    bad_answer,
     check_result,
     translate,
     unavailable,
@@ -65,9 +65,11 @@ def install_log_redaction() -> None:
 class BoundedClientMixin:
     """Mixed in front of a wechatpy client class; the subclass sets `access_token_key` and implements
     `fetch_access_token()` (with `_fetch_token_json`). `TOKEN_PARAM` names the query parameter that carries
-    the token (a component client would use "component_access_token")."""
+    the token, `TOKEN_FIELD` the key of the token in `fetch_access_token()`'s answer (the component's
+    is "component_access_token")."""
 
     TOKEN_PARAM = "access_token"  # noqa: S105 - a parameter name
+    TOKEN_FIELD = "access_token"  # noqa: S105 - a key name
 
     def _setup(self, api_base: str, timeout: float) -> None:
         self.API_BASE_URL = api_base
@@ -90,7 +92,7 @@ class BoundedClientMixin:
             return token
         with self.session.lock(self.access_token_key):
             token = self.session.get(self.access_token_key)  # another process may have fetched it meanwhile
-            return token or self.fetch_access_token()["access_token"]
+            return token or self.fetch_access_token()[self.TOKEN_FIELD]
 
     def refresh_access_token(self, stale: str | None) -> None:
         with self.session.lock(self.access_token_key):
@@ -100,7 +102,7 @@ class BoundedClientMixin:
             self.session.delete(self.access_token_key)
             self.fetch_access_token()
 
-    def _fetch_token_json(self, method: str, url: str, token_field: str = "access_token", **kwargs) -> dict:  # noqa: S107
+    def _fetch_token_json(self, method: str, url: str, **kwargs) -> dict:
         """Call a token endpoint and store the token with its TTL; WeChat errors become WeChatError."""
         self.count_call()
 
@@ -119,9 +121,9 @@ class BoundedClientMixin:
         if result.get("errcode"):
             self.credentials_refused = WeChatError(int(result["errcode"]), str(result.get("errmsg", result["errcode"])))
             raise self.credentials_refused
-        if not result.get(token_field):
-            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
-        self.session.set(self.access_token_key, result[token_field], token_ttl(result.get("expires_in")))
+        if not result.get(self.TOKEN_FIELD):
+            raise bad_answer()
+        self.session.set(self.access_token_key, result[self.TOKEN_FIELD], token_ttl(result.get("expires_in")))
         return result
 
     # --- calls ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The Open Platform third-party platform (第三方平台, "component"): WECHAT.md §2, §5.1.
+"""The Open Platform third-party platform (第三方平台, "component"), docs/wechat.md.
 
 - `ComponentClient` — wechatpy's WeChatComponent with configured hosts, the verify ticket and the component token
   in the shared token store (fetched under its lock, refreshed once on 40001/40014/42001), errors as WeChatError;
@@ -23,7 +23,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from app.responses import ApiError, Code
 from app.wechat.base import BoundedClientMixin, install_log_redaction
-from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatError, translate
+from app.wechat.errors import SYSTEM_BUSY, TOKEN_ERRORS, WeChatError, bad_answer, translate
 from app.wechat.tokens import token_store, token_ttl
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ BAD_PUSH_MSG = "微信推送消息校验或解密失败"
 STALE_PUSH_MSG = "微信推送的时间戳与当前时间相差超过5分钟"
 PUSH_NONCE_MAX = 64
 PUSH_MAX_SKEW = 300  # seconds a push's timestamp may be off; its nonce is remembered for twice that
-TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min (WECHAT.md §2.1)
+TICKET_TTL = 12 * 3600  # a ticket is valid 12 h; a new one arrives every 10 min
 AUTH_TYPE_OFFICIAL, AUTH_TYPE_MINI_PROGRAM = 1, 2
 PUSH_MAX_BYTES = 64 * 1024
 
@@ -47,12 +47,10 @@ def _config() -> dict:
     return config
 
 
-def _bad_answer() -> WeChatError:
-    return WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True)
-
-
 class ComponentClient(BoundedClientMixin, WeChatComponent):
     """One per use (cheap): everything it remembers lives in the token store."""
+
+    TOKEN_FIELD = "component_access_token"  # noqa: S105 - a key name
 
     def __init__(self, session=None):
         config = _config()
@@ -101,15 +99,6 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
             self.session.set(time_key, int(created_at), TICKET_TTL)
         return True
 
-    @property
-    def access_token(self) -> str:
-        token = self.session.get(self.access_token_key)
-        if token:
-            return token
-        with self.session.lock(self.access_token_key):
-            token = self.session.get(self.access_token_key)
-            return token or self.fetch_access_token()["component_access_token"]
-
     def fetch_access_token(self) -> dict:
         ticket = self.component_verify_ticket
         if not ticket:
@@ -120,7 +109,7 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
             "component_verify_ticket": ticket,
         }
         url = self.API_BASE_URL + "/component/api_component_token"
-        return self._fetch_token_json("POST", url, token_field="component_access_token", json=body)  # noqa: S106
+        return self._fetch_token_json("POST", url, json=body)
 
     # --- calls ------------------------------------------------------------------------------
 
@@ -138,7 +127,7 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
             except (WeChatClientException, requests.RequestException) as exc:
                 error = translate(exc)
             except ValueError:  # not JSON
-                error = _bad_answer()
+                error = bad_answer()
             if not (attempt == 1 and error.errcode in TOKEN_ERRORS):
                 break
             log.info("component token refused, refreshing once", extra={"errcode": error.errcode})
@@ -156,7 +145,7 @@ class ComponentClient(BoundedClientMixin, WeChatComponent):
         (the caller stores it encrypted: wechatpy would put it in the session in clear, for ever)."""
         info = self._query_auth(authorization_code).get("authorization_info")
         if not isinstance(info, dict) or not info.get("authorizer_appid") or not info.get("authorizer_refresh_token"):
-            raise _bad_answer()
+            raise bad_answer()
         if info.get("authorizer_access_token"):
             key = authorizer_token_key(info["authorizer_appid"])
             self.session.set(key, info["authorizer_access_token"], token_ttl(info.get("expires_in")))
@@ -245,7 +234,7 @@ class AuthorizerClient(BoundedClientMixin, WeChatComponentClient):
         result = self.component.refresh_authorizer_token(self.appid, self._refresh_token)
         token = result.get("authorizer_access_token")
         if not token:
-            raise _bad_answer()
+            raise bad_answer()
         self.session.set(self.access_token_key, token, token_ttl(result.get("expires_in")))
         new_refresh = result.get("authorizer_refresh_token")
         if new_refresh and new_refresh != self._refresh_token:
@@ -261,17 +250,17 @@ class AuthorizerClient(BoundedClientMixin, WeChatComponentClient):
         try:
             return super()._request(method, url_or_endpoint, **kwargs)
         except ValueError:
-            raise _bad_answer() from None
+            raise bad_answer() from None
 
 
 # --- browser URLs ----------------------------------------------------------------------------------
 
 
 def grant_url(component: ComponentClient, redirect_uri: str, auth_type: int, biz_appid: str | None = None) -> str:
-    """The mobile authorization page (WECHAT.md §2.5, current host), with a fresh single-use pre-auth code."""
+    """The mobile authorization page (current host), with a fresh single-use pre-auth code."""
     code = component.create_preauthcode().get("pre_auth_code")
     if not code:
-        raise _bad_answer()
+        raise bad_answer()
     query = [
         ("action", "bindcomponent"),
         ("no_scan", "1"),
@@ -287,7 +276,7 @@ def grant_url(component: ComponentClient, redirect_uri: str, auth_type: int, biz
 
 
 class OAuthClient(ComponentOAuth):
-    """Web OAuth on behalf of an authorised official account (WECHAT.md §5.1), on the configured hosts; its
+    """Web OAuth on behalf of an authorised official account (docs/wechat.md), on the configured hosts; its
     failures leave as WeChatError. For the customer H5 side: `authorize_url()`, `fetch_access_token(code)`,
     `get_user_info()`."""
 
@@ -321,4 +310,4 @@ class OAuthClient(ComponentOAuth):
         except (WeChatClientException, requests.RequestException) as exc:  # the OAuth exceptions are subclasses
             raise translate(exc) from None
         except (ValueError, KeyError):
-            raise _bad_answer() from None
+            raise bad_answer() from None

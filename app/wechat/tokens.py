@@ -1,4 +1,4 @@
-"""Where WeChat tokens and tickets live, shared by every process (SPEC §8, WECHAT.md §6.3).
+"""Where WeChat tokens and tickets live, shared by every process (docs/wechat.md "Tokens and tickets").
 
 Redis when REDIS_URL is set (keys `<WECHAT_TOKEN_PREFIX>:<key>`, with their TTL), otherwise the `wechat_token`
 table (encrypted, with an expiry time). Both speak wechatpy's SessionStorage (get/set/delete), so any wechatpy

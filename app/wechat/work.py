@@ -1,4 +1,4 @@
-"""WeChat Work (企业微信): the address book and the AI雷达/Boss雷达 agents (WECHAT.md §1).
+"""WeChat Work (企业微信): the address book and the AI雷达/Boss雷达 agents (docs/wechat.md).
 
 Each function takes a `WorkClient` (one corp id + one secret = one token) and returns WeChat's data as plain
 dicts/lists, or raises WeChatError. Services decide what the data means.
@@ -9,14 +9,13 @@ import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app
 from wechatpy.enterprise import WeChatClient
 
 from app.wechat.base import BoundedClientMixin
-from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, TOKEN_ERRORS, WeChatError
+from app.wechat.errors import TOKEN_ERRORS, WeChatError, documented_answer
 from app.wechat.tokens import token_store
 
 USERID_EXISTS = 60102
@@ -44,19 +43,6 @@ class WorkClient(BoundedClientMixin, WeChatClient):
         return self._fetch_token_json("GET", self.API_BASE_URL + "gettoken", params=params)
 
 
-def _answer(call):
-    """A WeChat answer missing the documented keys is a WeChat failure, not our bug."""
-
-    @wraps(call)
-    def wrapper(*args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except (KeyError, TypeError, AttributeError):
-            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True) from None
-
-    return wrapper
-
-
 def verified_client(corp_id: str, secret: str) -> WorkClient:
     """A client whose credentials WeChat just accepted (a fresh gettoken: a cached token proves nothing)."""
     client = WorkClient(corp_id, secret)
@@ -73,10 +59,10 @@ def verified_contacts_client(corp_id: str, secret: str) -> WorkClient:
     return client
 
 
-# --- agents (WECHAT.md §1.5) -----------------------------------------------------------------
+# --- agents ---------------------------------------------------------------------------------
 
 
-@_answer
+@documented_answer
 def get_agent(client: WorkClient, agent_id: int) -> dict:
     result = client.agent.get(agent_id)
     if not isinstance(result.get("name"), str):
@@ -107,17 +93,17 @@ def oauth_home_url(corp_id: str, agent_id: int, entry: str) -> str:
     return f"{current_app.config['WECHAT_OPEN_BASE']}connect/oauth2/authorize?{query}#wechat_redirect"
 
 
-@_answer
+@documented_answer
 def set_agent_home(client: WorkClient, agent_id: int, home_url: str, redirect_domain: str) -> None:
     # wechatpy's WeChatAgent.set has no home_url: post the documented body ourselves.
     data = {"agentid": agent_id, "home_url": home_url, "redirect_domain": redirect_domain}
     client.post("agent/set", data=data)
 
 
-# --- address book (WECHAT.md §1.2, §1.3) -------------------------------------------------------
+# --- address book -------------------------------------------------------------------------------
 
 
-@_answer
+@documented_answer
 def list_departments(client: WorkClient) -> list[dict]:
     """The whole department tree visible to the secret (one call)."""
     return [
@@ -137,7 +123,7 @@ def iter_member_pages(client: WorkClient, page_size: int) -> Iterator[list[dict]
             return
 
 
-@_answer
+@documented_answer
 def _member_page(result: dict) -> tuple[list[dict], str | None]:
     entries = [{"userid": str(e["userid"]), "department": int(e["department"])} for e in result["dept_user"]]
     return entries, result.get("next_cursor") or None
@@ -153,7 +139,7 @@ class DepartmentWalk:
     error: WeChatError | None = None
 
 
-@_answer
+@documented_answer
 def _department_members(client: WorkClient, department_id: int, token: str) -> list[dict]:
     # The token is passed in: these calls run on pool threads, where the token store (the database without
     # Redis) is out of reach. A refused token comes back to the walk, which refreshes it on its own thread.
@@ -210,7 +196,7 @@ def walk_member_details(
     return walk
 
 
-@_answer
+@documented_answer
 def upsert_member(client: WorkClient, member: dict) -> str:
     """Create the member, or update it when the userid already exists; "created" or "updated"."""
     fields = {key: value for key, value in member.items() if key not in ("userid", "name") and value is not None}

@@ -1,31 +1,17 @@
-"""Mini-program code management through the platform (代小程序, WECHAT.md §3) and mini-program codes (§4).
+"""Mini-program code management through the platform (代小程序) and mini-program codes (docs/wechat.md).
 
 Each function takes an `AuthorizerClient` (the mini-program's token) — or the `ComponentClient` for the template
 library — and returns WeChat's data as plain values, or raises WeChatError. Services decide what it means.
 """
 
 import io
-from functools import wraps
 
 from PIL import Image, UnidentifiedImageError
 
 from app.wechat.component import AuthorizerClient, ComponentClient
-from app.wechat.errors import BAD_ANSWER_MSG, SYSTEM_BUSY, WeChatError
+from app.wechat.errors import SYSTEM_BUSY, WeChatError, documented_answer
 
 NOT_AN_IMAGE_MSG = "微信返回的不是图片"
-
-
-def _answer(call):
-    """A WeChat answer missing the documented keys is a WeChat failure, not our bug."""
-
-    @wraps(call)
-    def wrapper(*args, **kwargs):
-        try:
-            return call(*args, **kwargs)
-        except (KeyError, TypeError, AttributeError):
-            raise WeChatError(SYSTEM_BUSY, BAD_ANSWER_MSG, network=True) from None
-
-    return wrapper
 
 
 def image_bytes(result) -> bytes:
@@ -41,7 +27,7 @@ def image_bytes(result) -> bytes:
     return result.content
 
 
-@_answer
+@documented_answer
 def list_templates(component: ComponentClient) -> list[dict]:
     """wxa/gettemplatelist (GET, component token): every template of the platform's code library."""
     templates = component.wxa_get("wxa/gettemplatelist")["template_list"]
@@ -50,7 +36,7 @@ def list_templates(component: ComponentClient) -> list[dict]:
     return templates
 
 
-@_answer
+@documented_answer
 def commit(client: AuthorizerClient, template_id: int, ext_json: str, user_version: str, user_desc: str) -> None:
     client.wxa.commit(template_id, ext_json, user_version, user_desc)
 
@@ -60,22 +46,22 @@ def trial_qrcode(client: AuthorizerClient) -> bytes:
     return image_bytes(client.wxa.get_qrcode())
 
 
-@_answer
+@documented_answer
 def pages(client: AuthorizerClient) -> list[str]:
     return [str(page) for page in client.wxa.get_page()]
 
 
-@_answer
+@documented_answer
 def categories(client: AuthorizerClient) -> list[dict]:
     return [dict(category) for category in client.wxa.get_category()]
 
 
-@_answer
+@documented_answer
 def submit_audit(client: AuthorizerClient, item_list: list[dict]) -> int:
     return int(client.wxa.submit_audit({"item_list": item_list})["auditid"])
 
 
-@_answer
+@documented_answer
 def latest_audit(client: AuthorizerClient) -> dict:
     """{auditid, status, reason, ...} of the newest submission (85058 when there is none)."""
     result = client.wxa.get_latest_audit_status()
@@ -87,17 +73,17 @@ def latest_audit(client: AuthorizerClient) -> dict:
     }
 
 
-@_answer
+@documented_answer
 def undo_audit(client: AuthorizerClient) -> None:
     client.wxa.undo_code_audit()
 
 
-@_answer
+@documented_answer
 def release(client: AuthorizerClient) -> None:
     client.wxa.release()
 
 
-@_answer
+@documented_answer
 def revert_release(client: AuthorizerClient) -> None:
     client.wxa.revert_code_release()
 

@@ -9,9 +9,9 @@ import xmltodict
 from wechatpy.crypto import WeChatCrypto
 
 from app.extensions import db
-from app.jobs.open_platform import poll_audits_cron
 from app.models.open_platform import CodeReleaseEvent, MiniProgramApp
 from app.services import code_release
+from app.tasks.open_platform import poll_audits_cron
 from tests.conftest import body
 from tests.fixtures.wechat import (
     COMPONENT_CONFIG,
@@ -81,7 +81,7 @@ def test_a_delay_keeps_the_audit_open_with_its_reason(api, make, platform):
 
 
 def wechat_push(fields: dict, outer: dict, token: str = COMPONENT_CONFIG["COMPONENT_TOKEN"]) -> dict:
-    """A push encrypted as WeChat does (WECHAT.md §2.2), built here rather than by the sandbox, sent now."""
+    """A push encrypted as WeChat does (docs/wechat.md), built here rather than by the sandbox, sent now."""
     config = COMPONENT_CONFIG
     crypto = WeChatCrypto(token, config["COMPONENT_AES_KEY"], config["COMPONENT_APPID"])
     xml = "<xml>" + "".join(f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()) + "</xml>"

@@ -1,4 +1,4 @@
-"""The whole life of mini-programs against the sandbox over HTTP (issue 6 "Done when"): ticket push → grant URL →
+"""The whole life of mini-programs against the sandbox over HTTP: ticket push → grant URL →
 authorization callback → upload (two apps, one failing) → submit → poll (pass and reject) → release → revert →
 undo, with the 12.1 list showing the right status, time and reason at each step."""
 

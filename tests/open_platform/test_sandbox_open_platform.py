@@ -1,4 +1,4 @@
-"""The sandbox answers the platform's calls as WECHAT.md describes WeChat (raw HTTP, no client of ours in between
+"""The sandbox answers the platform's calls as WeChat documents them (raw HTTP, no client of ours in between
 except to get tokens): shapes without errcode for component APIs, the documented error codes, images."""
 
 import pytest

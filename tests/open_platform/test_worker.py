@@ -4,8 +4,8 @@ records the audit result."""
 
 import json
 
-from app.jobs.open_platform import poll_audits_cron
 from app.models.jobs import FINISHED
+from app.tasks.open_platform import poll_audits_cron
 from tests.conftest import body
 from tests.fixtures.wechat import COMPONENT_CONFIG, XCX_APPID, XCX_APPID_2, wait_for_job
 from tests.open_platform.test_lifecycle import listed

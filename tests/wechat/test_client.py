@@ -10,7 +10,7 @@ from sqlalchemy import text
 from app.extensions import db
 from app.logging import JSONFormatter
 from app.wechat import work
-from app.wechat.errors import WeChatError
+from app.wechat.errors import BAD_ANSWER_MSG, WeChatError, documented_answer
 from app.wechat.tokens import DatabaseTokenStore, RedisTokenStore, token_store
 from tests.fixtures.wechat import AGENT_ID, AGENT_SECRET, CONTACTS_SECRET
 
@@ -141,3 +141,26 @@ def test_no_secret_or_token_reaches_a_log_line(app, ctx, sandbox, wechat_corp, c
     # (when the app's handler is installed; a test that ran alembic may have replaced it: then the urllib3
     # filter's masking is what remains)
     assert ("gettoken?…" in text_ or "corpsecret=***" in text_) and json.loads(lines[0])
+
+
+def test_an_answer_missing_documented_keys_is_a_retryable_wechat_failure():
+    """What WeChat Work and the code-management helpers share: reading a key WeChat did not send is WeChat's
+    failure (-1, retryable), never our 500; a WeChatError raised inside passes through unchanged."""
+
+    @documented_answer
+    def read(answer: dict):
+        return [int(entry["id"]) for entry in answer["department"]]
+
+    assert read({"department": [{"id": "2"}]}) == [2]
+    for answer in ({}, {"department": None}, {"department": [{}]}, {"department": [None]}):
+        with pytest.raises(WeChatError) as caught:
+            read(answer)
+        assert (caught.value.errcode, caught.value.errmsg, caught.value.retryable) == (-1, BAD_ANSWER_MSG, True)
+
+    @documented_answer
+    def refused():
+        raise WeChatError(48002, "api forbidden")
+
+    with pytest.raises(WeChatError) as caught:
+        refused()
+    assert caught.value.errcode == 48002 and not caught.value.retryable

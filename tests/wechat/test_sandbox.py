@@ -1,4 +1,4 @@
-"""The sandbox answers as ../shared/WECHAT.md says WeChat Work does (shapes, error codes), over HTTP."""
+"""The sandbox answers as WeChat Work does (docs/wechat.md: shapes, error codes), over HTTP."""
 
 import pytest
 import requests

@@ -3,11 +3,11 @@
 from flask import Blueprint, request
 
 from app.auth import current_admin, tenant_scope
-from app.jobs.status import get_job, job_payload
 from app.responses import ok
 from app.schemas.base import load
 from app.schemas.jobs import JobOutSchema, JobQuerySchema
 from app.services import jobs as service
+from app.services.job_status import get_job, job_payload
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 

@@ -1,4 +1,4 @@
-"""11.4 the mini-program grant URL, and the redirect WeChat's authorization page comes back to (SPEC §2)."""
+"""11.4 the mini-program grant URL, and the redirect back from WeChat's authorization page (docs/open_platform.md)."""
 
 from flask import Blueprint, redirect, request
 

@@ -1,7 +1,7 @@
 """1.3, 1.4, 1.8, 1.9 and 5.9.x: /zhugeleida/admin/user — radar users and scan-to-join requests.
 
 `type=temp_user` (query string or body) switches the list, update and delete to the pending
-scan-to-join requests (SPEC §2).
+scan-to-join requests (docs/domain.md "Reading the API document").
 """
 
 from flask import Blueprint, current_app, request
@@ -102,7 +102,7 @@ def delete(o_id):
 
 @bp.get("/create_scan_code/<int:o_id>")
 def create_scan_code(o_id):
-    """1.8/5.9.1 生成添加用户的二维码 (signed with the admin's invite secret, SPEC §4)."""
+    """1.8/5.9.1 生成添加用户的二维码 (signed with the admin's invite secret)."""
     return ok(scan_join.create_scan_code(current_admin()), "查询成功")
 
 

@@ -1,4 +1,4 @@
-"""POST /zhugeleida/open_weixin/event — WeChat's 授权事件接收URL (SPEC §2, WECHAT.md §2.1): the verify ticket
+"""POST /zhugeleida/open_weixin/event — WeChat's 授权事件接收URL (docs/wechat.md): the verify ticket
 every 10 minutes, and authorized / updateauthorized / unauthorized events. Answered with the plain `success`."""
 
 from flask import Blueprint, Response, request

@@ -1,5 +1,5 @@
 """POST /zhugeleida/open_weixin/message/<appid> — the platform's 消息与事件接收URL (configured as
-…/message/$APPID$, WECHAT.md §3.1): mini-program audit results (weapp_audit_success / fail / delay)."""
+…/message/$APPID$, docs/wechat.md): mini-program audit results (weapp_audit_success / fail / delay)."""
 
 from flask import Blueprint, Response, request
 

@@ -1,15 +1,16 @@
-"""The WeChat sandbox (SPEC §8): a small fake WeChat server that answers the calls we make with WeChat's
-documented shapes and error codes (../shared/WECHAT.md), keeps state, and can be driven by tests.
+"""The WeChat sandbox (docs/wechat.md "The sandbox"): a small fake WeChat server that answers the calls we make
+with WeChat's documented shapes and error codes, keeps state, and can be driven by tests.
 
 One Flask app, one blueprint per WeChat host/area, each under its own prefix so that paths of different hosts
 never collide:
 
-    /qyapi/cgi-bin/...   qyapi.weixin.qq.com (WeChat Work)         -> WECHAT_WORK_API_BASE
-    /api/...             api.weixin.qq.com (component, wxa, sns)   -> WECHAT_API_BASE     (next areas)
-    /open/...            open.weixin.qq.com (browser OAuth pages)  -> WECHAT_OPEN_BASE    (next areas)
-    /sandbox/...         the driver API (seed, faults, call log)
+    /qyapi/cgi-bin/...   qyapi.weixin.qq.com (WeChat Work, its OAuth)         -> WECHAT_WORK_API_BASE
+    /api/...             api.weixin.qq.com (component, wxa, sns, JS-SDK)      -> WECHAT_API_BASE
+    /open/...            open.weixin.qq.com (authorization and OAuth pages)   -> WECHAT_OPEN_BASE
+    /sandbox/...         the driver API (seed, faults, call log, platform, H5 users)
 
-Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with server.SandboxServer.
+Run it with `flask --app wsgi wechat-sandbox --port 9100`, or in-process with server.SandboxServer; drive it
+from Python with remote.SandboxDriver, open_platform_remote.OpenPlatformDriver and h5_remote.H5Driver.
 """
 
 from flask import Flask

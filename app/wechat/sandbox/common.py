@@ -1,7 +1,7 @@
 """What every sandboxed WeChat API shares: the error body, JSON bodies, the call log and injected faults.
 
 WeChat answers errors with HTTP 200 and `{"errcode", "errmsg"}`; errmsg is free text with a suffix that
-differs per host (WECHAT.md §0.1). Handlers raise `WxError(code)` and the area's blueprint renders it.
+differs per host (docs/wechat.md). Handlers raise `WxError(code)` and the area's blueprint renders it.
 """
 
 import json
@@ -13,7 +13,7 @@ from flask import Response, current_app, request
 from app.inputs import parse_json
 from app.wechat.sandbox.state import SandboxState
 
-# English errmsg texts (WECHAT.md §1.8, §6.1); clients must branch on errcode only.
+# English errmsg texts, as WeChat answers them; clients must branch on errcode only.
 ERRMSG = {
     -1: "system busy",
     40001: "invalid credential",
@@ -21,7 +21,7 @@ ERRMSG = {
     40013: "invalid corpid",
     40014: "invalid access_token",
     40056: "invalid agentid",
-    40058: "invalid Request Parameter",  # unconfirmed for list_id's limit/cursor: WECHAT.md names no code
+    40058: "invalid Request Parameter",  # list_id's limit/cursor: WeChat documents no code
     40066: "invalid department list",
     40091: "secret is invalid",
     41001: "access_token missing",

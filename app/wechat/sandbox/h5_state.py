@@ -1,5 +1,5 @@
 """What the sandbox remembers of the H5 side: the test-driver users behind the browser, the OAuth codes and user
-tokens of official accounts (WECHAT.md §5.1), JS-SDK tickets (§5.2) and WeChat Work OAuth codes (§1.6).
+tokens of official accounts, JS-SDK tickets and WeChat Work OAuth codes (docs/wechat.md).
 
 Lives on SandboxState as `.h5` (reset with it); guarded by SandboxState.lock.
 """
@@ -8,7 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-CODE_LIFETIME = 300  # OAuth codes: single use, 5 minutes (WECHAT.md §5.1, §1.6)
+CODE_LIFETIME = 300  # OAuth codes: single use, 5 minutes
 USER_TOKEN_LIFETIME = 7200
 TICKET_LIFETIME = 7200
 SCOPES = ("snsapi_base", "snsapi_userinfo")

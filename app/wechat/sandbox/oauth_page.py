@@ -1,8 +1,8 @@
 """The sandbox's OAuth page (open.weixin.qq.com/connect/oauth2/authorize): what WeChat does in the browser.
 
-- An official account authorised to the platform (WECHAT.md §5.1: `component_appid` given): the test-driver user
+- An official account authorised to the platform (`component_appid` given): the test-driver user
   in the browser (cookie, see h5_driver) consents and is sent to `redirect_uri?code=&state=&appid=`.
-- A WeChat Work corp (§1.6: `appid` = corpid, `agentid`): the member in the browser is sent to
+- A WeChat Work corp (`appid` = corpid, `agentid`): the member in the browser is sent to
   `redirect_uri?code=&state=`; someone outside the corp gets a code that identifies an outsider.
 
 Errors are plain pages with a 4xx status, as WeChat shows an error page rather than redirecting.

@@ -1,5 +1,5 @@
-"""Sandboxed third-party platform (api.weixin.qq.com/cgi-bin/component, WECHAT.md §2) and its browser
-authorization page (open.weixin.qq.com/wxaopen/safe/bindcomponent, §2.5).
+"""Sandboxed third-party platform (api.weixin.qq.com/cgi-bin/component, docs/wechat.md) and its browser
+authorization page (open.weixin.qq.com/wxaopen/safe/bindcomponent).
 
 Served under /api/cgi-bin/component/ (WECHAT_API_BASE = <sandbox>/api/) and /open/wxaopen/ (WECHAT_OPEN_BASE).
 Success bodies carry no errcode here, as WeChat's don't; errors are {"errcode", "errmsg": "... rid: …"}.
@@ -69,7 +69,7 @@ ERRMSG = {
 
 
 def error_response(err: WxError) -> Response:
-    """api.weixin.qq.com's errmsg suffix: ` rid: <id>` (WECHAT.md §0.1)."""
+    """api.weixin.qq.com's errmsg suffix: ` rid: <id>`."""
     errmsg = ERRMSG.get(err.errcode, err.errmsg) if err.errmsg == "unknown error" else err.errmsg
     rid = f"{secrets.token_hex(4)}-{secrets.token_hex(4)}-{secrets.token_hex(4)}"
     return wx_json({"errcode": err.errcode, "errmsg": f"{errmsg} rid: {rid}"})
@@ -90,7 +90,7 @@ def platform() -> OpenPlatformState:
 
 
 def component_caller(body: dict | None = None) -> OpenPlatformState:
-    """The component token in the query (either name, WECHAT.md §2), and the body's component_appid."""
+    """The component token in the query (either name), and the body's component_appid."""
     sandbox = platform()
     token = request.args.get("component_access_token") or request.args.get("access_token") or ""
     if not token:
@@ -136,7 +136,7 @@ def authorizer_caller(permission: int | None = None) -> Authorizer:
     return authorizer
 
 
-# --- component APIs (§2.3–2.8) ----------------------------------------------------------------------
+# --- component APIs ---------------------------------------------------------------------------------
 
 
 @bp.post("/api_component_token")
@@ -252,7 +252,7 @@ def api_get_authorizer_info():
     return wx_json({"authorizer_info": info, "authorization_info": authorization})
 
 
-# --- the browser authorization page (§2.5) ------------------------------------------------------------
+# --- the browser authorization page ------------------------------------------------------------------
 
 AUTH_TYPE_KINDS = {"1": {OFFICIAL_ACCOUNT}, "2": {MINI_PROGRAM}, "3": {OFFICIAL_ACCOUNT, MINI_PROGRAM}}
 
@@ -265,7 +265,7 @@ def page(text: str, status: int = 200) -> Response:
 def eligible(sandbox: OpenPlatformState) -> list[Authorizer]:
     kinds = AUTH_TYPE_KINDS.get(request.args.get("auth_type") or "3", set())
     biz_appid = request.args.get("biz_appid")
-    if biz_appid:  # biz_appid wins over auth_type (WECHAT.md §2.5)
+    if biz_appid:  # biz_appid wins over auth_type
         return [a for a in sandbox.authorizers.values() if a.appid == biz_appid]
     return [a for a in sandbox.authorizers.values() if a.kind in kinds]
 

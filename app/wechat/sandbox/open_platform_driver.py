@@ -50,7 +50,7 @@ def component_or_409() -> Component:
     return platform().component
 
 
-# --- pushes (WECHAT.md §2.1, §2.2, §3.1) --------------------------------------------------------------
+# --- pushes -----------------------------------------------------------------------------------
 
 
 def plain_xml(fields: dict) -> str:

@@ -1,4 +1,4 @@
-"""Sandboxed official-account web OAuth through the platform and JS-SDK tickets (WECHAT.md §5.1, §5.2), on
+"""Sandboxed official-account web OAuth through the platform and JS-SDK tickets (docs/wechat.md), on
 api.weixin.qq.com: `sns/oauth2/component/access_token`, `sns/userinfo`, `cgi-bin/ticket/getticket`.
 
 As WeChat does, the `sns/*` successes carry no errcode, the ticket's does; errors are {"errcode", "errmsg"} with

@@ -115,7 +115,7 @@ class SandboxState:
     # --- tokens ---------------------------------------------------------------------------------
 
     def issue_token(self, corp: Corp, app) -> Token:
-        """WeChat Work hands out the same token while it is valid (WECHAT.md §1.1)."""
+        """WeChat Work hands out the same token while it is valid."""
         now = time.time()
         for token in self.tokens.values():
             if token.corpid == corp.corpid and token.app == app and not token.invalid and token.expires_at > now:

@@ -1,4 +1,4 @@
-"""Sandboxed WeChat Work (qyapi.weixin.qq.com/cgi-bin): gettoken, departments, members, agents (WECHAT.md §1).
+"""Sandboxed WeChat Work (qyapi.weixin.qq.com/cgi-bin): gettoken, departments, members, agents (docs/wechat.md).
 
 Served under /qyapi/cgi-bin/ so that WECHAT_WORK_API_BASE = <sandbox>/qyapi/cgi-bin/.
 """
@@ -57,7 +57,7 @@ def caller() -> tuple[Corp, Token]:
 def contacts_writer() -> Corp:
     corp, token = caller()
     if token.app != CONTACTS:
-        raise WxError(60011)  # assumed for self-built apps (WECHAT.md §1.3, unconfirmed)
+        raise WxError(60011)  # WeChat documents no code for self-built apps
     return corp
 
 
@@ -82,7 +82,7 @@ def gettoken():
     return ok(access_token=token.value, expires_in=int(token.expires_at - time.time()))
 
 
-# --- departments (§1.2) -------------------------------------------------------------------------
+# --- departments -------------------------------------------------------------------------------
 
 
 def department_or_error(corp: Corp, raw, errcode: int = 60003) -> dict:
@@ -193,7 +193,7 @@ def department_delete():
     return ok("deleted")
 
 
-# --- members (§1.3) ----------------------------------------------------------------------------
+# --- members ----------------------------------------------------------------------------------
 
 
 def member_or_error(corp: Corp, userid) -> dict:
@@ -242,7 +242,7 @@ def user_get():
 def user_list_id():
     corp, token = caller()
     if token.app != CONTACTS:
-        raise WxError(48002)  # only the contacts-sync secret may call it (§1.3)
+        raise WxError(48002)  # only the contacts-sync secret may call it
     body = json_body()
     limit = int_param(body.get("limit", 10000), 40058)
     if not 1 <= limit <= 10000:
@@ -262,7 +262,7 @@ def user_list_id():
 
 
 def checked_member(corp: Corp, body: dict, current: dict | None) -> dict:
-    """The member after applying `body`, validated like WeChat Work does (§1.3 create rules)."""
+    """The member after applying `body`, validated like WeChat Work does (its create rules)."""
     member = dict(current or {})
     for key in ("name", "department", "gender", "order", *MEMBER_FIELDS):
         if body.get(key) is not None:
@@ -338,7 +338,7 @@ def user_delete():
     return ok("deleted")
 
 
-# --- agents (§1.5) -----------------------------------------------------------------------------
+# --- agents -----------------------------------------------------------------------------------
 
 
 def own_agent(corp: Corp, token: Token, raw):

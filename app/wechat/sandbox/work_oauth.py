@@ -1,4 +1,4 @@
-"""Sandboxed WeChat Work OAuth (WECHAT.md §1.6): who opened the app's page, from the code of its redirect.
+"""Sandboxed WeChat Work OAuth (docs/wechat.md): who opened the app's page, from the code of its redirect.
 
 Both paths WeChat has used: `auth/getuserinfo` (current; lower-case keys) and `user/getuserinfo` (older, still
 called by wechatpy; capitalised keys). Codes come from the sandbox's authorize page or its driver (h5_driver).

@@ -1,4 +1,4 @@
-"""Sandboxed mini-program code management (api.weixin.qq.com/wxa, WECHAT.md §3) and mini-program codes (§4).
+"""Sandboxed mini-program code management (api.weixin.qq.com/wxa) and mini-program codes (docs/wechat.md).
 
 Served under /api/wxa/. Every call but gettemplatelist takes a mini-program's authorizer token; the state
 machine is WeChat's: commit makes the trial version, submit_audit opens an audit (85009 while one is open), the
@@ -22,7 +22,7 @@ bp = Blueprint("sandbox_wxa", __name__, url_prefix="/api/wxa")
 bp.before_request(before_wechat_call)
 bp.register_error_handler(WxError, error_response)
 
-CODE_MANAGEMENT, ACCOUNT_MANAGEMENT = 18, 17  # permission sets (WECHAT.md §2.6)
+CODE_MANAGEMENT, ACCOUNT_MANAGEMENT = 18, 17  # permission sets granted with the authorization
 SCENE_RULE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
 AUDITING = (2, 4)
 DAY = 86400
@@ -63,7 +63,7 @@ def commit():
             raise wx(85014)
         ext_json = body.get("ext_json")
         if not isinstance(ext_json, str):
-            raise wx(47001)  # an object instead of a JSON string (WECHAT.md §3 commit details)
+            raise wx(47001)  # an object instead of a JSON string
         try:
             if not isinstance(parse_json(ext_json), dict):
                 raise ValueError
@@ -161,7 +161,7 @@ def get_latest_auditstatus():
             auditid=audit.auditid,
             status=audit.status,
             reason=audit.reason,
-            ScreenShot=audit.screenshot,  # the sample's spelling (WECHAT.md §3)
+            ScreenShot=audit.screenshot,  # the spelling of WeChat's sample answer
             user_version=audit.user_version,
             user_desc=audit.user_desc,
             submit_audit_time=audit.submit_time,
@@ -174,7 +174,7 @@ def undocodeaudit():
         app = authorizer_caller(CODE_MANAGEMENT)
         audit = app.latest_audit
         if audit is None or audit.status not in AUDITING:
-            raise wx(85019)  # unconfirmed: WECHAT.md names no code for "nothing to undo"
+            raise wx(85019)  # WeChat documents no code for "nothing to undo"
         now = time.time()
         today = [t for t in app.undo_times if t > now - DAY]
         month = [t for t in app.undo_times if t > now - 30 * DAY]

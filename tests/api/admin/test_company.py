@@ -7,10 +7,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
-from app.models.company import Company, CompanyApp
+from app.models.company import Company, CompanyApp, expiry_date, service_days
 from app.models.jobs import Job
 from app.models.radar import RadarUser
-from app.services.companies import expiry_date, service_days
 from tests.conftest import body
 from tests.fixtures.wechat import (
     AGENT_ID,

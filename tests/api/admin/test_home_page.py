@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.models.admin import Role
-from app.services.companies import service_days
+from app.models.company import service_days
 from app.services.stat_rollup import utc_midnight
 from app.timefmt import local_today, utcnow
 from tests.conftest import body

@@ -6,10 +6,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.jobs.maintenance import purge_operation_log
 from app.models.admin import ROLE_MEMBER
 from app.models.oplog import OperationLog
 from app.services import oplog
+from app.tasks.maintenance import purge_operation_log
 from app.timefmt import utcnow
 from tests.conftest import PASSWORD, body
 

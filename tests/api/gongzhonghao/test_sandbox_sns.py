@@ -1,4 +1,4 @@
-"""The sandbox's official-account OAuth and JS-SDK ticket answer as WECHAT.md §5.1/§5.2 says WeChat does."""
+"""The sandbox's official-account OAuth and JS-SDK ticket answer as WeChat documents them (docs/wechat.md)."""
 
 import pytest
 import requests

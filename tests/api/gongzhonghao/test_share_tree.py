@@ -1,4 +1,4 @@
-"""SPEC §13 at the service level: signed share parameters and recording customers in the forwarding tree
+"""The forwarding tree at the service level: signed share parameters and recording customers in the forwarding tree
 (what 16.1 does with a verified link; 16.1 itself is tested over HTTP against the sandbox)."""
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""The sandbox's WeChat Work OAuth answers as WECHAT.md §1.6 says WeChat does (both paths, both shapes) and
+"""The sandbox's WeChat Work OAuth answers as WeChat documents it (both paths, both shapes) and
 its OAuth page behaves like WeChat's in the WeCom client."""
 
 from urllib.parse import parse_qs, urlsplit
