@@ -25,8 +25,8 @@ from marshmallow import fields
 from app.access import required_rule
 from app.declare import FILE, Declared, Empty, EmptyList, Text, declared
 from app.responses import Code
-from app.schemas.base import JSONDict, JSONList, LocalDate, LocalDateTime, _JSONCarrier
-from app.schemas.plugin import MAX_PRICE, JSONNested
+from app.schemas.fields import JSONDict, JSONList, JSONNested, LocalDate, LocalDateTime, _JSONCarrier
+from app.schemas.plugin import MAX_PRICE
 from app.schemas.plugin import Price as PluginPrice
 from app.schemas.upload import UploadId
 

@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from app import create_app
-from app.schemas.base import BaseSchema, JSONList, load
+from app.schemas.base import BaseSchema, load
+from app.schemas.fields import JSONList
 from config import TestingConfig
 from tests.conftest import body
 
@@ -71,6 +72,25 @@ def test_load_missing_field_is_303(app):
 def test_load_out_of_range_is_303(app):
     err = _error(app, {"age": -1})
     assert (err.code, err.msg) == (303, "年龄 不能为负数")
+
+
+class _Renamed(BaseSchema):
+    group_id = fields.Integer(required=True, data_key="talkGroupName", metadata={"label": "归属分组"})
+
+
+def test_a_parameter_renamed_by_its_schema_is_loaded_by_the_new_name_and_refused_by_its_own(app):
+    """A contract's parameter (data_key) is what errors name; the loaded input carries the schema's name."""
+    from app.responses import ApiError
+
+    with app.test_request_context("/"):
+        assert load(_Renamed, {"talkGroupName": "7"}) == {"group_id": 7}
+        try:
+            load(_Renamed, {"talkGroupName": "x"})
+        except ApiError as err:
+            assert (err.code, err.msg) == (301, "归属分组 必须是整数")
+            assert err.data == {"talkGroupName": ["Not a valid integer."]}
+        else:
+            raise AssertionError("no error")
 
 
 def test_json_list_accepts_json_text_and_real_list(app):

@@ -32,7 +32,8 @@ from app.schemas import (
     speech,
     website,
 )
-from app.schemas.base import JSONList, Utf8Bytes
+from app.schemas.base import Utf8Bytes
+from app.schemas.fields import JSONList
 from app.security import EncryptedText
 from tests.conftest import body
 
@@ -44,7 +45,7 @@ WRITES = {
     article.ArticleSchema: (Article, {}),
     article.TagSchema: (ArticleTag, {"tag_name": "name"}),
     company.CompanySchema: (Company, {}),
-    company.TongxunluSchema: (Company, {"weChatQrCode": "wechat_qr_code"}),
+    company.TongxunluSchema: (Company, {}),
     company.AgentSchema: (CompanyApp, {"app_secret": "secret"}),
     open_platform.UploadCodeSchema: (CodeRelease, {}),
     open_platform.XcxInfoSchema: (MiniProgramApp, {}),
@@ -58,8 +59,8 @@ WRITES = {
     radar_user.RadarUserSchema: (RadarUser, {}),
     radar_user.ScanJoinSchema: (TempUser, {}),
     role.RoleSchema: (Role, {}),
-    speech.SpeechDetailSchema: (SpeechDetail, {"contentWords": "content"}),
-    speech.TalkGroupSchema: (TalkGroup, {"groupName": "name"}),
+    speech.SpeechDetailSchema: (SpeechDetail, {}),
+    speech.TalkGroupSchema: (TalkGroup, {}),
     website.TemplateSchema: (WebsiteTemplate, {}),
 }
 MYSQL = mysql.dialect()

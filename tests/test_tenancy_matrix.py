@@ -35,7 +35,7 @@ from app.models.jobs import FINISHED, Job
 from app.models.open_platform import MiniProgramApp, OfficialAccountApp
 from app.models.oplog import OperationLog
 from app.models.share import ArticleView
-from app.schemas.base import JSONList
+from app.schemas.fields import JSONList
 from app.schemas.upload import UploadId
 from tests.conftest import PASSWORD, body
 from tests.fixtures.articles import GOODS_CONTENT
@@ -701,10 +701,10 @@ EXEMPT = {
 
 # --- discovering id parameters: the URL map and the schemas each view declares ------------------------------
 
-ID_NAME = re.compile(r"(^|_)id$|Id$|^(uid|pid)$")
+# Matched against a field's name in the schema: a contract parameter whose name hides an id (17.x's
+# `talkGroupName`, 1.4's `department`) is declared as `group_id = fields.Integer(data_key="talkGroupName")`.
+ID_NAME = re.compile(r"(^|_)id$|^(uid|pid)$")
 APPID = re.compile(r"appid$")  # a WeChat account's appid names that account, hence its company
-# Integer fields that carry an object id under another name (17.x's camelCase, 1.4's department filter).
-ID_ALIASES = {"department", "talkGroupName", "companyName", "userProfile"}
 
 
 def _is_schema(value) -> bool:
@@ -726,7 +726,7 @@ def _id_like(name: str, schema_field) -> bool:
         return isinstance(schema_field.item, fields.Integer)
     if isinstance(schema_field, fields.String):
         return bool(APPID.search(name))
-    return isinstance(schema_field, fields.Integer) and bool(ID_NAME.search(name) or name in ID_ALIASES)
+    return isinstance(schema_field, fields.Integer) and bool(ID_NAME.search(name))
 
 
 def id_parameters(app) -> set[tuple[str, str]]:
@@ -738,9 +738,8 @@ def id_parameters(app) -> set[tuple[str, str]]:
             continue
         for schema, where in _loaded_schemas(app.view_functions[rule.endpoint]):
             for name, schema_field in schema().fields.items():
-                key = schema_field.data_key or name
-                if _id_like(key, schema_field):
-                    found.add((rule.endpoint, f"{where}:{key}"))
+                if _id_like(name, schema_field):
+                    found.add((rule.endpoint, f"{where}:{schema_field.data_key or name}"))
     return found
 
 

@@ -2,11 +2,12 @@
 
 from marshmallow import fields, pre_load, validate
 
-from app.schemas.base import BaseSchema, LocalDateTime
+from app.schemas.base import BaseSchema
+from app.schemas.fields import LocalDateTime
 
 
 class AccessRuleQuerySchema(BaseSchema):
-    super_id_id__isnull = fields.Boolean(load_default=None, metadata={"label": "是否只查父级"})
+    parents_only = fields.Boolean(load_default=None, data_key="super_id_id__isnull", metadata={"label": "是否只查父级"})
 
 
 class AccessRuleSchema(BaseSchema):
@@ -16,7 +17,7 @@ class AccessRuleSchema(BaseSchema):
     url_path = fields.String(
         required=True, validate=validate.Length(1, 128, error="长度须为1到128"), metadata={"label": "url_path"}
     )
-    super_id_id = fields.Integer(load_default=None, allow_none=True, metadata={"label": "父级ID"})
+    parent_id = fields.Integer(load_default=None, allow_none=True, data_key="super_id_id", metadata={"label": "父级ID"})
 
     @pre_load
     def accept_synonyms(self, data, **_kwargs):

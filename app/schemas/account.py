@@ -2,7 +2,8 @@
 
 from marshmallow import fields
 
-from app.schemas.base import PASSWORD_MAX, BaseSchema, LocalDateTime, max_length
+from app.schemas.base import PASSWORD_MAX, BaseSchema, max_length
+from app.schemas.fields import LocalDateTime
 
 _password = max_length(PASSWORD_MAX)
 

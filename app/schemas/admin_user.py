@@ -3,8 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.admin import STATUS_TEXT
-from app.schemas.base import PASSWORD_MAX, BaseSchema, LocalDateTime, PageSchema, max_length, order_field
-from app.schemas.plugin import Stripped
+from app.schemas.base import PASSWORD_MAX, BaseSchema, PageSchema, max_length
+from app.schemas.fields import LocalDateTime, Stripped, order_field
 
 _name = validate.Length(max=64, error="长度不能超过64")
 

@@ -3,8 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.article import SOURCE_ORIGINAL, SOURCE_TEXT, STATUS_TEXT, STATUS_UNPUBLISHED
-from app.schemas.base import BaseSchema, PageSchema, RichText, SafeUrl, Utf8Bytes, int_id_list, max_length
-from app.schemas.plugin import IsoMillis, text
+from app.schemas.base import BaseSchema, PageSchema, Utf8Bytes, max_length
+from app.schemas.fields import IsoMillis, RichText, SafeUrl, int_id_list, text
 
 ORDERS = ["-create_date", "-read_count", "-forward_count"]
 MAX_CONTENT = 2_000_000  # characters; MEDIUMTEXT holds 16 MB, utf8mb4 takes up to 4 bytes each
@@ -20,7 +20,7 @@ def _one_of(label: str, texts: dict, **kwargs) -> fields.Integer:
 class ArticleQuerySchema(PageSchema):
     status = _one_of("状态", STATUS_TEXT, load_default=None)
     title = fields.String(load_default=None, validate=max_length(255), metadata={"label": "标题"})
-    tags_list = int_id_list("标签", load_default=list)
+    tag_ids = int_id_list("标签", load_default=list, data_key="tags_list")
     order = fields.String(
         load_default="-create_date",
         validate=validate.OneOf(ORDERS, error="只能是 " + "、".join(ORDERS)),
@@ -39,7 +39,7 @@ class ArticleSchema(BaseSchema):
         validate=validate.Length(1, MAX_CONTENT, error=f"不能为空且长度不能超过{MAX_CONTENT}"),
         metadata={"label": "文章内容"},
     )
-    tags_id_list = int_id_list("标签", load_default=list)
+    tag_ids = int_id_list("标签", load_default=list, data_key="tags_id_list")
     # The console lets the author paste markup here: cleaned like `content`.
     insert_ads = RichText(
         load_default="",

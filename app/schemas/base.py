@@ -1,12 +1,11 @@
-"""Input parsing shared by every schema: load(), request_data(), JSON-carrying fields, paging."""
+"""Input parsing shared by every schema: load(), request_data(), validators, paging (fields: fields.py)."""
 
 from flask import current_app, has_request_context, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.inputs import DEPTH_MESSAGE, JSONInputError, parse_json, remember_input
 from app.responses import ApiError, Code
-from app.sanitize import URL_RULE, clean_html, url_error
-from app.timefmt import fmt_date, fmt_datetime
+from app.sanitize import URL_RULE
 
 # marshmallow's own messages, split into "wrong type" (301) and "missing/invalid" (303).
 TYPE_MESSAGES = {
@@ -87,9 +86,23 @@ def _all_leaves(messages):
         yield str(messages)
 
 
+def _by_wire_name(schema: Schema) -> dict:
+    """The schema's input fields by the name a client sends (a field's data_key, else its own name)."""
+    return {field.data_key or name: field for name, field in schema.load_fields.items()}
+
+
 def _label(schema: Schema, key) -> str:
-    field = schema.fields.get(key) if isinstance(key, str) else None
+    """The label of the field an error names: marshmallow keys its errors by the wire name."""
+    field = _by_wire_name(schema).get(key) if isinstance(key, str) else None
     return (field.metadata.get("label") if field else None) or str(key)
+
+
+def _as_sent(schema: Schema, result):
+    """A loaded input keyed by the names the client sent, as the operation log shows them."""
+    if not isinstance(result, dict):
+        return result
+    sent = {field.attribute or field.name: key for key, field in _by_wire_name(schema).items()}
+    return {sent.get(key, key): value for key, value in result.items()}
 
 
 def load(schema_cls, data=None, **kwargs):
@@ -108,7 +121,7 @@ def load(schema_cls, data=None, **kwargs):
         label = "" if path and path[0] == "_schema" else _label(schema, path[0] if path else "")
         code = Code.TYPE_ERROR if is_type else Code.INVALID
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
-    remember_input(result)  # a write's input, for its operation-log summary (app/services/oplog.py)
+    remember_input(_as_sent(schema, result))  # a write's input, for its operation-log summary (app/services/oplog.py)
     return result
 
 
@@ -134,96 +147,6 @@ def request_data() -> dict:
     return request.form.to_dict()
 
 
-class _JSONCarrier(fields.Field):
-    """A field that arrives as a JSON string in a form field, or as a real value in a JSON body."""
-
-    inner_type: type = object
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str | bytes):
-            try:
-                value = parse_json(value)
-            except JSONInputError as err:
-                raise ValidationError(err.msg) from None
-        if not isinstance(value, self.inner_type):
-            raise ValidationError("Not a valid list." if self.inner_type is list else "Not a valid mapping type.")
-        return self.validate_inner(value)
-
-    def validate_inner(self, value):
-        return value
-
-
-class JSONList(_JSONCarrier):
-    """A list (optionally of `item` fields), given as JSON text or a real list."""
-
-    inner_type = list
-
-    def __init__(self, item: fields.Field | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.item = item
-
-    def validate_inner(self, value):
-        if self.item is None:
-            return value
-        out, errors = [], {}
-        for index, element in enumerate(value):
-            try:
-                out.append(self.item.deserialize(element))
-            except ValidationError as err:
-                errors[index] = err.messages
-        if errors:
-            raise ValidationError(errors)
-        return out
-
-
-class JSONDict(_JSONCarrier):
-    inner_type = dict
-
-
-class SafeUrl(fields.String):
-    """A link or picture: an http(s) URL or a statics/ path (app/sanitize.py), stripped; '' when blank.
-    Anything else (javascript:, data:, markup) is a type error (301)."""
-
-    def __init__(self, label: str, max_len: int = 512, required: bool = False, **kwargs):
-        if required:
-            check = validate.Length(1, max_len, error=f"不能为空且长度不能超过{max_len}")
-        else:
-            check = validate.Length(max=max_len, error=f"长度不能超过{max_len}")
-            kwargs.setdefault("load_default", "")
-        super().__init__(required=required, validate=check, metadata={"label": label}, **kwargs)
-        self.max_len = max_len
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        value = super()._deserialize(value, attr, data, **kwargs).strip()
-        # A value too long is the length check's 303, whatever it holds.
-        if value and len(value) <= self.max_len and (error := url_error(value)):
-            raise ValidationError(error)
-        return value
-
-
-class RichText(fields.String):
-    """HTML an editor produced, cleaned by the allow-list of app/sanitize.py before it is stored."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return clean_html(super()._deserialize(value, attr, data, **kwargs))
-
-
-class LocalDateTime(fields.Field):
-    """Output-only: a UTC datetime shown as 'YYYY-MM-DD HH:MM:SS' in TIMEZONE."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return fmt_datetime(value)
-
-
-class LocalDate(fields.Field):
-    def _serialize(self, value, attr, obj, **kwargs):
-        return fmt_date(value)
-
-
-def int_id_list(label: str, **kwargs) -> JSONList:
-    return JSONList(fields.Integer(strict=False), metadata={"label": label}, **kwargs)
-
-
 class PageSchema(BaseSchema):
     """current_page (default 1) and length (default 10, at most 100)."""
 
@@ -234,14 +157,4 @@ class PageSchema(BaseSchema):
         load_default=10,
         validate=validate.Range(min=1, max=100, error="必须在1到100之间"),
         metadata={"label": "每页条数"},
-    )
-
-
-def order_field(*allowed: str, default: str = "-create_date") -> fields.String:
-    """An `order` parameter limited to the given column names, each optionally prefixed with '-'."""
-    choices = [name for col in allowed for name in (col, f"-{col}")]
-    return fields.String(
-        load_default=default,
-        validate=validate.OneOf(choices, error="只能是 " + "、".join(choices)),
-        metadata={"label": "排序"},
     )

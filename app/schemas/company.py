@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.company import TERM_MONTHS
-from app.schemas.base import BaseSchema, LocalDate, PageSchema, SafeUrl, max_length, order_field
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import LocalDate, SafeUrl, order_field
 
 
 class CompanyQuerySchema(PageSchema):
@@ -36,7 +37,7 @@ class TongxunluSchema(BaseSchema):
     tongxunlu_secret = fields.String(
         required=True, validate=validate.Length(1, 256, error="长度须为1到256"), metadata={"label": "通讯录秘钥"}
     )
-    weChatQrCode = SafeUrl("企业微信二维码", 255, load_default=None)
+    wechat_qr_code = SafeUrl("企业微信二维码", 255, load_default=None, data_key="weChatQrCode")
 
 
 class AgentSchema(BaseSchema):

@@ -4,7 +4,8 @@ built by app/services/customers.py and dumped through these schemas)."""
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models.radar import ACTIONS, GENDER_FEMALE, GENDER_MALE
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema, order_field
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import LocalDateTime, order_field
 from app.timefmt import fmt_datetime
 
 SOURCE_TEXT = {1: "扫码", 2: "转发", 3: "搜索", 4: "公众号文章"}

@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from app.models.product import FEEDBACK_PROBLEM_TEXT, FEEDBACK_STATUS_TEXT
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema, order_field
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import LocalDateTime, order_field
 
 _status = validate.OneOf(list(FEEDBACK_STATUS_TEXT), error="只能是1（未处理）或2（已处理）")
 

@@ -4,7 +4,8 @@ from marshmallow import fields, validate
 
 from app.jobs.registry import KINDS
 from app.models.jobs import STATUSES
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import LocalDateTime
 
 
 class JobQuerySchema(PageSchema):

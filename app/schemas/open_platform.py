@@ -6,8 +6,9 @@ Outputs never carry an authorizer refresh token.
 from marshmallow import fields, validate
 
 from app.models.open_platform import STATUS_TEXT, CodeRelease, MiniProgramApp
-from app.schemas.base import BaseSchema, PageSchema, SafeUrl, int_id_list, max_length
-from app.timefmt import fmt_datetime, to_local
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import SafeUrl, int_id_list
+from app.timefmt import fmt_datetime, fmt_minute
 
 APPID_RULE = r"^wx[0-9A-Za-z]{16}\Z"
 MAX_BATCH = 500
@@ -38,9 +39,10 @@ class AuthCodeQuerySchema(BaseSchema):
 
 
 class AppIdsSchema(BaseSchema):
-    app_ids_list = int_id_list(
+    app_ids = int_id_list(
         "小程序ID列表",
         required=True,
+        data_key="app_ids_list",
         validate=validate.Length(min=1, max=MAX_BATCH, error=f"须包含 1 到 {MAX_BATCH} 个小程序"),
     )
 
@@ -79,11 +81,6 @@ class QrCodeSchema(BaseSchema):
 
 
 # --- outputs ---------------------------------------------------------------------------------------------
-
-
-def fmt_minute(value) -> str | None:
-    """12.1's status_time: '2018-08-22 15:20'."""
-    return None if value is None else to_local(value).strftime("%Y-%m-%d %H:%M")
 
 
 def xcx_app_item(app: MiniProgramApp, release: CodeRelease | None) -> dict:

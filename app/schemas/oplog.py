@@ -3,7 +3,8 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models.oplog import CATEGORY_SECURITY, CATEGORY_WRITE
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema, max_length
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import LocalDateTime
 
 CATEGORIES = (CATEGORY_WRITE, CATEGORY_SECURITY)
 CATEGORY_TEXT = {CATEGORY_WRITE: "写操作", CATEGORY_SECURITY: "安全事件"}

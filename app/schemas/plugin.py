@@ -5,63 +5,11 @@ from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validate
 
-from app.schemas.base import BaseSchema, JSONDict, PageSchema, SafeUrl, max_length
-from app.timefmt import to_local
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import MOBILE, IsoMillis, JSONNested, LocalMinute, SafeUrl, Stripped, text
 
 PHONE_LIKE = r"^[0-9+\-() ]{3,20}\Z"
 MAX_PRICE = 100_000_000
-MOBILE = r"^1[3-9][0-9]{9}\Z"
-
-
-# --- output date formats the document shows per section -----------------------------------
-
-
-class IsoMillis(fields.Field):
-    """Output-only: '2018-08-02T15:46:02.882' in TIMEZONE (8.1, 8.5 name_list, 8.10, 9.1)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        local = to_local(value)
-        return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
-
-
-class LocalMinute(fields.Field):
-    """Output-only: '2018-07-31 14:49' in TIMEZONE (8.5)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else to_local(value).strftime("%Y-%m-%d %H:%M")
-
-
-# --- input helpers ----------------------------------------------------------------------------
-
-
-def text(label: str, max_len: int, required: bool = False) -> fields.String:
-    """A stripped string of at most `max_len` characters; a required one may not be blank."""
-    if required:
-        check = validate.Length(1, max_len, error=f"不能为空且长度不能超过{max_len}")
-        return Stripped(required=True, validate=check, metadata={"label": label})
-    check = validate.Length(max=max_len, error=f"长度不能超过{max_len}")
-    return Stripped(load_default="", validate=check, metadata={"label": label})
-
-
-class Stripped(fields.String):
-    def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
-
-
-class JSONNested(JSONDict):
-    """An object given as JSON text or a real dict, validated by `schema_cls` (errors keep their path)."""
-
-    def __init__(self, schema_cls, **kwargs):
-        super().__init__(**kwargs)
-        self.schema_cls = schema_cls
-
-    def validate_inner(self, value):
-        try:
-            return self.schema_cls().load(value)
-        except ValidationError as err:
-            raise ValidationError(err.messages) from None
 
 
 class Price(fields.Field):

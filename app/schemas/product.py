@@ -4,9 +4,10 @@ from flask import request
 from marshmallow import ValidationError, fields, validate
 
 from app.models.product import PRODUCT_STATUS_TEXT
-from app.schemas.base import BaseSchema, JSONDict, LocalDate, LocalDateTime, PageSchema, request_data
+from app.schemas.base import BaseSchema, PageSchema, request_data
+from app.schemas.fields import JSONDict, LocalDate, LocalDateTime
 from app.schemas.upload import picture_path_error
-from app.timefmt import to_local
+from app.timefmt import fmt_iso
 
 BLOCK_TYPES = ("picture_url", "title", "content")
 CONTENT_KEYS = ("cover_data", "article_data")
@@ -63,21 +64,6 @@ class Price(fields.String):
         if isinstance(value, int | float) and not isinstance(value, bool):
             value = str(value)
         return super()._deserialize(value, attr, data, **kwargs)
-
-
-def iso_local(value) -> str | None:
-    """'2018-07-21T11:24:03.761' in TIMEZONE (milliseconds only when there are any), as 2.2/6.x show."""
-    if value is None:
-        return None
-    text = to_local(value).replace(tzinfo=None).isoformat()
-    return text[:23] if value.microsecond else text
-
-
-class IsoLocalDateTime(fields.Field):
-    """Output-only: a UTC datetime shown by `iso_local`."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return iso_local(value)
 
 
 def with_query(*names: str) -> dict:
@@ -186,7 +172,7 @@ class ProductDetailSchema(BaseSchema):
 
     id = fields.Integer()
     publisher = fields.Method("_relative_publisher")
-    publisher_date = fields.Function(lambda p: iso_local(p.create_date))
+    publisher_date = fields.Function(lambda p: fmt_iso(p.create_date))
     name = fields.String()
     price = fields.String()
     user_avatar = fields.Function(lambda p: (p.owner.avatar or "") if p.owner else "")

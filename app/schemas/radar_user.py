@@ -3,12 +3,10 @@
 from marshmallow import fields, pre_load, validate
 
 from app.models.radar import GENDER_FEMALE, GENDER_MALE, GENDER_UNKNOWN, MAX_ID
-from app.schemas.base import BaseSchema, PageSchema, int_id_list, max_length, order_field
-from app.timefmt import to_local
+from app.schemas.base import BaseSchema, PageSchema, max_length
+from app.schemas.fields import MOBILE, IsoLocalDateTime, int_id_list, order_field, plain_text
 
 TEMP_USER = "temp_user"
-# Mainland China mobile numbers.
-MOBILE = r"^1[3-9][0-9]{9}\Z"  # \Z, not $: a final newline is not part of a number
 USERID = r"^[A-Za-z0-9_.@-]{1,64}\Z"
 _ID_RANGE = validate.Range(min=1, max=MAX_ID, error="不是有效的ID")
 STATUS_TEXT = {1: "启用", 2: "未启用"}
@@ -42,16 +40,12 @@ class UserListQuerySchema(PageSchema, CompanyQuerySchema, UserTypeSchema):
     status = fields.Integer(
         load_default=None, validate=validate.OneOf([1, 2], error="只能是1或2"), metadata={"label": "状态"}
     )
-    department = fields.Integer(load_default=None, validate=_ID_RANGE, metadata={"label": "部门ID"})
+    department_id = fields.Integer(
+        load_default=None, validate=_ID_RANGE, data_key="department", metadata={"label": "部门ID"}
+    )
     position = fields.String(load_default=None, validate=max_length(128), metadata={"label": "职位"})
     username = fields.String(load_default=None, validate=max_length(64), metadata={"label": "姓名"})
     order = order_field("create_date", "id", "username")
-
-
-def _text(label: str, max_len: int, required: bool = False) -> fields.String:
-    length = validate.Length(1 if required else 0, max_len, error=f"长度须为{1 if required else 0}到{max_len}")
-    kwargs = {"required": True} if required else {"load_default": None}
-    return fields.String(validate=length, metadata={"label": label}, **kwargs)
 
 
 def _mobile(label: str, required: bool = False) -> fields.String:
@@ -64,20 +58,20 @@ def _mobile(label: str, required: bool = False) -> fields.String:
 class ScanJoinSchema(BaseSchema):
     """5.9.2 (and 5.9.4): what a scanning employee fills in."""
 
-    username = _text("用户姓名", 64, required=True)
-    position = _text("职位", 128, required=True)
-    wechat = _text("微信号", 64, required=True)
+    username = plain_text("用户姓名", 64, required=True)
+    position = plain_text("职位", 128, required=True)
+    wechat = plain_text("微信号", 64, required=True)
     wechat_phone = _mobile("微信绑定的手机号", required=True)
     mingpian_phone = _mobile("名片显示的手机", required=True)
-    department_id = int_id_list("部门ID列表", load_default=list)
+    department_ids = int_id_list("部门ID列表", load_default=list, data_key="department_id")
 
 
 class RadarUserSchema(BaseSchema):
     """Admin-side add/update of a radar user."""
 
-    username = _text("用户姓名", 64, required=True)
-    position = _text("职位", 128)
-    wechat = _text("微信号", 64)
+    username = plain_text("用户姓名", 64, required=True)
+    position = plain_text("职位", 128)
+    wechat = plain_text("微信号", 64)
     wechat_phone = _mobile("微信绑定的手机号")
     mingpian_phone = _mobile("名片显示的手机")
     email = fields.Email(
@@ -93,7 +87,7 @@ class RadarUserSchema(BaseSchema):
         ),
         metadata={"label": "性别"},
     )
-    department_id = int_id_list("部门ID列表", load_default=list)
+    department_ids = int_id_list("部门ID列表", load_default=list, data_key="department_id")
 
 
 class RadarUserAddSchema(RadarUserSchema):
@@ -110,23 +104,15 @@ class RadarUserAddSchema(RadarUserSchema):
 
 
 class ApprovalSchema(BaseSchema):
-    user_id_list = int_id_list(
-        "临时用户ID列表", required=True, validate=validate.Length(1, 100, error="须选择1到100个用户")
+    temp_user_ids = int_id_list(
+        "临时用户ID列表",
+        required=True,
+        validate=validate.Length(1, 100, error="须选择1到100个用户"),
+        data_key="user_id_list",
     )
 
 
 # --- output ------------------------------------------------------------------------------------
-
-
-class IsoLocalDateTime(fields.Field):
-    """'2018-07-12T20:46:22.613' in TIMEZONE, as 1.4 and 5.9.3 show (milliseconds only when there are any)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        local = to_local(value).replace(tzinfo=None)
-        text = local.strftime("%Y-%m-%dT%H:%M:%S")
-        return f"{text}.{local.microsecond // 1000:03d}" if local.microsecond else text
 
 
 class _DepartmentsMixin(BaseSchema):

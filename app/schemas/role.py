@@ -2,14 +2,15 @@
 
 from marshmallow import fields, validate
 
-from app.schemas.base import BaseSchema, int_id_list
+from app.schemas.base import BaseSchema
+from app.schemas.fields import int_id_list
 
 
 class RoleSchema(BaseSchema):
     name = fields.String(
         required=True, validate=validate.Length(1, 64, error="长度须为1到64"), metadata={"label": "角色名称"}
     )
-    rules_list = int_id_list("权限条目", required=True)
+    rule_ids = int_id_list("权限条目", required=True, data_key="rules_list")
 
 
 class RoleOptionSchema(BaseSchema):

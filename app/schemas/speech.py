@@ -2,21 +2,21 @@
 
 from marshmallow import fields
 
-from app.schemas.base import BaseSchema, LocalDateTime, PageSchema
-from app.schemas.plugin import text
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import LocalDateTime, text
 
 
 class SpeechQuerySchema(PageSchema):
     company_id = fields.Integer(load_default=None, metadata={"label": "公司ID"})
-    talkGroupId = fields.Integer(load_default=None, metadata={"label": "归属分组"})
+    group_id = fields.Integer(load_default=None, data_key="talkGroupId", metadata={"label": "归属分组"})
 
 
 class TalkGroupSchema(BaseSchema):
     """17.1: groupName and userProfile (an admin user ID) required; companyName (a company ID) optional."""
 
-    groupName = text("分组名称", 64, required=True)
-    userProfile = fields.Integer(required=True, metadata={"label": "归属用户"})
-    companyName = fields.Integer(load_default=None, metadata={"label": "归属公司"})
+    name = text("分组名称", 64, required=True, data_key="groupName")
+    owner_id = fields.Integer(required=True, data_key="userProfile", metadata={"label": "归属用户"})
+    company_id = fields.Integer(load_default=None, data_key="companyName", metadata={"label": "归属公司"})
 
 
 class TalkGroupOutSchema(BaseSchema):
@@ -32,8 +32,8 @@ class TalkGroupOutSchema(BaseSchema):
 class SpeechDetailSchema(BaseSchema):
     """17.5/17.6: contentWords and talkGroupName (the group's ID) both required."""
 
-    contentWords = text("话术内容", 5000, required=True)
-    talkGroupName = fields.Integer(required=True, metadata={"label": "归属分组"})
+    content = text("话术内容", 5000, required=True, data_key="contentWords")
+    group_id = fields.Integer(required=True, data_key="talkGroupName", metadata={"label": "归属分组"})
 
 
 class SpeechDetailOutSchema(BaseSchema):

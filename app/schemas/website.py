@@ -2,8 +2,8 @@
 
 from marshmallow import ValidationError, fields, validate
 
-from app.schemas.base import BaseSchema, JSONList, PageSchema
-from app.schemas.product import IsoLocalDateTime
+from app.schemas.base import BaseSchema, PageSchema
+from app.schemas.fields import IsoLocalDateTime, JSONList
 from app.schemas.upload import picture_path_error
 
 MAX_SECTIONS, MAX_PICTURES = 50, 100

@@ -39,9 +39,9 @@ def _check_parent(parent_id: int | None, rule: AccessRule | None) -> None:
 def save_rule(data: dict, rule: AccessRule | None = None) -> AccessRule:
     if name_taken(AccessRule.url_path, data["url_path"], exclude_id=rule.id if rule else None):
         raise ApiError.duplicate(DUPLICATE_MSG)
-    _check_parent(data["super_id_id"], rule)
+    _check_parent(data["parent_id"], rule)
     rule = rule or AccessRule()
-    rule.name, rule.url_path, rule.super_id = data["name"], data["url_path"], data["super_id_id"]
+    rule.name, rule.url_path, rule.super_id = data["name"], data["url_path"], data["parent_id"]
     with unique_or_300(DUPLICATE_MSG):
         db.session.add(rule)
     return rule

@@ -29,9 +29,9 @@ def list_articles(tenant: Tenant, query: dict) -> tuple[list[Article], int]:
         stmt = stmt.where(Article.status == query["status"])
     if query["title"]:
         stmt = stmt.where(Article.title.contains(query["title"], autoescape=True))
-    if query["tags_list"]:
+    if query["tag_ids"]:
         # A subquery, not a join: an article carrying two of the tags is listed once.
-        tagged = select(article_tag_rel.c.article_id).where(article_tag_rel.c.tag_id.in_(query["tags_list"]))
+        tagged = select(article_tag_rel.c.article_id).where(article_tag_rel.c.tag_id.in_(query["tag_ids"]))
         stmt = stmt.where(Article.id.in_(tagged))
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(Article.id.desc())
     return paginate(stmt, query["current_page"], query["length"])
@@ -57,8 +57,8 @@ def _company_tags(company_id: int, tag_ids: list[int]) -> list[ArticleTag]:
 
 
 def _apply(article: Article, data: dict) -> None:
-    if "tags_id_list" in data:
-        article.tags = _company_tags(article.company_id, data["tags_id_list"])
+    if "tag_ids" in data:
+        article.tags = _company_tags(article.company_id, data["tag_ids"])
     for key in ("title", "summary", "cover_picture", "content", "insert_ads", "status", "source"):
         if key in data:
             setattr(article, key, data[key])

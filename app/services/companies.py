@@ -106,8 +106,8 @@ def set_tongxunlu(company: Company, data: dict, created_by_id: int | None = None
     company.corp_id = data["corp_id"]
     company.tongxunlu_secret = data["tongxunlu_secret"]
     company.is_validate = True
-    if data["weChatQrCode"] is not None:
-        company.wechat_qr_code = data["weChatQrCode"]
+    if data["wechat_qr_code"] is not None:
+        company.wechat_qr_code = data["wechat_qr_code"]
     db.session.flush()
     return start_sync(company, created_by_id)
 

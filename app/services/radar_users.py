@@ -39,8 +39,8 @@ def target_company(admin: AdminUser, tenant: Tenant, requested: int | None) -> C
 def filter_users(stmt, model, filters: dict):
     """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
     TempUser): department, and substrings of position and username; a filter absent or None is off."""
-    if filters.get("department") is not None:
-        stmt = stmt.where(model.departments.any(Department.id == filters["department"]))
+    if filters.get("department_id") is not None:
+        stmt = stmt.where(model.departments.any(Department.id == filters["department_id"]))
     if filters.get("position"):
         stmt = stmt.where(model.position.contains(filters["position"], autoescape=True))
     if filters.get("username"):
@@ -133,7 +133,7 @@ def _apply(user: RadarUser, data: dict, departments: list[Department]) -> None:
 
 
 def create_radar_user(company_id: int, data: dict) -> RadarUser:
-    departments = departments_of(company_id, data["department_id"])
+    departments = departments_of(company_id, data["department_ids"])
     userid = data["userid"] or new_userid()
     if db.session.scalar(select(RadarUser.id).where(RadarUser.company_id == company_id, RadarUser.userid == userid)):
         raise ApiError.duplicate("企业微信账号已存在")
@@ -151,7 +151,7 @@ def create_radar_user(company_id: int, data: dict) -> RadarUser:
 
 def update_radar_user(tenant: Tenant, user_id: int, data: dict) -> RadarUser:
     user = tenant.get(RadarUser, user_id, "用户")
-    _apply(user, data, departments_of(user.company_id, data["department_id"]))
+    _apply(user, data, departments_of(user.company_id, data["department_ids"]))
     db.session.flush()
     hooks.radar_users_created(user.company_id, [user.id])  # the hook upserts: WeChat Work gets the change too
     return user

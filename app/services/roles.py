@@ -68,7 +68,7 @@ def save_role(data: dict, role: Role | None = None) -> Role:
         raise ApiError.duplicate(DUPLICATE_MSG)
     role = role or Role()
     role.name = data["name"]
-    role.rules = _rules_by_ids(data["rules_list"])
+    role.rules = _rules_by_ids(data["rule_ids"])
     with unique_or_300(DUPLICATE_MSG):
         db.session.add(role)
     return role

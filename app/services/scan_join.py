@@ -41,7 +41,7 @@ def create_scan_code(admin: AdminUser) -> dict:
 def _save(temp: TempUser, company_id: int, data: dict) -> TempUser:
     if name_taken(TempUser.username, data["username"], exclude_id=temp.id, company_id=company_id):
         raise ApiError.duplicate(DUPLICATE_MSG)
-    departments = departments_of(company_id, data["department_id"])
+    departments = departments_of(company_id, data["department_ids"])
     for key in FIELDS:
         setattr(temp, key, data[key])
     temp.departments = departments

@@ -40,10 +40,10 @@ def _check_group_name(company_id: int, name: str, exclude_id: int | None = None)
 
 
 def create_group(admin: AdminUser, tenant: Tenant, data: dict) -> TalkGroup:
-    company_id = tenant.resolve(data["companyName"] or admin.company_id, "归属公司").id
-    _check_owner(data["userProfile"], company_id)
-    _check_group_name(company_id, data["groupName"])
-    group = TalkGroup(company_id=company_id, owner_id=data["userProfile"], name=data["groupName"])
+    company_id = tenant.resolve(data["company_id"] or admin.company_id, "归属公司").id
+    _check_owner(data["owner_id"], company_id)
+    _check_group_name(company_id, data["name"])
+    group = TalkGroup(company_id=company_id, owner_id=data["owner_id"], name=data["name"])
     with unique_or_300(GROUP_TAKEN):
         db.session.add(group)
     return group
@@ -52,11 +52,11 @@ def create_group(admin: AdminUser, tenant: Tenant, data: dict) -> TalkGroup:
 def update_group(tenant: Tenant, group_id: int, data: dict) -> TalkGroup:
     """17.2: every field optional; moving a group to another company (role 1) moves its details."""
     group = tenant.get(TalkGroup, group_id, "分组")
-    company_id = tenant.resolve(data.get("companyName") or group.company_id, "归属公司").id
-    owner_id = data.get("userProfile", group.owner_id)
-    if "userProfile" in data or company_id != group.company_id:
+    company_id = tenant.resolve(data.get("company_id") or group.company_id, "归属公司").id
+    owner_id = data.get("owner_id", group.owner_id)
+    if "owner_id" in data or company_id != group.company_id:
         _check_owner(owner_id, company_id)
-    name = data.get("groupName", group.name)
+    name = data.get("name", group.name)
     _check_group_name(company_id, name, group.id)
     if company_id != group.company_id:
         db.session.execute(update(SpeechDetail).where(SpeechDetail.group_id == group.id).values(company_id=company_id))
@@ -78,14 +78,14 @@ def delete_group(tenant: Tenant, group_id: int) -> None:
 
 def list_details(tenant: Tenant, query: dict) -> tuple[list[SpeechDetail], int]:
     stmt = select(SpeechDetail).options(joinedload(SpeechDetail.group))
-    if query["talkGroupId"] is not None:
-        stmt = stmt.where(SpeechDetail.group_id == query["talkGroupId"])
+    if query["group_id"] is not None:
+        stmt = stmt.where(SpeechDetail.group_id == query["group_id"])
     return _page(stmt, SpeechDetail, tenant, query)
 
 
 def create_detail(tenant: Tenant, data: dict) -> SpeechDetail:
-    group = tenant.get(TalkGroup, data["talkGroupName"], "归属分组")
-    detail = SpeechDetail(company_id=group.company_id, group_id=group.id, content=data["contentWords"])
+    group = tenant.get(TalkGroup, data["group_id"], "归属分组")
+    detail = SpeechDetail(company_id=group.company_id, group_id=group.id, content=data["content"])
     db.session.add(detail)
     db.session.flush()
     return detail
@@ -93,8 +93,8 @@ def create_detail(tenant: Tenant, data: dict) -> SpeechDetail:
 
 def update_detail(tenant: Tenant, detail_id: int, data: dict) -> SpeechDetail:
     detail = tenant.get(SpeechDetail, detail_id, "话术详情")
-    group = tenant.get(TalkGroup, data["talkGroupName"], "归属分组")
-    detail.company_id, detail.group_id, detail.content = group.company_id, group.id, data["contentWords"]
+    group = tenant.get(TalkGroup, data["group_id"], "归属分组")
+    detail.company_id, detail.group_id, detail.content = group.company_id, group.id, data["content"]
     db.session.flush()
     return detail
 

@@ -18,7 +18,7 @@ bp = Blueprint("access_rules", __name__, url_prefix="/access_rules")
 @takes(query=AccessRuleQuerySchema)
 def index(query):
     """3.1 权限 - 展示权限条目."""
-    rules = service.list_rules(query["super_id_id__isnull"])
+    rules = service.list_rules(query["parents_only"])
     return ok(page(rules, len(rules), AccessRuleOutSchema), "查询成功")
 
 

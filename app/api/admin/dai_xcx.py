@@ -14,7 +14,7 @@ bp = Blueprint("dai_xcx", __name__, url_prefix="/dai_xcx")
 
 
 def _batch(action: str, msg: str, data: dict):
-    started = code_release_batch.start(action, data.pop("app_ids_list"), current_admin().id, **data)
+    started = code_release_batch.start(action, data.pop("app_ids"), current_admin().id, **data)
     return ok({"job_id": started.job.id}, msg)
 
 

@@ -139,7 +139,7 @@ def scan_code_to_add_user(o_id, target, body):
 @takes(ApprovalSchema)
 def approval_storage_user_info(o_id, body):
     """5.9.6 批量或者单个审核入库用户信息: reports which requests were approved and which refused, and why."""
-    result = scan_join.approve_temp_users(tenant_scope(), body["user_id_list"])
+    result = scan_join.approve_temp_users(tenant_scope(), body["temp_user_ids"])
     refused = len(result["refused"])
     msg = "添加成功" if not refused else f"添加成功{len(result['approved'])}人，未通过{refused}人"
     return ok(result, msg)

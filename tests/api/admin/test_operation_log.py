@@ -38,6 +38,16 @@ def test_a_create_is_recorded_once_with_target_and_summary(api, make):
     assert entry.client_ip == "127.0.0.1" and entry.request_id is None and entry.switched_from_id is None
 
 
+def test_a_summary_names_the_parameters_as_sent(api, make, pa_make):
+    """The schema reads `talkGroupName` as group_id: the entry still shows what the client sent."""
+    admin = make.admin()
+    group = pa_make.group(admin, "分组")
+    form = {"contentWords": "您好", "talkGroupName": group.id}
+    assert body(api.as_(admin).post(f"{A}/speechDetailsManageOper/add/0", form))["code"] == 200
+    [entry] = _entries(category="write")
+    assert entry.summary == {"contentWords": "您好", "talkGroupName": group.id}
+
+
 def test_update_and_delete_name_the_url_id(api, make, pa_make):
     admin = make.admin()
     tag_id = pa_make.tag(admin.company, "旧").id
