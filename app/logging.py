@@ -48,8 +48,8 @@ class JSONFormatter(logging.Formatter):
         if has_request_context():
             entry["method"], entry["path"] = request.method, request.path
             admin = g.get("admin")
-            if admin is not None:
-                entry["admin_id"] = admin.id
+            if admin is not None:  # the identity key: admin.id would reload an instance the request expired
+                entry["admin_id"] = (sa_inspect(admin).identity or (None,))[0]
         for key, value in vars(record).items():
             if key not in _RESERVED and key not in entry:
                 entry[key] = "***" if key in _SECRET_KEYS else value

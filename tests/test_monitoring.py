@@ -66,6 +66,34 @@ def test_every_log_line_of_a_request_carries_its_id(app, api):
     assert lines[-1]["path"] == LOGIN and lines[-1]["status"] == 200
 
 
+def test_the_access_line_of_a_signed_read_costs_no_sql(app, api, make, count_queries):
+    """The request ends (its transaction rolled back, its instances expired) before the access line is
+    formatted: naming the admin must not reload it."""
+    from app.logging import JSONFormatter
+
+    lines = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            with count_queries() as statements:
+                lines.append((json.loads(JSONFormatter().format(record)), statements()))
+
+    access = logging.getLogger("zhugeleida.access")
+    handler = Collect()
+    access.addHandler(handler)
+    level = access.level
+    access.setLevel(logging.INFO)
+    admin = make.admin()
+    try:
+        assert body(api.as_(admin).get("/zhugeleida/admin/admin_userprofile"))["code"] == 200
+    finally:
+        access.removeHandler(handler)
+        access.setLevel(level)
+    line, statements = lines[-1]
+    assert line["admin_id"] == admin.id and line["status"] == 200
+    assert statements == 0
+
+
 # --- /metrics ----------------------------------------------------------------------------------------------
 
 
