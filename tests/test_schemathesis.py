@@ -38,6 +38,7 @@ from app.models.radar import Customer, RadarUser
 from app.openapi import build_spec
 from config import TestingConfig
 from tests.conftest import fresh_timestamp
+from tests.fixtures import one_commit
 from tests.fixtures.wechat import CODE_TEMPLATES, GZH_APPID, XCX_APPID
 
 ON_MYSQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("mysql")
@@ -104,23 +105,24 @@ def world(request, app, make, radar, pa_make, content_factory, linked_company, p
     monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "100000 per minute")
     monkeypatch.setitem(app.config, "UPLOAD_MERGE_RATE_LIMIT", "100000 per minute")
     company = linked_company
-    admin = make.superadmin(company, login_user="fuzz-admin")
-    user = radar.user(company)
-    customer = radar.customer(company)
-    tag = pa_make.tag(company)
-    article = pa_make.article(admin, tags=[tag], status=STATUS_PUBLISHED)
-    pa_make.activity(admin)
-    pa_make.card(admin)
-    pa_make.goods(admin)
-    group = pa_make.group(admin)
-    pa_make.speech(group)
-    product = content_factory.product(company)
-    content_factory.product(owner=user)
-    content_factory.feedback(user)
-    content_factory.template(name="模板")
-    radar.temp_user(company, inviter=admin)
-    relation = radar.relation(user, customer)
-    radar.follow(relation)
+    with one_commit():
+        admin = make.superadmin(company, login_user="fuzz-admin")
+        user = radar.user(company)
+        customer = radar.customer(company)
+        tag = pa_make.tag(company)
+        article = pa_make.article(admin, tags=[tag], status=STATUS_PUBLISHED)
+        pa_make.activity(admin)
+        pa_make.card(admin)
+        pa_make.goods(admin)
+        group = pa_make.group(admin)
+        pa_make.speech(group)
+        product = content_factory.product(company)
+        content_factory.product(owner=user)
+        content_factory.feedback(user)
+        content_factory.template(name="模板")
+        radar.temp_user(company, inviter=admin)
+        relation = radar.relation(user, customer)
+        radar.follow(relation)
     known = {}
     if any(area in request.node.name for area in ("xcx", "open_weixin", "gzh", "gongzhonghao", "qr_code")):
         mini_program = platform.authorized_xcx(make, company=company)[2]
