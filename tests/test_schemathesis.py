@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app import create_app
 from app.extensions import db
@@ -83,13 +83,14 @@ def known_values(values: dict) -> dict:
 def signature(principal: str) -> dict:
     app, user_id = RUN["signers"][principal]
     model = MODELS[principal]
-    with app.app_context():
-        # Keep the signer usable: a generated call may have disabled it (or changed the admin's role).
-        values = {"status": STATUS_ENABLED, **({"role_id": ROLE_SUPERADMIN} if model is AdminUser else {})}
-        db.session.execute(update(model).where(model.id == user_id).values(**values))
-        db.session.commit()
-        user = db.session.get(model, user_id)
-        secret = user.invite_secret if principal == "invite" else user.token
+    table = model.__table__
+    # Keep the signer usable: a generated call may have disabled it (or changed the admin's role). Two statements
+    # on a connection of their own, committed (no session: this runs before every generated request).
+    values = {"status": STATUS_ENABLED, **({"role_id": ROLE_SUPERADMIN} if model is AdminUser else {})}
+    secret_column = table.c.invite_secret if principal == "invite" else table.c.token
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.id == user_id).values(**values))
+        secret = connection.execute(select(secret_column).where(table.c.id == user_id)).scalar_one()
     timestamp = fresh_timestamp()
     rand_str = hashlib.md5((timestamp + secret).encode()).hexdigest()
     return {"rand_str": rand_str, "timestamp": timestamp, "user_id": str(user_id)}
