@@ -23,7 +23,7 @@ def _stale(job: Job) -> bool:
 def reap_stale_jobs() -> int:
     """Fail the rows of jobs that can no longer run (RQ lost them, or they outlived every retry) and free
     their locks, so the status endpoint stops saying "started" and the next request may start again."""
-    with current_app._get_current_object().app_context():
+    with current_app._get_current_object().app_context():  # type: ignore[attr-defined]
         heartbeat.reap_dead()
         stale = [job for job in db.session.scalars(select(Job).where(Job.status.in_(ACTIVE))) if _stale(job)]
         for job in stale:

@@ -4,6 +4,7 @@ Every figure is a GROUP BY in the database, windows are TIMEZONE days. Events of
 from AccessLogDay (app.services.stat_rollup), so the cost does not grow with the history kept.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import and_, case, func, select, union_all
@@ -154,7 +155,7 @@ def _event_days(company_id: int, actions, first_day: date | None, end_day: date 
     return union_all(rolled, raw.group_by(AccessLog.action, day)).subquery()
 
 
-def _event_windows(company_id: int, windows) -> list:
+def _event_windows(company_id: int, windows) -> Sequence:
     events = _event_days(company_id, list(ACTION_METRIC), None, None)
     stmt = select(events.c.action, *_windowed_sum(events.c.day, windows, events.c.num)).group_by(events.c.action)
     return db.session.execute(stmt).all()
