@@ -74,10 +74,20 @@ def _seed_rows(app) -> list[tuple]:
             (table, [dict(row._mapping) for row in db.session.execute(select(table).order_by(*table.primary_key))])
             for table in SEEDED_TABLES
         ]
-        for table in reversed(SEEDED_TABLES):
-            db.session.execute(table.delete())
-        db.session.commit()
+        _empty(reversed(SEEDED_TABLES))
     return rows
+
+
+def _empty(tables) -> None:
+    """Delete every row of `tables` (children first) and commit."""
+    mysql = db.engine.dialect.name == "mysql"
+    if mysql:  # self-referencing rows (rule → parent rule) need the checks off to be emptied
+        db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
+    for table in tables:
+        db.session.execute(table.delete())
+    if mysql:
+        db.session.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
+    db.session.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -93,14 +103,7 @@ def _clean_db(app, _seed_rows):
     yield
     with app.app_context():
         db.session.rollback()
-        mysql = db.engine.dialect.name == "mysql"
-        if mysql:  # self-referencing rows (rule → parent rule) need the checks off to be emptied
-            db.session.execute(text("SET FOREIGN_KEY_CHECKS = 0"))
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        if mysql:
-            db.session.execute(text("SET FOREIGN_KEY_CHECKS = 1"))
-        db.session.commit()
+        _empty(reversed(db.metadata.sorted_tables))
 
 
 @pytest.fixture
