@@ -6,8 +6,10 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `make test` reports app/'s coverage (setup.cfg); `make test COVERAGE=` runs the suite without measuring it.
+COVERAGE ?= --cov --cov-report=term
 
-.PHONY: install run test lint fmt worker migrate seed console console-if-node console-dev console-test h5 h5-if-node h5-dev
+.PHONY: install run test check lint fmt worker migrate seed console console-if-node console-dev console-test h5 h5-if-node h5-dev
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,11 +32,15 @@ run: seed console-if-node h5-if-node
 test: install console-if-node h5-if-node
 	@test -x $(CHROMIUM) || echo "NOTE: browser tests will be SKIPPED: $(CHROMIUM) is missing (apt-get install -y chromium)"
 	@if [ -n "$(NPM)" ]; then cd console && npx vitest run; else echo "NOTE: console unit tests SKIPPED: npm is missing"; fi
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(COVERAGE)
+
+# Everything CI checks in the code: lint (ruff, mypy, the console's and H5's linters) then the whole suite.
+check: lint test
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory console/node_modules/.package-lock.json && cd console && npm run lint; \
 	else echo "NOTE: console lint SKIPPED: npm is missing"; fi
 	@if [ -n "$(NPM)" ]; then $(MAKE) --no-print-directory h5/node_modules/.package-lock.json && cd h5 && npm run typecheck; \

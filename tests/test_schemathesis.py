@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app import create_app
 from app.extensions import db
@@ -38,6 +38,7 @@ from app.models.radar import Customer, RadarUser
 from app.openapi import build_spec
 from config import TestingConfig
 from tests.conftest import fresh_timestamp
+from tests.fixtures import one_commit
 from tests.fixtures.wechat import CODE_TEMPLATES, GZH_APPID, XCX_APPID
 
 ON_MYSQL = (os.environ.get("TEST_DATABASE_URL") or "").startswith("mysql")
@@ -82,13 +83,14 @@ def known_values(values: dict) -> dict:
 def signature(principal: str) -> dict:
     app, user_id = RUN["signers"][principal]
     model = MODELS[principal]
-    with app.app_context():
-        # Keep the signer usable: a generated call may have disabled it (or changed the admin's role).
-        values = {"status": STATUS_ENABLED, **({"role_id": ROLE_SUPERADMIN} if model is AdminUser else {})}
-        db.session.execute(update(model).where(model.id == user_id).values(**values))
-        db.session.commit()
-        user = db.session.get(model, user_id)
-        secret = user.invite_secret if principal == "invite" else user.token
+    table = model.__table__
+    # Keep the signer usable: a generated call may have disabled it (or changed the admin's role). Two statements
+    # on a connection of their own, committed (no session: this runs before every generated request).
+    values = {"status": STATUS_ENABLED, **({"role_id": ROLE_SUPERADMIN} if model is AdminUser else {})}
+    secret_column = table.c.invite_secret if principal == "invite" else table.c.token
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.id == user_id).values(**values))
+        secret = connection.execute(select(secret_column).where(table.c.id == user_id)).scalar_one()
     timestamp = fresh_timestamp()
     rand_str = hashlib.md5((timestamp + secret).encode()).hexdigest()
     return {"rand_str": rand_str, "timestamp": timestamp, "user_id": str(user_id)}
@@ -104,23 +106,24 @@ def world(request, app, make, radar, pa_make, content_factory, linked_company, p
     monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "100000 per minute")
     monkeypatch.setitem(app.config, "UPLOAD_MERGE_RATE_LIMIT", "100000 per minute")
     company = linked_company
-    admin = make.superadmin(company, login_user="fuzz-admin")
-    user = radar.user(company)
-    customer = radar.customer(company)
-    tag = pa_make.tag(company)
-    article = pa_make.article(admin, tags=[tag], status=STATUS_PUBLISHED)
-    pa_make.activity(admin)
-    pa_make.card(admin)
-    pa_make.goods(admin)
-    group = pa_make.group(admin)
-    pa_make.speech(group)
-    product = content_factory.product(company)
-    content_factory.product(owner=user)
-    content_factory.feedback(user)
-    content_factory.template(name="模板")
-    radar.temp_user(company, inviter=admin)
-    relation = radar.relation(user, customer)
-    radar.follow(relation)
+    with one_commit():
+        admin = make.superadmin(company, login_user="fuzz-admin")
+        user = radar.user(company)
+        customer = radar.customer(company)
+        tag = pa_make.tag(company)
+        article = pa_make.article(admin, tags=[tag], status=STATUS_PUBLISHED)
+        pa_make.activity(admin)
+        pa_make.card(admin)
+        pa_make.goods(admin)
+        group = pa_make.group(admin)
+        pa_make.speech(group)
+        product = content_factory.product(company)
+        content_factory.product(owner=user)
+        content_factory.feedback(user)
+        content_factory.template(name="模板")
+        radar.temp_user(company, inviter=admin)
+        relation = radar.relation(user, customer)
+        radar.follow(relation)
     known = {}
     if any(area in request.node.name for area in ("xcx", "open_weixin", "gzh", "gongzhonghao", "qr_code")):
         mini_program = platform.authorized_xcx(make, company=company)[2]

@@ -38,6 +38,7 @@ from app.models.share import ArticleView
 from app.schemas.fields import JSONList
 from app.schemas.upload import UploadId
 from tests.conftest import PASSWORD, body
+from tests.fixtures import one_commit, save
 from tests.fixtures.articles import GOODS_CONTENT
 from tests.fixtures.content import sample_content
 
@@ -103,9 +104,7 @@ class World:
         self.role = self._add(Role(name="自定义角色"))
 
     def _add(self, row):
-        db.session.add(row)
-        db.session.commit()
-        return row
+        return save(row)
 
     def _view(self, share):
         return self._add(
@@ -120,7 +119,8 @@ class World:
 
 @pytest.fixture
 def world(make, radar, pa_make, content_factory, share_make) -> World:
-    return World(make, radar, pa_make, content_factory, share_make)
+    with one_commit():  # about fifty rows: flushed as made, committed once
+        return World(make, radar, pa_make, content_factory, share_make)
 
 
 # --- cases ------------------------------------------------------------------------------------------------

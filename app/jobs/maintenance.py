@@ -42,7 +42,7 @@ def interrupt(job: Job) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    if marked.rowcount != 1:
+    if marked.rowcount != 1:  # type: ignore[attr-defined]
         return False
     db.session.refresh(job)
     log.warning("job interrupted: its process stopped beating", extra={"job_id": job.id, "attempts": job.attempts})
@@ -67,7 +67,7 @@ def reap_dead() -> int:
 def reap_stale_jobs() -> int:
     """Fail the rows of jobs that can no longer run (RQ lost them, or they outlived every retry) and free
     their locks, so the status endpoint stops saying "started" and the next request may start again."""
-    with current_app._get_current_object().app_context():
+    with current_app._get_current_object().app_context():  # type: ignore[attr-defined]
         reap_dead()
         stale = [job for job in db.session.scalars(select(Job).where(Job.status.in_(ACTIVE))) if _stale(job)]
         for job in stale:

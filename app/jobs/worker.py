@@ -169,7 +169,7 @@ def run_cron(redis_url: str, prefix: str, max_wait: float = 5) -> None:
         pause = min(pause * 2, max_wait)
 
 
-def start_cron(redis_url: str, prefix: str, max_wait: float = 5) -> multiprocessing.Process:
+def start_cron(redis_url: str, prefix: str, max_wait: float = 5) -> multiprocessing.process.BaseProcess:
     """RQ's cron scheduler in a child process (it blocks, and wants the main thread for its signals)."""
     process = multiprocessing.get_context("fork").Process(
         target=run_cron, args=(redis_url, prefix, max_wait), name="rq-cron", daemon=True

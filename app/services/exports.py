@@ -273,7 +273,7 @@ def _company_names(company_ids) -> dict[int, str]:
     ids = set(company_ids)
     if not ids:
         return {}
-    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))).all())
+    return dict(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))).tuples().all())
 
 
 # radar users -------------------------------------------------------------------------------------------------

@@ -267,10 +267,11 @@ def customer_row(caller: SignedCustomer) -> Customer:
 def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) -> None:
     """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
     the session commits (nothing when it rolls back)."""
+    entry = None
     if view is not None:
         cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": _epoch(view.last_beat_at)}
-        view = (_key("v", view.id), cached)
-    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), view))
+        entry = (_key("v", view.id), cached)
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), entry))
 
 
 @event.listens_for(Session, "after_commit")

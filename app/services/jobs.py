@@ -39,7 +39,7 @@ def cancel_job(admin: AdminUser, tenant: Tenant, job_id: str) -> Job:
         .where(Job.id == job.id, Job.status == QUEUED)
         .values(status=CANCELED, error=CANCELED_MSG, error_code=None, finished_at=utcnow())
     )
-    if done.rowcount != 1:
+    if done.rowcount != 1:  # type: ignore[attr-defined]
         raise ApiError.invalid("任务已开始或已结束，不能取消")
     db.session.refresh(job)
     locks.release(job)

@@ -258,7 +258,7 @@ def heartbeat(caller, article_id: int, view_id: int) -> int:
         .values(last_beat_at=now, stay_time=ArticleView.stay_time + step)
         .execution_options(synchronize_session=False)
     )
-    if claimed.rowcount != 1:
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return 0
     _bump(ArticleShare, view.share_id, stay_time=step)
     return step

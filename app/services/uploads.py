@@ -23,7 +23,12 @@ from app.timefmt import to_local, utcnow
 
 # Pillow format → extension of the saved file; anything else is refused.
 FORMATS = {"JPEG": "jpg", "PNG": "png", "GIF": "gif", "WEBP": "webp"}
-SAVE_OPTIONS = {"JPEG": {"quality": 90}, "PNG": {"optimize": True}, "GIF": {}, "WEBP": {"quality": 90}}
+SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "JPEG": {"quality": 90},
+    "PNG": {"optimize": True},
+    "GIF": {},
+    "WEBP": {"quality": 90},
+}
 # Image.info keys needed to re-encode an image faithfully; everything else (ICC profile, EXIF with GPS
 # and camera, XMP, comments, text chunks) is dropped: colours are taken as sRGB.
 KEEP_INFO = ("transparency", "duration", "loop", "background")

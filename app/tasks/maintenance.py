@@ -21,7 +21,7 @@ def purge_operation_log() -> int:
 
 def flush_hot_buffer() -> int:
     """Write the customer hot path's Redis buffer to the database (app/services/hot_buffer.py)."""
-    with current_app._get_current_object().app_context():
+    with current_app._get_current_object().app_context():  # type: ignore[attr-defined]
         try:
             return hot_buffer.flush()
         finally:

@@ -11,6 +11,7 @@
 import logging
 import re
 import threading
+from typing import TYPE_CHECKING, Any
 
 import requests
 from wechatpy.exceptions import WeChatClientException
@@ -70,6 +71,13 @@ class BoundedClientMixin:
 
     TOKEN_PARAM = "access_token"  # noqa: S105 - a parameter name
     TOKEN_FIELD = "access_token"  # noqa: S105 - a key name
+    if TYPE_CHECKING:  # given by the wechatpy client class (`session`) and by the subclass
+        session: Any
+
+        @property
+        def access_token_key(self) -> str: ...
+
+        def fetch_access_token(self) -> dict: ...
 
     def _setup(self, api_base: str, timeout: float) -> None:
         self.API_BASE_URL = api_base
@@ -133,7 +141,7 @@ class BoundedClientMixin:
         if timeout is not None:
             kwargs = {**kwargs, "timeout": timeout}
         try:
-            result = super()._request(method, url_or_endpoint, params=params, **kwargs)
+            result = super()._request(method, url_or_endpoint, params=params, **kwargs)  # type: ignore[misc]
         except (WeChatClientException, requests.RequestException) as exc:
             error = translate(exc)
             metrics.wechat_call(url_or_endpoint, error.errcode)

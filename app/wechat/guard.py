@@ -84,7 +84,7 @@ class Breaker:
 
 def breaker() -> Breaker:
     """This app's breaker (one per process and app)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     found = app.extensions.get("zhugeleida_wechat_breaker")
     if found is None:
         found = app.extensions.setdefault("zhugeleida_wechat_breaker", Breaker())

@@ -155,7 +155,7 @@ def walk_member_details(
     retried up to `attempts` tries with exponential backoff (`backoff`, 2×, 4×… seconds); a refused token is
     refreshed once. Still busy after that: raised (the job retries later). Any other refusal (48002, 60011…)
     stops the walk and is returned with what was read so far."""
-    walk, tries = DepartmentWalk(), {}
+    walk, tries = DepartmentWalk(), dict[int, int]()
     token, refreshed = client.access_token, False
     todo = list(department_ids)
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="wechat-walk") as pool:
