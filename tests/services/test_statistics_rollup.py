@@ -29,11 +29,11 @@ from app.models.radar import (
     UserCustomer,
 )
 from app.security import new_token
-from app.services import statistics
+from app.services import stat_rollup, statistics
 from app.services.radar_users import delete_radar_user
-from app.services.stat_rollup import STEP, refresh_rollup, utc_midnight
+from app.services.stat_rollup import GRACE, STEP, refresh_rollup, utc_midnight
 from app.tenancy import Tenant
-from app.timefmt import local_today, utcnow
+from app.timefmt import local_today, local_tz, utcnow
 from tests.services.test_statistics import timezone
 
 METRIC_ACTIONS = {"browse_num": (1, 14), "forward_num": (6, 15, 16), "saved_total_num": (8,), "praise_sum": (9, 19)}
@@ -218,7 +218,8 @@ def test_a_rollup_some_days_behind_catches_up(make):
     db.session.commit()
     world.delete_user(world.users[0])  # while behind: only the rolled days are corrected
     _check(world.company)
-    assert db.session.get(StatRollup, company_id).counted_until > utc_midnight(local_today())
+    # caught up to the present (less the grace), whatever the hour: just after midnight that is yesterday
+    assert db.session.get(StatRollup, company_id).counted_until >= utcnow() - GRACE - STEP
 
 
 def test_the_current_day_is_counted_again_every_step(make):
@@ -228,7 +229,13 @@ def test_the_current_day_is_counted_again_every_step(make):
     _check(world.company)
     mark = db.session.get(StatRollup, world.company.id)
     counted = mark.counted_until
-    mark.counted_until = counted - STEP - timedelta(hours=1)  # as if the last refresh was an hour earlier
+    # As if the last refresh was an hour earlier: the mark and the rollups as that refresh left them (just
+    # after midnight that hour is yesterday's, which the rollup must not hold beyond the mark).
+    earlier = counted - STEP - timedelta(hours=1)
+    day = earlier.replace(tzinfo=UTC).astimezone(local_tz()).date()
+    stat_rollup._forget(world.company.id, day)
+    stat_rollup._materialize(world.company.id, day, earlier)
+    mark.counted_until = earlier
     db.session.commit()
     world.add([utcnow() - timedelta(minutes=m) for m in range(3)])
     _check(world.company)
