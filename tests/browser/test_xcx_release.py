@@ -97,8 +97,9 @@ def test_authorize_two_then_a_batch_release_where_one_fails(page, live_server, w
     assert outcomes.count() == 2
     ok = outcomes.filter(has_text=XCX_APPID)
     failed = outcomes.filter(has_text=XCX_APPID_2)
-    assert ok.locator("[data-outcome=ok]").is_visible()
-    assert failed.locator("[data-outcome=failed]").is_visible()
+    # each row's outcome may render a moment after the totals: wait for it (a timeout fails the test)
+    ok.locator("[data-outcome=ok]").wait_for()
+    failed.locator("[data-outcome=failed]").wait_for()
     assert "微信返回 85020" in failed.inner_text()
     close_drawer(page)
 
