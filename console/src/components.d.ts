@@ -14,6 +14,8 @@ declare module 'vue' {
     ActivityGuests: typeof import('./components/ActivityGuests.vue')['default']
     ArticlePreview: typeof import('./components/ArticlePreview.vue')['default']
     CompanySelect: typeof import('./components/CompanySelect.vue')['default']
+    EditColumn: typeof import('./components/EditColumn.vue')['default']
+    EditDialog: typeof import('./components/EditDialog.vue')['default']
     ElAlert: typeof import('element-plus/es')['ElAlert']
     ElAside: typeof import('element-plus/es')['ElAside']
     ElAvatar: typeof import('element-plus/es')['ElAvatar']
