@@ -58,10 +58,23 @@ def test_scan_to_join_code_is_shown_and_downloadable(page, live_server):
     assert page.request.get(live_server.base + href if href.startswith("/") else href).status == 200
 
 
+def seats_for(live_server, session, joining: int) -> None:
+    """The operator gives the demo company seats for `joining` more users: what the approval below needs, whatever
+    the tests before it enabled or disabled."""
+    enabled = live_server.api.ok(session, "GET", "/user", {"status": 1, "length": 1})["data_count"]
+    root = live_server.admin
+    company = live_server.api.ok(root, "GET", "/company", {"length": 100})["ret_data"]
+    demo = next(c for c in company if c["company_id"] == session["company_id"])
+    form = {key: demo[key] for key in ("name", "charging_start_time", "open_length_time")}
+    live_server.api.ok(root, "POST", f"/company/update_company/{demo['company_id']}",
+                       data={**form, "mingpian_available_num": enabled + joining})  # fmt: skip
+
+
 def test_batch_approval_shows_each_outcome_and_seats_left(page, live_server):
     demo = live_server.api.login(live_server.demo_login, DEMO_PASSWORD)
     pending = live_server.api.ok(demo, "GET", "/user", {"type": "temp_user", "length": 100})["ret_data"]
     assert pending, "the demo company has join requests"
+    seats_for(live_server, demo, len(pending))
     open_page(page, live_server, "加入申请")
     table = page.locator("[data-test=join-table]")
     table.locator(".el-table__row").first.wait_for()
