@@ -32,7 +32,7 @@ def create_admin(page, login, role, company=None):
     pick(page, dialog, "admin-role", role)
     if company:
         pick(page, dialog, "admin-company", company)
-    dialog.locator("[data-test=admin-save]").click()
+    dialog.locator("[data-test=dialog-save]").click()
     page.locator("[data-test=admin-table] .el-table__row", has_text=login).wait_for()
     return dialog
 
@@ -59,7 +59,7 @@ def test_create_an_admin_and_sign_in_as_them(page, live_server):
     field(dialog, "admin-password").fill(INITIAL_PASSWORD)
     pick(page, dialog, "admin-role", "管理员")
     pick(page, dialog, "admin-company", "演示公司1")
-    dialog.locator("[data-test=admin-save]").click()
+    dialog.locator("[data-test=dialog-save]").click()
     error = dialog.locator(".el-form-item:has([data-test=admin-login]) .el-form-item__error")
     error.wait_for()
     assert error.inner_text().strip()

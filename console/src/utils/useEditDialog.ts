@@ -21,6 +21,8 @@ export interface EditDialogOptions<Row, Form extends object> {
   done: () => unknown
   /** The field a "name already taken" refusal belongs to. */
   uniqueField?: string
+  /** The field a weak-password refusal belongs to. */
+  passwordField?: string
 }
 
 export function useEditDialog<Row, Form extends object>(options: EditDialogOptions<Row, Form>) {
@@ -50,7 +52,7 @@ export function useEditDialog<Row, Form extends object>(options: EditDialogOptio
       dialog.open = false
       await options.done()
     } catch (error) {
-      show(error, options.uniqueField)
+      show(error, options.uniqueField, options.passwordField)
     } finally {
       dialog.saving = false
     }
