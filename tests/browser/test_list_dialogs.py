@@ -92,3 +92,31 @@ def test_card_checked_added_edited_and_deleted(page, live_server):
     row.get_by_role("button", name="删除").click()
     _confirm(page, "删除名片“王浏览”？", "确定")
     row.wait_for(state="detached")
+
+
+def test_radar_user_and_join_request_edited_in_place(page, live_server):
+    sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
+    page.locator("[data-test=side-menu]").get_by_text("雷达用户").click()
+    row = page.locator("[data-test=radar-table] .el-table__row").first
+    row.wait_for()
+    row.get_by_role("button", name="编辑").click()
+    dialog = _dialog(page, "编辑雷达用户")
+    position = dialog.locator(".el-form-item").filter(has_text="职位").locator("input")
+    position.fill("浏览器职位")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.wait_for(state="hidden")
+    page.locator("[data-test=radar-table] .el-table__row", has_text="浏览器职位").wait_for()
+
+    page.locator("[data-test=side-menu]").get_by_text("加入申请").click()
+    request = page.locator("[data-test=join-table] .el-table__row").first
+    request.wait_for()
+    request.get_by_role("button", name="编辑").click()
+    dialog = _dialog(page, "编辑加入申请")
+    phone = dialog.locator(".el-form-item").filter(has_text="名片手机号").locator("input")
+    phone.fill("12345")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.get_by_text("不是有效的手机号").wait_for()  # refused in the form, nothing sent
+    phone.fill("13911112222")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.wait_for(state="hidden")
+    page.locator("[data-test=join-table] .el-table__row", has_text="13911112222").wait_for()
