@@ -74,6 +74,7 @@ def parse_args():
     parser.add_argument("--events", type=int, default=200_000, help="access events already stored")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--no-prepare", action="store_true", help="skip step 1 (the database is ready)")
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port, nginx's the next one (0: free ones)")
     return parser.parse_args()
 
 
@@ -145,8 +146,8 @@ def world(url: str) -> dict:
 class Nginx:
     """deploy/nginx/zhugeleida.conf on a free loopback port, proxying to the bench's gunicorn."""
 
-    def __init__(self, app_port: int):
-        self.port = free_port()
+    def __init__(self, app_port: int, port: int = 0):
+        self.port = port or free_port()
         self.work = Path(tempfile.mkdtemp(prefix="h5-readers-nginx-"))
         site = (ROOT / "deploy" / "nginx" / "zhugeleida.conf").read_text()
         site = site.replace("listen [::]:80;", "").replace("listen 80;", f"listen 127.0.0.1:{self.port};")
@@ -548,10 +549,10 @@ def main() -> None:
         print("preparing the database…", flush=True)
         prepare(args)
     data = world(args.database_url)
-    port = free_port()
+    port = args.port or free_port()
     gunicorn = Gunicorn(args, port).start()
     worker = Worker(args).start()
-    nginx = None if args.no_nginx else Nginx(port).start()
+    nginx = None if args.no_nginx else Nginx(port, args.port + 1 if args.port else 0).start()
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
     try:
         result = asyncio.run(run_load(args, nginx.port if nginx else port, data, gunicorn))
