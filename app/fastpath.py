@@ -5,7 +5,7 @@ Lua script in Redis (app/services/hot_buffer.py), and Flask's per-request machin
 app contexts, before/after_request, the session's end) cost more than that work. This layer recognises exactly
 a `GET` of the heartbeat's URL and, when the buffer is on, checks it with the view's own rules, in the view's
 order — the signed parameters and the clock skew (app/auth.py), the caller's token as this process knows it
-(hot_buffer.known_customer), the query (StayTimeSchema, through app.schemas.base.load) — runs the script and
+(hot_buffer.known_customer), the query (StayTimeSchema, through app.schemas.base.load_with) — runs the script and
 answers the very envelope, headers and status the view would (request id, security headers); its access line
 and metrics are the app's (app/logging.py, app/metrics.py).
 
@@ -32,7 +32,7 @@ from app.headers import EVERY_RESPONSE
 from app.logging import log_answered
 from app.metrics import observe
 from app.responses import ApiError, Code, envelope_body
-from app.schemas.base import load
+from app.schemas.base import load_with
 from app.schemas.share import StayTimeSchema
 from app.services import hot_buffer
 
@@ -42,6 +42,7 @@ REDIS_RETRY_SECONDS = 5.0
 # A query this layer reads itself: name=value pairs whose bytes need no decoding.
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*")
 _SIGNED = ("rand_str", "timestamp", "user_id")
+_QUERY = StayTimeSchema()  # the view's @takes(query=StayTimeSchema), made once
 
 
 def _digits(text: str) -> bool:
@@ -118,7 +119,7 @@ class HeartbeatFastPath:
             caller = hot_buffer.known_customer(rand_str, timestamp, customer_id)
             if caller is None:
                 return None  # the view reads the token from the database
-            query = load(StayTimeSchema, args)
+            query = load_with(_QUERY, args)
         except ApiError as err:
             return self._envelope(err.status, err.code, err.msg, err.data)
         try:

@@ -74,6 +74,9 @@ def parse_args():
     parser.add_argument("--events", type=int, default=200_000, help="access events already stored")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--no-prepare", action="store_true", help="skip step 1 (the database is ready)")
+    parser.add_argument(
+        "--beat-cpu", type=int, default=0, help="only the CPU of N heartbeats (and of N /healthz/live), no nginx"
+    )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port, nginx's the next one (0: free ones)")
     return parser.parse_args()
 
@@ -500,6 +503,37 @@ async def surge_phase(args, load: Load, extra: list[float], base: int) -> dict:
     }
 
 
+async def beat_cpu(args, port: int, data: dict, gunicorn: Gunicorn) -> dict:
+    """The workers' CPU per heartbeat, heartbeats sent back to back by 4 connections (and per /healthz/live,
+    the framework's floor, the same way): nothing else runs in the workers."""
+    load = Load(args, port, data)
+    views = []
+    for customer in data["customers"][:50]:
+        read = await load.call("read", f"{G}/myarticle/{data['article_id']}", customer, {"uid": customer[2]})
+        if read is None:
+            sys.exit("a read failed: see bench/results/load_gunicorn.log")
+        views.append((customer, {"uid": customer[2], "article_access_log_id": read["article_access_log_id"]}))
+
+    async def send(count: int, what: str) -> None:
+        for i in range(count):
+            customer, query = views[i % len(views)]
+            if what == "beat":
+                await load.call("beat", f"{G}/staytime/{data['article_id']}", customer, query)
+            else:
+                await load.http.get("/healthz/live")
+
+    result = {}
+    for what in ("beat", "live"):
+        await asyncio.gather(*(send(100, what) for _ in range(4)))  # warm: every token known to both workers
+        cpu0 = cpu_seconds(gunicorn.workers())
+        await asyncio.gather(*(send(args.beat_cpu // 4, what) for _ in range(4)))
+        cpu1 = cpu_seconds(gunicorn.workers())
+        result[f"cpu_ms_per_{what}"] = round((cpu1 - cpu0) * 1000 / (args.beat_cpu // 4 * 4), 3)
+    failed = [o for o in load.stats.outcomes if not o[2]]
+    result["failed"] = len(failed)
+    return result
+
+
 # --- 4. the report --------------------------------------------------------------------------------------
 
 
@@ -551,6 +585,13 @@ def main() -> None:
     data = world(args.database_url)
     port = args.port or free_port()
     gunicorn = Gunicorn(args, port).start()
+    if args.beat_cpu:
+        try:
+            result = asyncio.run(beat_cpu(args, port, data, gunicorn))
+        finally:
+            gunicorn.stop()
+        print(json.dumps({**result, "load_average": os.getloadavg()[0]}))
+        return
     worker = Worker(args).start()
     nginx = None if args.no_nginx else Nginx(port, args.port + 1 if args.port else 0).start()
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
