@@ -1,20 +1,18 @@
 """The 16.5 heartbeat answered before Flask (docs/h5.md "The hot path"): a WSGI layer around the app.
 
-Every reader of an article page sends a heartbeat every few seconds: with the hot buffer on, its whole work is one
-Lua script in Redis (app/services/hot_buffer.py), and Flask's per-request machinery (routing, the request and
-app contexts, before/after_request, the session's end) cost more than that work. This layer recognises exactly
-a `GET` of the heartbeat's URL and, when the buffer is on, checks it with the view's own rules, in the view's
-order — the signed parameters and the clock skew (app/auth.py), the caller's token as this process knows it
-(hot_buffer.known_customer), the query (StayTimeSchema, through app.schemas.base.load_with) — runs the script and
-answers the very envelope, headers and status the view would (request id, security headers); its access line
-and metrics are the app's (app/logging.py, app/metrics.py).
+Every reader of an article page sends a heartbeat every few seconds: with the hot buffer on, its work is one Lua
+script in Redis (app/services/hot_buffer.py), and Flask's per-request machinery (routing, the request context,
+before/after_request, the session's end) costs more than that work. This layer recognises exactly a `GET` of the
+heartbeat's URL and, when the buffer is on, takes the view's steps in the view's order with the view's own code
+— the clock skew (app/auth.py), the caller (hot_buffer.checked_customer: the token this process knows, else the
+database's), the query (StayTimeSchema, through app.schemas.base.load_with), the heartbeat
+(hot_buffer.heartbeat) — and answers the very envelope, status and headers the view would (content type,
+security headers, request id); its access line and metrics are the app's (app/logging.py, app/metrics.py).
 
 Anything else goes to Flask, untouched: another URL or method, the buffer off, a query that is not plain
 `name=value` pairs of letters, digits and `_.-` (anything encoded, repeated or odd), missing or malformed
-signing parameters, a caller whose token this process does not know yet (the view reads it from the database),
-a script answer other than a step (an expired credential, a view not cached, a wrong view: nothing was changed,
-the view settles it), Redis unreachable (Flask's path falls back to the database; this layer stands aside for
-REDIS_RETRY_SECONDS), a request body, debug mode, an unexpected error.
+signing parameters (the guard words that error), Redis unreachable (nothing was counted: the view writes to the
+database), the database unreachable, a request body, debug mode, an unexpected error.
 """
 
 import logging
@@ -22,7 +20,7 @@ import re
 import time
 
 from flask import Flask
-from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from app import request_id
@@ -38,7 +36,6 @@ from app.services import hot_buffer
 
 log = logging.getLogger(__name__)
 
-REDIS_RETRY_SECONDS = 5.0
 # A query this layer reads itself: name=value pairs whose bytes need no decoding.
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*")
 _SIGNED = ("rand_str", "timestamp", "user_id")
@@ -56,7 +53,6 @@ class HeartbeatFastPath:
         self.app, self.wsgi_app = app, wsgi_app
         self._path: re.Pattern | None = None
         self._endpoint = ""
-        self._redis_back_at = 0.0
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET":
@@ -95,7 +91,7 @@ class HeartbeatFastPath:
             return None
         config = self.app.config
         pretty = self.app.debug or self.app.json.compact is False  # type: ignore[attr-defined]
-        if not config["HOT_BUFFER"] or pretty or time.monotonic() < self._redis_back_at:
+        if not config["HOT_BUFFER"] or pretty:
             return None
         args = _plain_args(environ.get("QUERY_STRING", ""))
         if args is None:
@@ -107,27 +103,24 @@ class HeartbeatFastPath:
         try:
             with self.app.app_context(), request_id.bound(environ[request_id.ENVIRON_KEY]):
                 return self._answer(int(match[1]), args, rand_str, timestamp, int(user_id))
+        except SQLAlchemyError:  # the database away: the view answers (and logs) it
+            return None
         except Exception:  # Flask answers it as it would have (a step counted twice in one second adds 0)
             log.exception("heartbeat fast path failed: handed to Flask")
             return None
 
     def _answer(self, article_id: int, args: dict, rand_str: str, timestamp: str, customer_id: int):
+        """The view's steps (app/api/gongzhonghao/article.py staytime), in its order."""
         if not hot_buffer.enabled():
             return None
         try:
             check_skew(timestamp)
-            caller = hot_buffer.known_customer(rand_str, timestamp, customer_id)
-            if caller is None:
-                return None  # the view reads the token from the database
+            caller = hot_buffer.checked_customer(rand_str, timestamp, customer_id)
             query = load_with(_QUERY, args)
+            step = hot_buffer.heartbeat(caller, article_id, query["article_access_log_id"])
         except ApiError as err:
             return self._envelope(err.status, err.code, err.msg, err.data)
-        try:
-            step = hot_buffer.beat(caller, article_id, query["article_access_log_id"])
-        except RedisError:
-            self._redis_back_at = time.monotonic() + REDIS_RETRY_SECONDS
-            return None
-        if step < 0:
+        if step is None:  # Redis unreachable (within a second): nothing counted; the view writes to the database
             return None
         return self._envelope(200, Code.OK, article.STAYTIME_OK)
 

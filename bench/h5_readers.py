@@ -402,7 +402,33 @@ class Load:
                 self.spawn()
 
 
-async def run_load(args, port: int, data: dict, gunicorn: Gunicorn) -> dict:
+def children(pid: int) -> list[int]:
+    try:
+        return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+class Cpu:
+    """Share of one core used since the last reading by the gunicorn workers, nginx and this load generator."""
+
+    def __init__(self, gunicorn: Gunicorn, nginx: "Nginx | None"):
+        self.gunicorn, self.nginx = gunicorn, nginx
+        self.last = self._now()
+
+    def _now(self) -> tuple[float, float, float, float]:
+        nginx = [self.nginx.process.pid, *children(self.nginx.process.pid)] if self.nginx and self.nginx.process else []
+        return time.perf_counter(), cpu_seconds(self.gunicorn.workers()), cpu_seconds(nginx), time.process_time()
+
+    def reading(self) -> dict:
+        now = self._now()
+        wall = now[0] - self.last[0]
+        shares = [round((now[i] - self.last[i]) / wall * 100) for i in (1, 2, 3)]
+        self.last = now
+        return dict(zip(("workers_cpu_percent", "nginx_cpu_percent", "client_cpu_percent"), shares, strict=True))
+
+
+async def run_load(args, port: int, data: dict, gunicorn: Gunicorn, nginx: "Nginx | None" = None) -> dict:
     load = Load(args, port, data)
     extra = [0.0]
     feeder = asyncio.get_running_loop().create_task(load.arrivals(extra))
@@ -412,6 +438,7 @@ async def run_load(args, port: int, data: dict, gunicorn: Gunicorn) -> dict:
         for index, level in enumerate(int(n) for n in args.levels.split(",")):
             load.target = level
             await asyncio.sleep(args.ramp_seconds)
+            cpu = Cpu(gunicorn, nginx)
             start, cpu0 = time.perf_counter(), cpu_seconds(gunicorn.workers())
             await asyncio.sleep(args.step_seconds)
             end, cpu1 = time.perf_counter(), cpu_seconds(gunicorn.workers())
@@ -427,6 +454,8 @@ async def run_load(args, port: int, data: dict, gunicorn: Gunicorn) -> dict:
                     **window,
                     "cpu_ms_per_request": round((cpu1 - cpu0) * 1000 / served, 2) if served else None,
                     "client_lag_p95_ms": load.lag_p95(start, end),
+                    **cpu.reading(),
+                    "load_average": round(os.getloadavg()[0], 1),
                     "passed": ok,
                 }
             )
@@ -596,7 +625,7 @@ def main() -> None:
     nginx = None if args.no_nginx else Nginx(port, args.port + 1 if args.port else 0).start()
     started = datetime.now().strftime("%Y-%m-%d %H:%M")
     try:
-        result = asyncio.run(run_load(args, nginx.port if nginx else port, data, gunicorn))
+        result = asyncio.run(run_load(args, nginx.port if nginx else port, data, gunicorn, nginx))
     finally:
         if nginx:
             nginx.stop()

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 HOT_REDIS = "zhugeleida_hot_redis"  # app.extensions key of the hot path's connection
 _AFTER_COMMIT = "zhugeleida_hot_after_commit"
 _STALE_KEYS = "zhugeleida_hot_stale_keys"
+_CREDENTIALS = "zhugeleida_hot_credentials"
 BATCH_KEEP = timedelta(days=1)  # recorded batches older than this are purged by the flush
 
 # Buffer fields: "<kind>:<row id>" -> an amount ("vl": the view's last heartbeat, epoch seconds, replaced).
@@ -205,6 +206,11 @@ def signed_customer():
         return g.customer
     rand_str, timestamp, customer_id = signed_params()
     check_skew(timestamp)
+    return checked_customer(rand_str, timestamp, customer_id)
+
+
+def checked_customer(rand_str: str, timestamp: str, customer_id: int) -> SignedCustomer:
+    """The caller checked against the token this process knows for it, else against the database's (400, 306)."""
     caller = known_customer(rand_str, timestamp, customer_id)
     if caller is not None:
         return caller
@@ -219,6 +225,13 @@ def known_customer(rand_str: str, timestamp: str, customer_id: int) -> SignedCus
     if entry is not None and signature_matches(rand_str, timestamp, entry[0]):
         return SignedCustomer(customer_id, entry[1], rand_str, timestamp, False)
     return None
+
+
+def remember_customer(customer: Customer) -> None:
+    """The customer (just authenticated from the database, by 15.1) as its heartbeats will check it: its token in
+    this process, its credentials in Redis once the session commits, so its first heartbeat asks no database."""
+    _, digest = _tokens.put(customer.id, customer.token)
+    db.session.info.setdefault(_CREDENTIALS, {})[_key("c", customer.id)] = digest
 
 
 def _load_token(customer_id: int, rand_str: str, timestamp: str) -> tuple[str, str]:
@@ -293,14 +306,18 @@ def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) ->
 def _write_after_commit(session: Session) -> None:
     pending = session.info.pop(_AFTER_COMMIT, None)
     stale = session.info.pop(_STALE_KEYS, None)
+    credentials = session.info.pop(_CREDENTIALS, None)
     if stale:
         _drop(sorted(stale))
-    if not pending:
+        credentials = {key: digest for key, digest in (credentials or {}).items() if key not in stale}
+    if not pending and not credentials:
         return
     ttl = current_app.config["HOT_CACHE_TTL"]
     try:
         pipe = _connection().pipeline(transaction=True)
-        for pending_key, fields, view in pending:
+        for key, digest in (credentials or {}).items():
+            pipe.set(key, digest, ex=ttl)
+        for pending_key, fields, view in pending or []:
             for field, amount in fields.items():
                 pipe.hincrby(pending_key, field, amount)
             if view is not None:
@@ -308,7 +325,7 @@ def _write_after_commit(session: Session) -> None:
                 pipe.expire(view[0], ttl)
         pipe.execute()
     except RedisError as err:
-        counts = [fields for _, fields, _ in pending]
+        counts = [fields for _, fields, _ in pending or []]
         log.error("hot buffer unreachable: counts lost", extra={"error": type(err).__name__, "counts": counts})
 
 
@@ -316,6 +333,7 @@ def _write_after_commit(session: Session) -> None:
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.info.pop(_STALE_KEYS, None)
+    session.info.pop(_CREDENTIALS, None)
 
 
 # --- the cached 15.1 article ---------------------------------------------------------------------------
