@@ -58,9 +58,9 @@ def parse_args():
     default_db = "mysql+pymysql://root@127.0.0.1:3306/zhugeleida_hot_bench?charset=utf8mb4"
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", default_db))
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/1"))
-    parser.add_argument("--levels", default="500,1000,2000,3000,4000,5000", help="concurrent readers, in order")
-    parser.add_argument("--step-seconds", type=float, default=20, help="measured seconds per level")
-    parser.add_argument("--ramp-seconds", type=float, default=8, help="seconds before measuring a level")
+    parser.add_argument("--levels", default="1000,2000,3000,4000,5000", help="concurrent readers, in order")
+    parser.add_argument("--step-seconds", type=float, default=15, help="measured seconds per level")
+    parser.add_argument("--ramp-seconds", type=float, default=15, help="seconds before measuring a level")
     parser.add_argument("--cpu-seconds", type=float, default=10, help="heartbeat-only phase (0: none)")
     parser.add_argument("--session-seconds", type=float, default=60, help="a reader's mean stay")
     parser.add_argument("--interval", type=int, default=5, help="STAYTIME_HEARTBEAT_INTERVAL for the server")
@@ -622,15 +622,16 @@ def markdown(result: dict) -> str:
         f"{result['workers']} gunicorn workers, heartbeat every {result['interval']} s.",
         "",
         "| readers | beats/s | beat p50 / p95 ms | reads/s | read p50 / p95 ms | errors "
-        "| 503 (reads retried, beats shed) | CPU ms/req | client lag p95 ms |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| 503 (reads retried, beats shed) | CPU ms/req | CPU % workers / nginx / bench | load | client lag p95 ms |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for lv in result["levels"]:
         b, r = lv["beat"], lv["read"]
         lines.append(
             f"| {lv['readers']} | {b['per_second']} | {b['p50_ms']} / {b['p95_ms']} | {r['per_second']} | "
             f"{r['p50_ms']} / {r['p95_ms']} | {b['errors'] + r['errors']} | {b['refused_503'] + r['refused_503']} | "
-            f"{lv['cpu_ms_per_request']} | {lv['client_lag_p95_ms']} |"
+            f"{lv['cpu_ms_per_request']} | {lv['workers_cpu_percent']} / {lv['nginx_cpu_percent']} / "
+            f"{lv['client_cpu_percent']} | {lv['load_average']} | {lv['client_lag_p95_ms']} |"
         )
     lines += [
         "",
