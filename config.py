@@ -261,7 +261,8 @@ class Config:
     # 16.5: the most stay time (seconds) one heartbeat may add, whatever the time since the previous one.
     STAYTIME_MAX_STEP = _int("STAYTIME_MAX_STEP", 30)
     # 15.1's heartbeat_interval: the seconds the H5 article page waits between two 16.5 heartbeats (keep it below
-    # STAYTIME_MAX_STEP, or a reader's stay time loses the difference on every heartbeat).
+    # STAYTIME_MAX_STEP, or a reader's stay time loses the difference on every heartbeat; an overloaded server
+    # sees the page wait up to three intervals, docs/h5.md "Overload": at most STAYTIME_MAX_STEP loses nothing).
     STAYTIME_HEARTBEAT_INTERVAL = _int("STAYTIME_HEARTBEAT_INTERVAL", 10, minimum=1)
     # The customer hot path (docs/h5.md "The hot path"): with jobs on Redis, heartbeats and the counters of reads
     # and forwards go to a Redis buffer that a periodic job writes to the database every HOT_FLUSH_INTERVAL

@@ -8,12 +8,17 @@ from flask import Flask, request
 STATICS_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
+# On every response (app/fastpath.py adds them to the answers it gives without Flask).
+EVERY_RESPONSE = (("X-Content-Type-Options", "nosniff"),)
+
+
 def register_security_headers(app: Flask) -> None:
     statics_prefix = (app.static_url_path or "/statics").rstrip("/") + "/"
 
     @app.after_request
     def security_headers(response):
-        response.headers["X-Content-Type-Options"] = "nosniff"
+        for name, value in EVERY_RESPONSE:
+            response.headers[name] = value
         if request.path.startswith(statics_prefix):
             response.headers["Content-Security-Policy"] = STATICS_CSP
         return response

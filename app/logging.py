@@ -68,11 +68,22 @@ def _log_request(response):
     admin = g.get("admin")
     if admin is not None:  # for gunicorn's access line; the identity key, as admin.id may reload after commit
         request.environ["zhugeleida.admin_id"] = (sa_inspect(admin).identity or (None,))[0]
-    if request.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn"):
+    if _under_gunicorn(request.environ):
         return response  # gunicorn writes the one access line of the request (app/gunicorn_logging.py)
     elapsed_ms = round((time.perf_counter() - started) * 1000, 1) if started else None
     _access_log.info("request", extra={"status": response.status_code, "ms": elapsed_ms})
     return response
+
+
+def _under_gunicorn(environ) -> bool:
+    return environ.get("SERVER_SOFTWARE", "").startswith("gunicorn")
+
+
+def log_answered(environ, status: int, elapsed_ms: float) -> None:
+    """The access line of a request answered before Flask (app/fastpath.py), as `_log_request` writes it."""
+    if not _under_gunicorn(environ):
+        extra = {"method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"], "status": status, "ms": elapsed_ms}
+        _access_log.info("request", extra=extra)
 
 
 _access_log = logging.getLogger("zhugeleida.access")

@@ -55,19 +55,21 @@ def _start() -> None:
 
 def _observe(response):
     started = g.pop("metrics_started", None)
-    endpoint = _endpoint()
-    if started is not None:
-        REQUEST_SECONDS.labels(endpoint, request.method, str(response.status_code)).observe(
-            time.perf_counter() - started
-        )
-    code = g.get("envelope_code")
+    seconds = time.perf_counter() - started if started is not None else None
+    observe(_endpoint(), request.method, response.status_code, seconds, g.get("envelope_code"))
+    return response
+
+
+def observe(endpoint: str, method: str, status: int, seconds: float | None, code: int | None) -> None:
+    """One answered request (after_request, or app/fastpath.py for the requests it answers itself)."""
+    if seconds is not None:
+        REQUEST_SECONDS.labels(endpoint, method, str(status)).observe(seconds)
     if code is not None:
         ENVELOPE_CODES.labels(endpoint, str(code)).inc()
         if code == 401:  # Code.BAD_LOGIN
             LOGIN_FAILURES.labels(endpoint).inc()
-    if response.status_code == 429:
+    if status == 429:
         RATE_LIMITED.labels(endpoint).inc()
-    return response
 
 
 class StateCollector:

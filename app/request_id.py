@@ -28,9 +28,13 @@ def bound(request_id: str | None):
         _current.reset(token)
 
 
+def chosen(given: str) -> str:
+    """The id of a request that sent `given` as its X-Request-ID: that one when it looks like an id, else a new one."""
+    return given if _VALID.match(given) else uuid.uuid4().hex
+
+
 def _begin() -> None:
-    given = request.headers.get(HEADER, "")
-    request_id = given if _VALID.match(given) else uuid.uuid4().hex
+    request_id = chosen(request.headers.get(HEADER, ""))
     g.request_id_token = _current.set(request_id)
     request.environ[ENVIRON_KEY] = request_id
 

@@ -34,8 +34,13 @@ class Code(IntEnum):
     SERVER_ERROR = 500
 
 
+def envelope_body(code: int, msg: str = "", data=None) -> dict:
+    """What the envelope holds (app/fastpath.py answers it without Flask)."""
+    return {"code": int(code), "msg": msg, "data": {} if data is None else data}
+
+
 def envelope(code: int, msg: str = "", data=None, status: int = 200):
-    body = {"code": int(code), "msg": msg, "data": {} if data is None else data}
+    body = envelope_body(code, msg, data)
     if has_app_context():
         g.envelope_code = int(code)  # counted by app/metrics.py
     return jsonify(body), status

@@ -14,7 +14,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 # by that exact name. A module may import its own layer or any layer below it.
 LAYERS = [
     ("entry", ["app", "app.commands"]),
-    ("api", ["app.api", "app.openapi"]),
+    ("api", ["app.api", "app.fastpath", "app.openapi"]),
     ("tasks", ["app.tasks"]),
     ("services", ["app.services", "app.auth", "app.limits", "app.tenancy"]),
     (

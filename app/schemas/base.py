@@ -109,7 +109,12 @@ def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
     if has_request_context() and current_app.testing and (data is None or data is request.args):
         _check_declared(schema_cls, "body" if data is None else "query")
-    schema = schema_cls(**kwargs)
+    return load_with(schema_cls(**kwargs), data)
+
+
+def load_with(schema: Schema, data=None):
+    """load() with a schema instance: one kept by a caller that loads the same input on every request (a
+    flat schema holds no state between loads; app/fastpath.py)."""
     try:
         result = schema.load(request_data() if data is None else data)
     except ValidationError as err:

@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 HOT_REDIS = "zhugeleida_hot_redis"  # app.extensions key of the hot path's connection
 _AFTER_COMMIT = "zhugeleida_hot_after_commit"
 _STALE_KEYS = "zhugeleida_hot_stale_keys"
+_CREDENTIALS = "zhugeleida_hot_credentials"
 BATCH_KEEP = timedelta(days=1)  # recorded batches older than this are purged by the flush
 
 # Buffer fields: "<kind>:<row id>" -> an amount ("vl": the view's last heartbeat, epoch seconds, replaced).
@@ -205,11 +206,32 @@ def signed_customer():
         return g.customer
     rand_str, timestamp, customer_id = signed_params()
     check_skew(timestamp)
+    return checked_customer(rand_str, timestamp, customer_id)
+
+
+def checked_customer(rand_str: str, timestamp: str, customer_id: int) -> SignedCustomer:
+    """The caller checked against the token this process knows for it, else against the database's (400, 306)."""
+    caller = known_customer(rand_str, timestamp, customer_id)
+    if caller is not None:
+        return caller
+    entry = _load_token(customer_id, rand_str, timestamp)
+    return SignedCustomer(customer_id, entry[1], rand_str, timestamp, True)
+
+
+def known_customer(rand_str: str, timestamp: str, customer_id: int) -> SignedCustomer | None:
+    """The caller when its signature matches the token this process knows for it (the script checks that the
+    token is still current), else None: the database has to say."""
     entry = _tokens.get(customer_id)
     if entry is not None and signature_matches(rand_str, timestamp, entry[0]):
         return SignedCustomer(customer_id, entry[1], rand_str, timestamp, False)
-    entry = _load_token(customer_id, rand_str, timestamp)
-    return SignedCustomer(customer_id, entry[1], rand_str, timestamp, True)
+    return None
+
+
+def remember_customer(customer: Customer) -> None:
+    """The customer (just authenticated from the database, by 15.1) as its heartbeats will check it: its token in
+    this process, its credentials in Redis once the session commits, so its first heartbeat asks no database."""
+    _, digest = _tokens.put(customer.id, customer.token)
+    db.session.info.setdefault(_CREDENTIALS, {})[_key("c", customer.id)] = digest
 
 
 def _load_token(customer_id: int, rand_str: str, timestamp: str) -> tuple[str, str]:
@@ -222,20 +244,15 @@ def _load_token(customer_id: int, rand_str: str, timestamp: str) -> tuple[str, s
 def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | None:
     """16.5 in Redis: the seconds added to the view (0 for a heartbeat too soon after the previous one); None when
     Redis cannot be reached (the caller writes to the database instead, see `customer_row`)."""
-    config = current_app.config
-    sig_key, sig_ttl = signature_key("customer", caller.id, caller.timestamp, caller.rand_str)
-    keys = [_key("c", caller.id), _key("v", view_id), _key("pending"), _key("processing"), sig_key]
     fill: tuple = ()
     for _ in range(3):
-        args = [caller.digest, caller.id, article_id, int(time.time()), config["STAYTIME_MAX_STEP"], view_id]
-        args += [config["HOT_CACHE_TTL"], int(sig_ttl) + 1, *fill]
         try:
-            step = int(_run("heartbeat", _HEARTBEAT, keys, args))
+            step = beat(caller, article_id, view_id, fill)
             if step == STALE_CREDENTIALS:  # expired, or the token or status changed: ask the database
                 if not caller.from_database:
                     _token, digest = _load_token(caller.id, caller.rand_str, caller.timestamp)
                     caller = replace(caller, digest=digest, from_database=True)
-                _connection().set(keys[0], caller.digest, ex=config["HOT_CACHE_TTL"])
+                _connection().set(_key("c", caller.id), caller.digest, ex=current_app.config["HOT_CACHE_TTL"])
                 continue
         except RedisError as err:
             log.warning("hot buffer unreachable: heartbeat to the database", extra={"error": type(err).__name__})
@@ -250,6 +267,17 @@ def heartbeat(caller: SignedCustomer, article_id: int, view_id: int) -> int | No
             break
         fill = (view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at))
     raise ApiError.not_found("查看文章日志")
+
+
+def beat(caller: SignedCustomer, article_id: int, view_id: int, fill: tuple = ()) -> int:
+    """One run of the heartbeat script: the step (>= 0), or NOT_FOUND, STALE_CREDENTIALS or UNKNOWN_VIEW, which
+    change nothing (`heartbeat` settles them with the database). RedisError when Redis cannot be reached."""
+    config = current_app.config
+    sig_key, sig_ttl = signature_key("customer", caller.id, caller.timestamp, caller.rand_str)
+    keys = [_key("c", caller.id), _key("v", view_id), _key("pending"), _key("processing"), sig_key]
+    args = [caller.digest, caller.id, article_id, int(time.time()), config["STAYTIME_MAX_STEP"], view_id]
+    args += [config["HOT_CACHE_TTL"], int(sig_ttl) + 1, *fill]
+    return int(_run("heartbeat", _HEARTBEAT, keys, args))
 
 
 def customer_row(caller: SignedCustomer) -> Customer:
@@ -278,14 +306,18 @@ def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) ->
 def _write_after_commit(session: Session) -> None:
     pending = session.info.pop(_AFTER_COMMIT, None)
     stale = session.info.pop(_STALE_KEYS, None)
+    credentials = session.info.pop(_CREDENTIALS, None)
     if stale:
         _drop(sorted(stale))
-    if not pending:
+        credentials = {key: digest for key, digest in (credentials or {}).items() if key not in stale}
+    if not pending and not credentials:
         return
     ttl = current_app.config["HOT_CACHE_TTL"]
     try:
         pipe = _connection().pipeline(transaction=True)
-        for pending_key, fields, view in pending:
+        for key, digest in (credentials or {}).items():
+            pipe.set(key, digest, ex=ttl)
+        for pending_key, fields, view in pending or []:
             for field, amount in fields.items():
                 pipe.hincrby(pending_key, field, amount)
             if view is not None:
@@ -293,7 +325,7 @@ def _write_after_commit(session: Session) -> None:
                 pipe.expire(view[0], ttl)
         pipe.execute()
     except RedisError as err:
-        counts = [fields for _, fields, _ in pending]
+        counts = [fields for _, fields, _ in pending or []]
         log.error("hot buffer unreachable: counts lost", extra={"error": type(err).__name__, "counts": counts})
 
 
@@ -301,6 +333,7 @@ def _write_after_commit(session: Session) -> None:
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
     session.info.pop(_STALE_KEYS, None)
+    session.info.pop(_CREDENTIALS, None)
 
 
 # --- the cached 15.1 article ---------------------------------------------------------------------------

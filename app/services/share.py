@@ -216,6 +216,7 @@ def view_article(customer: Customer, article_id: int, uid: int, pid: int | None)
     if buffered:
         counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{row.id}": 1}
         hot_buffer.add_after_commit(counts, view)
+        hot_buffer.remember_customer(customer)
     return article, view
 
 

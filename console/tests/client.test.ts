@@ -1,6 +1,13 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { md5 } from 'js-md5'
-import { ApiClient, ApiError, OVERLOAD_MAX_PAUSE, overloadPause, type Notifier } from '../src/api/client'
+import {
+  ApiClient,
+  ApiError,
+  heartbeatPause,
+  OVERLOAD_MAX_PAUSE,
+  overloadPause,
+  type Notifier,
+} from '../src/api/client'
 import { loadSession, saveSession, SESSION_KEY } from '../src/api/session'
 
 const session = {
@@ -284,6 +291,27 @@ describe('overload (HTTP 503)', () => {
     const client = new ApiClient({ fetch: fn, overloadRetries: 5, sleep })
     await client.get('/x', {}, { silent: true, overloadRetries: 0 }).catch(() => {})
     expect([calls.length, sleep.mock.calls.length]).toEqual([1, 0])
+  })
+
+  it('tells a request the server did not serve from one it refused', async () => {
+    saveSession(session)
+    const client = new ApiClient({ fetch: fakeFetch(overloaded).fn })
+    const shed = (await client.get('/x', {}, { silent: true }).catch((e) => e)) as ApiError
+    expect([shed.status, shed.unserved]).toEqual([503, true])
+    const refused = fakeFetch({ body: { code: 302, msg: '不存在', data: {} } })
+    const error = (await new ApiClient({ fetch: refused.fn }).get('/x', {}, { silent: true }).catch((e) => e)) as ApiError
+    expect([error.status, error.unserved]).toEqual([200, false])
+    const down = vi.fn(async () => Promise.reject(new TypeError('Failed to fetch')))
+    const lost = (await new ApiClient({ fetch: down }).get('/x', {}, { silent: true }).catch((e) => e)) as ApiError
+    expect([lost.status, lost.unserved]).toEqual([null, true])
+  })
+
+  it('stretches the heartbeat while the server sheds it, up to three intervals, and shrinks it back', () => {
+    const pauses = [false, false, false, true, true, true].reduce(
+      (seen, served) => [...seen, heartbeatPause(seen[seen.length - 1], 5, served)],
+      [5],
+    )
+    expect(pauses).toEqual([5, 10, 15, 15, 7.5, 5, 5])
   })
 
   it('grows the pause beyond Retry-After, up to a cap', () => {

@@ -4,10 +4,10 @@
  * identity per official account and browser). Toasts go through Vant.
  */
 import { showFailToast, showToast } from 'vant'
-import { ApiClient, ApiError, type SessionStore } from '@console-api/client'
+import { ApiClient, ApiError, heartbeatPause, type SessionStore } from '@console-api/client'
 import type { Session } from '@console-api/session'
 
-export { ApiError }
+export { ApiError, heartbeatPause }
 export const A = '/zhugeleida/admin'
 export const G = '/zhugeleida/gongzhonghao'
 

@@ -13,6 +13,7 @@ from app.services import hot_buffer
 from app.services import share as service
 
 bp = Blueprint("article", __name__, url_prefix="/article")
+STAYTIME_OK = "记录客户查看文章时间成功"  # 16.5's answer, also given by its fast path (app/fastpath.py)
 
 
 def _caller_first(view):
@@ -60,4 +61,4 @@ def forward_article(o_id, query):
 def staytime(o_id, query, caller):
     """16.5 公众号 - 记录文章查看时间 (a heartbeat: the server measures the time since the previous one)."""
     service.heartbeat(caller, o_id, query["article_access_log_id"])
-    return ok(msg="记录客户查看文章时间成功")
+    return ok(msg=STAYTIME_OK)

@@ -44,13 +44,21 @@ export class ApiError extends Error {
   readonly code: number
   readonly data: unknown
   readonly retryAfter: number | null
+  /** The HTTP status; null when no answer came (a network error). */
+  readonly status: number | null
 
-  constructor(envelope: Envelope, retryAfter: number | null = null) {
+  constructor(envelope: Envelope, retryAfter: number | null = null, status: number | null = null) {
     super(envelope.msg)
     this.name = 'ApiError'
     this.code = envelope.code
     this.data = envelope.data
     this.retryAfter = retryAfter
+    this.status = status
+  }
+
+  /** The server was overloaded (HTTP 503) or did not answer: the request was not served. */
+  get unserved(): boolean {
+    return this.status === 503 || this.status === null
   }
 
   /** A WeChat errcode passed through (40013, 85009…), not one of the API's own codes. */
@@ -142,6 +150,16 @@ export function overloadPause(attempt: number, retryAfter: number | null, random
   return Math.round(base * (0.5 + random / 2))
 }
 
+/**
+ * The pause before a page's next heartbeat, in seconds (docs/h5.md "Overload"): `interval` while the server
+ * takes them; after one it did not serve (overloaded), twice the previous pause, up to three intervals — the
+ * server counts up to STAYTIME_MAX_STEP (three default intervals) since the last heartbeat it took, so nothing is
+ * lost, and an overloaded server meets a third of the heartbeats; each one served halves the pause again.
+ */
+export function heartbeatPause(previous: number, interval: number, served: boolean): number {
+  return served ? Math.max(interval, previous / 2) : Math.min(3 * interval, previous * 2)
+}
+
 export class ApiClient {
   base: string
   notifier: Notifier
@@ -214,7 +232,7 @@ export class ApiClient {
         if (method === 'POST' && !options.silent && envelope.msg) this.notifier.success(envelope.msg)
         return envelope.data as T
       }
-      const error = new ApiError(envelope, retryAfterOf(response))
+      const error = new ApiError(envelope, retryAfterOf(response), response?.status ?? null)
       this.report(error, options)
       throw error
     } finally {
