@@ -81,6 +81,15 @@ def test_the_callers_company_comes_with_the_caller(api, make, count_queries):
     assert n() == 4  # the caller, the departments, the count, the page
 
 
+def test_the_role_list_costs_two_statements(api, make, count_queries):
+    """4.1: the caller, then every role with its rules' ids, then the rule tree: plain rows, no ORM objects."""
+    client = api.as_(make.superadmin())
+    with count_queries() as n:
+        payload = body(client.get("/zhugeleida/admin/admin_role"))
+    assert payload["code"] == 200 and payload["data"]["data_count"] >= 3
+    assert n() == 3
+
+
 def test_superadmin_rules_are_every_rule_in_order(api, make, count_queries):
     client = api.as_(make.superadmin())
     with count_queries() as n:
