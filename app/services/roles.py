@@ -13,7 +13,8 @@ DUPLICATE_MSG = "角色名已存在"
 def list_roles() -> tuple[list, list]:
     """Every role (id, name, create_date) with the ids of the rules it holds, newest first, and the whole rule tree
     (id, name, super_id) by id: two queries of plain rows (a read; no ORM objects to build)."""
-    roles, held = [], {}
+    roles: list[tuple] = []
+    held: dict[int, set[int]] = {}
     role, held_rule = Role.__table__, role_rule.c
     stmt = (
         select(role.c.id, role.c.name, role.c.create_date, held_rule.rule_id)
@@ -27,7 +28,7 @@ def list_roles() -> tuple[list, list]:
         if rule_id is not None:
             held[role_id].add(rule_id)
     rule = AccessRule.__table__
-    rules = db.session.execute(select(rule.c.id, rule.c.name, rule.c.super_id).order_by(rule.c.id)).all()
+    rules = list(db.session.execute(select(rule.c.id, rule.c.name, rule.c.super_id).order_by(rule.c.id)))
     return roles, rules
 
 
