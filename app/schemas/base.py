@@ -1,5 +1,7 @@
 """Input parsing shared by every schema: load(), request_data(), validators, paging (fields: fields.py)."""
 
+from functools import cache
+
 from flask import current_app, has_request_context, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -109,7 +111,7 @@ def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
     if has_request_context() and current_app.testing and (data is None or data is request.args):
         _check_declared(schema_cls, "body" if data is None else "query")
-    schema = schema_cls(**kwargs)
+    schema = _instance(schema_cls, **kwargs)
     try:
         result = schema.load(request_data() if data is None else data)
     except ValidationError as err:
@@ -123,6 +125,13 @@ def load(schema_cls, data=None, **kwargs):
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
     remember_input(_as_sent(schema, result))  # a write's input, for its operation-log summary (app/services/oplog.py)
     return result
+
+
+@cache
+def _instance(schema_cls, **kwargs) -> Schema:
+    """One instance of each input schema (and options) per process: building one costs more than a load, and
+    a load keeps its state in the call (the schemas hold none of their own)."""
+    return schema_cls(**kwargs)
 
 
 def _check_declared(schema_cls, where: str) -> None:
