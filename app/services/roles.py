@@ -1,5 +1,7 @@
 """4.1–4.4 roles and the rules they hold."""
 
+from types import SimpleNamespace
+
 from sqlalchemy import exists, select
 
 from app.extensions import db
@@ -11,24 +13,26 @@ DUPLICATE_MSG = "角色名已存在"
 
 
 def list_roles() -> tuple[list, list]:
-    """Every role (id, name, create_date) with the ids of the rules it holds, newest first, and the whole rule tree
-    (id, name, super_id) by id: two queries of plain rows (a read; no ORM objects to build)."""
-    roles: list[tuple] = []
-    held: dict[int, set[int]] = {}
-    role, held_rule = Role.__table__, role_rule.c
-    stmt = (
-        select(role.c.id, role.c.name, role.c.create_date, held_rule.rule_id)
-        .outerjoin(role_rule, held_rule.role_id == role.c.id)
-        .order_by(role.c.id.desc())
+    """Every role (id, name, create_date, the ids of the rules it holds), newest first, and the whole rule tree
+    (id, name, super_id) by id: two queries of plain rows (a read; no ORM objects to build) — the rules joined
+    to the roles holding them, so each role's date is read once."""
+    role, rule, held_by = Role.__table__, AccessRule.__table__, role_rule.c
+    roles_stmt = select(role.c.id, role.c.name, role.c.create_date).order_by(role.c.id.desc())
+    rules_stmt = (
+        select(rule.c.id, rule.c.name, rule.c.super_id, held_by.role_id)
+        .outerjoin(role_rule, held_by.rule_id == rule.c.id)
+        .order_by(rule.c.id)
     )
-    for role_id, name, create_date, rule_id in db.session.execute(stmt):
-        if role_id not in held:
-            held[role_id] = set()
-            roles.append((role_id, name, create_date, held[role_id]))
-        if rule_id is not None:
-            held[role_id].add(rule_id)
-    rule = AccessRule.__table__
-    rules = list(db.session.execute(select(rule.c.id, rule.c.name, rule.c.super_id).order_by(rule.c.id)))
+    held: dict[int, set[int]] = {}
+    rules: list = []
+    for rule_id, name, super_id, role_id in db.session.execute(rules_stmt):
+        if not rules or rules[-1].id != rule_id:
+            rules.append(SimpleNamespace(id=rule_id, name=name, super_id=super_id))
+        if role_id is not None:
+            held.setdefault(role_id, set()).add(rule_id)
+    roles = [
+        (role_id, name, created, held.get(role_id, set())) for role_id, name, created in db.session.execute(roles_stmt)
+    ]
     return roles, rules
 
 
