@@ -96,7 +96,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
     from app.database import register_engine
     from app.extensions import db, limiter, migrate
-    from app.limits import record_breach
+    from app.limits import record_breach, register_request_check
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
@@ -107,6 +107,7 @@ def register_extensions(app: Flask) -> None:
         register_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)
+    register_request_check(app)
 
 
 def register_blueprints(app: Flask) -> None:
