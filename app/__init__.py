@@ -23,6 +23,8 @@ class ConfigError(SystemExit):
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
+    from app.auth import NoCookieSession
+
     config_class = config_class or config_from_env()
     reasons = problems(vars_of(config_class))
     if reasons:
@@ -39,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.session_interface = NoCookieSession()
     register_proxy_fix(app)
     register_logging(app)
     register_monitoring(app)

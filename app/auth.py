@@ -4,6 +4,7 @@ import time
 from functools import cache, wraps
 
 from flask import current_app, g, request
+from flask.sessions import SessionInterface
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
@@ -164,6 +165,18 @@ def current_customer():
 def tenant_scope() -> Tenant:
     """The tenant the calling admin acts for (app/tenancy.py): its company, or any for role 1."""
     return Tenant(current_admin())
+
+
+class NoCookieSession(SessionInterface):
+    """Every request is signed (above); none carries a cookie session. Flask's default session interface would
+    still build a signing serializer and read the cookie on every request: this one opens a null session (a
+    write to `flask.session` raises) and saves nothing."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response) -> None:
+        return None
 
 
 # --- view markers --------------------------------------------------------------------------
