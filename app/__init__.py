@@ -23,6 +23,8 @@ class ConfigError(SystemExit):
 
 
 def create_app(config_class: type[Config] | None = None) -> Flask:
+    from app.auth import NoCookieSession
+
     config_class = config_class or config_from_env()
     reasons = problems(vars_of(config_class))
     if reasons:
@@ -39,6 +41,7 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    app.session_interface = NoCookieSession()
     register_fast_path(app)
     register_proxy_fix(app)
     register_logging(app)
@@ -104,7 +107,7 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
     from app.database import register_engine
     from app.extensions import db, limiter, migrate
-    from app.limits import record_breach
+    from app.limits import record_breach, register_request_check
 
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
@@ -115,6 +118,7 @@ def register_extensions(app: Flask) -> None:
         register_engine(db.engine)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     limiter.init_app(app)
+    register_request_check(app)
 
 
 def register_blueprints(app: Flask) -> None:

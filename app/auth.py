@@ -1,10 +1,13 @@
 """Authentication (signed requests) for every principal kind, access-rule and tenant guards (docs/architecture.md)."""
 
 import time
-from functools import wraps
+from functools import cache, wraps
 
 from flask import current_app, g, request
+from flask.sessions import SessionInterface
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.util import identity_key
 
 from app import rule_cache
 from app.access import required_rule
@@ -70,7 +73,7 @@ def check_principal(rand_str: str, timestamp: str, token: str | None, status: in
 def _authenticate(model, kind: str):
     rand_str, timestamp, user_id = signed_params()
     check_skew(timestamp)
-    user = db.session.get(model, user_id, options=_caller_options(model))
+    user = _caller(model, user_id)
     check_principal(rand_str, timestamp, user.token if user else None, user.status if user else None)
     # Every accepted signature is remembered (a read's too: its URL may sit in a log); a write needs a new one.
     first = first_use(kind, user.id, timestamp, rand_str)
@@ -79,10 +82,26 @@ def _authenticate(model, kind: str):
     return user
 
 
-def _caller_options(model) -> list:
-    """The caller's company comes with the caller (one statement): most views need it."""
+def _caller(model, user_id: int):
+    """The caller by id, with its company (one statement): most views need it.
+
+    A request's session starts empty: the statement is built once per principal kind and run as it is. A
+    session that already holds the caller (a test's, or a second authentication in one request) answers
+    through `session.get`, from what it holds."""
+    if identity_key(model, user_id) in db.session.identity_map:
+        return db.session.get(model, user_id, options=_caller_options(model))
+    return db.session.execute(_caller_statement(model), {"user_id": user_id}).unique().scalar_one_or_none()
+
+
+@cache
+def _caller_options(model) -> tuple:
     company = getattr(model, "company", None)
-    return [joinedload(company)] if company is not None else []
+    return (joinedload(company),) if company is not None else ()
+
+
+@cache
+def _caller_statement(model) -> Select:
+    return select(model).where(model.id == bindparam("user_id")).options(*_caller_options(model))
 
 
 def _reuse_allowed() -> bool:
@@ -146,6 +165,18 @@ def current_customer():
 def tenant_scope() -> Tenant:
     """The tenant the calling admin acts for (app/tenancy.py): its company, or any for role 1."""
     return Tenant(current_admin())
+
+
+class NoCookieSession(SessionInterface):
+    """Every request is signed (above); none carries a cookie session. Flask's default session interface would
+    still build a signing serializer and read the cookie on every request: this one opens a null session (a
+    write to `flask.session` raises) and saves nothing."""
+
+    def open_session(self, app, request):
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response) -> None:
+        return None
 
 
 # --- view markers --------------------------------------------------------------------------

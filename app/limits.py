@@ -42,6 +42,34 @@ def _failed(response) -> bool:
     return not (isinstance(body, dict) and body.get("code") == Code.OK)
 
 
+def register_request_check(app) -> None:
+    """Flask-Limiter checks every request before its view for the limits that apply beyond one view
+    (application, default, blueprint and meta limits, its in-memory fallback's); a view decorated with a limit
+    checks that limit itself, in its decorator. The project sets none of the former, so the check before the
+    view has nothing to evaluate: it is made only when one is set, or while Flask-Limiter takes its storage
+    for unreachable (the check then also probes whether it is back, as before). Every other request skips
+    it; the limits checked and counted are the same. Failed-login deductions (after the view) are untouched."""
+    funcs = app.before_request_funcs.setdefault(None, [])
+    funcs[funcs.index(limiter._check_request_limit)] = _request_wide_check
+
+
+def has_request_wide_limits() -> bool:
+    """Whether limits that Flask-Limiter checks before the view are set (its attributes, Flask-Limiter 4.1)."""
+    manager = limiter.limit_manager
+    return bool(
+        manager._application_limits
+        or manager._default_limits
+        or manager._blueprint_limits
+        or limiter._meta_limits
+        or limiter._in_memory_fallback
+    )
+
+
+def _request_wide_check() -> None:
+    if limiter._storage_dead or has_request_wide_limits():
+        limiter._check_request_limit()
+
+
 def record_breach(limit) -> None:
     """on_breach of every limit (set by create_app()): a refusal is an operation-log security event."""
     admin = g.get("admin")

@@ -10,13 +10,15 @@
    project's authentication must at least do: one SELECT of the caller by primary key and the md5 check;
 3. for each endpoint sends requests to both, interleaved (floor, project, floor, …), from 1 and from 8 client
    threads, signed as the demo company's admin (role 2; 4.x as the super admin), and prints p50 of each and
-   their ratio;
+   their ratio, and the CPU time (user + system) its gunicorn workers spent per request: unlike wall-clock
+   times, it barely moves when other processes share the machine;
 4. runs a mixed read workload (the five signed reads, round robin) from 8 threads for --duration seconds against
-   each server and prints the requests per second.
+   each server and prints the requests per second (and the workers' CPU per request).
 """
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import threading
@@ -90,6 +92,9 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--no-prepare", action="store_true", help="the database is ready")
+    parser.add_argument(
+        "--ports", type=int, nargs=2, metavar=("PROJECT", "FLOOR"), help="the two gunicorns' ports (default: free ones)"
+    )
     args = parser.parse_args()
     # load_soak's prepare() and app_env() read these
     args.companies, args.users, args.customers, args.events = 1, 20, 500, 20_000
@@ -120,6 +125,21 @@ class Caller:
         return elapsed * 1000
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu(server: Gunicorn) -> float:
+    """Seconds of CPU (user + system) the server's workers have used so far."""
+    total = 0.0
+    for pid in server.workers():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return total
+
+
 def run_threads(target, threads: int) -> None:
     """`target(index)` on `threads` threads; the first error of any of them stops the benchmark."""
     errors: list[BaseException] = []
@@ -139,8 +159,9 @@ def run_threads(target, threads: int) -> None:
         sys.exit(f"benchmark stopped: {errors[0]!r}")
 
 
-def interleaved(floor: str, project: str, path: str, session, threads: int, count: int, warmup: int):
-    """p50 ms of (floor, project): each thread alternates between them."""
+def interleaved(floor: Gunicorn, project: Gunicorn, path: str, session, threads: int, count: int, warmup: int):
+    """p50 ms of (floor, project), and the CPU ms their workers spent per request: each thread alternates between
+    them."""
     timings: dict[str, list[float]] = {"floor": [], "project": []}
     lock = threading.Lock()
     per_thread = max(1, count // threads)
@@ -148,7 +169,7 @@ def interleaved(floor: str, project: str, path: str, session, threads: int, coun
     def run(_index: int):
         caller = Caller(session)
         mine = {"floor": [], "project": []}
-        pair = (("floor", floor), ("project", project))
+        pair = (("floor", floor.base), ("project", project.base))
         for n in range(warmup + per_thread):
             for name, base in pair if n % 2 else pair[::-1]:
                 elapsed = caller.get(base + path)
@@ -158,12 +179,19 @@ def interleaved(floor: str, project: str, path: str, session, threads: int, coun
             for name in mine:
                 timings[name].extend(mine[name])
 
+    cpu_before = worker_cpu(floor), worker_cpu(project)
     run_threads(run, threads)
-    return statistics.median(timings["floor"]), statistics.median(timings["project"])
+    sent = threads * (warmup + per_thread)  # to each server
+    cpu = [
+        (worker_cpu(server) - before) * 1000 / sent for server, before in zip((floor, project), cpu_before, strict=True)
+    ]
+    return statistics.median(timings["floor"]), statistics.median(timings["project"]), cpu[0], cpu[1]
 
 
-def throughput(base: str, sessions: dict, threads: int, seconds: float) -> float:
-    """Requests per second of the five signed reads, round robin, from `threads` threads."""
+def throughput(server: Gunicorn, sessions: dict, threads: int, seconds: float) -> tuple[float, float]:
+    """Requests per second of the five signed reads, round robin, from `threads` threads, and the CPU ms the
+    server's workers spent per request."""
+    base = server.base
     reads = [(path, caller) for _name, path, caller in ENDPOINTS if caller]
     done = [0] * threads
     stop = time.monotonic() + seconds
@@ -177,9 +205,10 @@ def throughput(base: str, sessions: dict, threads: int, seconds: float) -> float
             done[index] += 1
             n += 1
 
-    started = time.monotonic()
+    started, cpu_before = time.monotonic(), worker_cpu(server)
     run_threads(run, threads)
-    return sum(done) / (time.monotonic() - started)
+    elapsed, cpu = time.monotonic() - started, worker_cpu(server) - cpu_before
+    return sum(done) / elapsed, cpu * 1000 / max(1, sum(done))
 
 
 def main() -> None:
@@ -187,8 +216,9 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.no_prepare:
         prepare(args)
-    project = Gunicorn(args, free_port()).start()
-    floor = Gunicorn(args, free_port(), "bench.floor:floor_app").start()
+    project_port, floor_port = args.ports or (free_port(), free_port())
+    project = Gunicorn(args, project_port).start()
+    floor = Gunicorn(args, floor_port, "bench.floor:floor_app").start()
     try:
         admin = Client.login(project.base, demo_admins(args.database_url)[0])
         operator = Client.login(project.base, "admin")
@@ -197,14 +227,16 @@ def main() -> None:
         for threads in (1, 8):
             for name, path, caller in ENDPOINTS:
                 session = sessions.get(caller) if caller else None
-                p50_floor, p50_project = interleaved(
-                    floor.base, project.base, path, session, threads, args.requests, args.warmup // threads or 1
+                row = interleaved(floor, project, path, session, threads, args.requests, args.warmup // threads or 1)
+                rows.append((threads, name, *row))
+                print(
+                    f"c={threads} {name}: floor {row[0]:.1f} ms, project {row[1]:.1f} ms; "
+                    f"worker CPU per request: floor {row[2]:.2f} ms, project {row[3]:.2f} ms",
+                    flush=True,
                 )
-                rows.append((threads, name, p50_floor, p50_project))
-                print(f"c={threads} {name}: floor {p50_floor:.1f} ms, project {p50_project:.1f} ms", flush=True)
         rates = {
-            "floor": throughput(floor.base, {"admin": admin, "super": admin}, 8, args.duration),
-            "project": throughput(project.base, sessions, 8, args.duration),
+            "floor": throughput(floor, {"admin": admin, "super": admin}, 8, args.duration),
+            "project": throughput(project, sessions, 8, args.duration),
         }
     finally:
         project.stop()
@@ -217,15 +249,20 @@ def report(args, rows, rates) -> str:
         f"gunicorn.conf.py, {args.workers} gthread workers each; MariaDB + Redis; {args.requests} requests per "
         "endpoint and server, interleaved",
         "",
-        "| clients | endpoint | p50 floor ms | p50 project ms | ratio |",
-        "| ---: | --- | ---: | ---: | ---: |",
+        "| clients | endpoint | p50 floor ms | p50 project ms | ratio | worker CPU ms floor | project | ratio |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for threads, name, p50_floor, p50_project in rows:
-        lines.append(f"| {threads} | {name} | {p50_floor:.1f} | {p50_project:.1f} | {p50_project / p50_floor:.1f}× |")
+    for threads, name, p50_floor, p50_project, cpu_floor, cpu_project in rows:
+        lines.append(
+            f"| {threads} | {name} | {p50_floor:.1f} | {p50_project:.1f} | {p50_project / p50_floor:.1f}× "
+            f"| {cpu_floor:.2f} | {cpu_project:.2f} | {cpu_project / max(cpu_floor, 0.01):.1f}× |"
+        )
+    (project_rate, project_cpu), (floor_rate, floor_cpu) = rates["project"], rates["floor"]
     lines += [
         "",
         f"Mixed reads (1.2, 5.1, 4.x, 1.4, 1.6 round robin), 8 clients, {args.duration:.0f} s: "
-        f"project **{rates['project']:.0f} req/s**, floor {rates['floor']:.0f} req/s",
+        f"project **{project_rate:.0f} req/s** ({project_cpu:.2f} ms worker CPU per request), "
+        f"floor {floor_rate:.0f} req/s ({floor_cpu:.2f} ms)",
     ]
     return "\n".join(lines)
 

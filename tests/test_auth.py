@@ -221,3 +221,17 @@ def test_signature_parameters_never_crash(app, api, make, radar, monkeypatch):
         assert code in (400, 306) or query == {**valid, "user_id": str(principal.id)}, (kind, query, code)
 
     check()
+
+
+def test_requests_carry_no_cookie_session(app, api, make):
+    """Requests are signed, never a cookie session: `flask.session` is a null one (a write raises) and no answer
+    sets or varies on a cookie."""
+    import flask
+
+    with app.test_request_context("/zhugeleida/admin/login_rules"):
+        assert app.session_interface.is_null_session(flask.session)
+        with pytest.raises(RuntimeError):
+            flask.session["user_id"] = 1
+    response = api.as_(make.admin()).get("/zhugeleida/admin/login_rules")
+    assert body(response)["code"] == 200
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")

@@ -78,7 +78,16 @@ def test_the_callers_company_comes_with_the_caller(api, make, count_queries):
     db.session.remove()  # as in production, the request starts from an empty session (not the factory's)
     with count_queries() as n:
         assert body(client.get("/zhugeleida/admin/user"))["code"] == 200
-    assert n() == 4  # the caller, the departments, the count, the page
+    assert n() == 3  # the caller, the departments, the page (not full: it tells the total, app/pagination.py)
+
+
+def test_the_role_list_costs_two_statements(api, make, count_queries):
+    """4.1: the caller, then every role with its rules' ids, then the rule tree: plain rows, no ORM objects."""
+    client = api.as_(make.superadmin())
+    with count_queries() as n:
+        payload = body(client.get("/zhugeleida/admin/admin_role"))
+    assert payload["code"] == 200 and payload["data"]["data_count"] >= 3
+    assert n() == 3
 
 
 def test_superadmin_rules_are_every_rule_in_order(api, make, count_queries):

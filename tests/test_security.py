@@ -191,6 +191,31 @@ def test_proxy_fix_trusts_the_configured_hops(tmp_path):
     assert refused_after_two(Direct, "10.0.0.2")  # the header is ignored: every request is the proxy's
 
 
+def test_limits_for_every_request_are_still_checked_before_the_view(app, tmp_path):
+    """The check before every view is skipped only while no request-wide limit is set (app/limits.py): an
+    application limit set by configuration refuses the third request of a minute, whatever the view."""
+    from app.limits import has_request_wide_limits
+
+    assert not has_request_wide_limits()  # the project's own configuration: limited views check themselves
+
+    class Limited(TestingConfig):
+        STATICS_DIR = str(tmp_path)
+        SQLALCHEMY_DATABASE_URI = "sqlite://"
+        REDIS_URL = None
+        RATELIMIT_STORAGE_URI = "memory://"
+        RATELIMIT_APPLICATION = "2 per minute"
+
+    saved = limiter.limit_manager._application_limits
+    try:
+        with _other_app(Limited) as other:
+            client = other.test_client()
+            codes = [client.get("/healthz/live").status_code for _ in range(3)]
+    finally:
+        limiter.limit_manager._application_limits = saved
+    assert codes == [200, 200, 429]
+    assert not has_request_wide_limits()
+
+
 # --- configuration --------------------------------------------------------------------------------------------
 
 

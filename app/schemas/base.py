@@ -1,5 +1,7 @@
 """Input parsing shared by every schema: load(), request_data(), validators, paging (fields: fields.py)."""
 
+from functools import cache
+
 from flask import current_app, has_request_context, request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
@@ -109,12 +111,12 @@ def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
     if has_request_context() and current_app.testing and (data is None or data is request.args):
         _check_declared(schema_cls, "body" if data is None else "query")
-    return load_with(schema_cls(**kwargs), data)
+    return load_with(_instance(schema_cls, **kwargs), data)
 
 
 def load_with(schema: Schema, data=None):
-    """load() with a schema instance: one kept by a caller that loads the same input on every request (a
-    flat schema holds no state between loads; app/fastpath.py)."""
+    """load() with a schema instance: the one kept per schema class and arguments (a flat schema holds no state
+    between loads), or a caller's own (app/fastpath.py)."""
     try:
         result = schema.load(request_data() if data is None else data)
     except ValidationError as err:
@@ -128,6 +130,13 @@ def load_with(schema: Schema, data=None):
         raise ApiError(code, f"{label}{where} {text}".strip(), messages) from None
     remember_input(_as_sent(schema, result))  # a write's input, for its operation-log summary (app/services/oplog.py)
     return result
+
+
+@cache
+def _instance(schema_cls, **kwargs) -> Schema:
+    """One instance of each input schema (and options) per process: building one costs more than a load, and
+    a load keeps its state in the call (the schemas hold none of their own)."""
+    return schema_cls(**kwargs)
 
 
 def _check_declared(schema_cls, where: str) -> None:

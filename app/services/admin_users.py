@@ -1,10 +1,11 @@
 """5.1–5.5 admin users, confined to the caller's company unless the caller is role 1."""
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from app.extensions import db
 from app.models.admin import ROLE_SUPERADMIN, STATUS_DISABLED, AdminUser, Role
+from app.models.company import Company
 from app.pagination import order_by, paginate
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token
@@ -14,10 +15,26 @@ from app.tenancy import Tenant
 
 DUPLICATE_MSG = "登录用户名已存在"
 ORDER_COLUMNS = {"create_date": AdminUser.create_date, "id": AdminUser.id, "login_user": AdminUser.login_user}
+# What 5.1 shows of each user (app/schemas/admin_user.py AdminUserOutSchema): the list reads these columns only,
+# with the name of its company and of its role.
+_LISTED = load_only(
+    AdminUser.login_user,
+    AdminUser.avatar,
+    AdminUser.username,
+    AdminUser.position,
+    AdminUser.company_id,
+    AdminUser.role_id,
+    AdminUser.status,
+    AdminUser.is_reset_password,
+    AdminUser.create_date,
+    AdminUser.last_login_date,
+)
 
 
 def list_admin_users(tenant: Tenant, query: dict) -> tuple[list[AdminUser], int]:
-    stmt = select(AdminUser).options(joinedload(AdminUser.company), joinedload(AdminUser.role))
+    stmt = select(AdminUser).options(
+        _LISTED, joinedload(AdminUser.company).load_only(Company.name), joinedload(AdminUser.role).load_only(Role.name)
+    )
     stmt = tenant.confine(stmt, AdminUser, query["company_id"])
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(AdminUser.id.desc())
     return paginate(stmt, query["current_page"], query["length"])

@@ -1,21 +1,39 @@
 """4.1–4.4 roles and the rules they hold."""
 
+from types import SimpleNamespace
+
 from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.models.admin import BUILTIN_ROLES, ROLE_SUPERADMIN, AccessRule, AdminUser, Role
+from app.models.admin import BUILTIN_ROLES, ROLE_SUPERADMIN, AccessRule, AdminUser, Role, role_rule
 from app.responses import ApiError
 from app.services.db import name_taken, unique_or_300
 
 DUPLICATE_MSG = "角色名已存在"
 
 
-def list_roles() -> tuple[list[Role], list[AccessRule]]:
-    """Every role with its rules, and the whole rule tree (three queries)."""
-    roles = db.session.scalars(select(Role).options(selectinload(Role.rules)).order_by(Role.id.desc())).all()
-    rules = db.session.scalars(select(AccessRule).order_by(AccessRule.id)).all()
-    return list(roles), list(rules)
+def list_roles() -> tuple[list, list]:
+    """Every role (id, name, create_date, the ids of the rules it holds), newest first, and the whole rule tree
+    (id, name, super_id) by id: two queries of plain rows (a read; no ORM objects to build) — the rules joined
+    to the roles holding them, so each role's date is read once."""
+    role, rule, held_by = Role.__table__, AccessRule.__table__, role_rule.c
+    roles_stmt = select(role.c.id, role.c.name, role.c.create_date).order_by(role.c.id.desc())
+    rules_stmt = (
+        select(rule.c.id, rule.c.name, rule.c.super_id, held_by.role_id)
+        .outerjoin(role_rule, held_by.rule_id == rule.c.id)
+        .order_by(rule.c.id)
+    )
+    held: dict[int, set[int]] = {}
+    rules: list = []
+    for rule_id, name, super_id, role_id in db.session.execute(rules_stmt):
+        if not rules or rules[-1].id != rule_id:
+            rules.append(SimpleNamespace(id=rule_id, name=name, super_id=super_id))
+        if role_id is not None:
+            held.setdefault(role_id, set()).add(rule_id)
+    roles = [
+        (role_id, name, created, held.get(role_id, set())) for role_id, name, created in db.session.execute(roles_stmt)
+    ]
+    return roles, rules
 
 
 def assignable_roles(actor: AdminUser) -> list[Role]:
@@ -26,25 +44,28 @@ def assignable_roles(actor: AdminUser) -> list[Role]:
     return list(db.session.scalars(stmt))
 
 
-def rules_data(role: Role, rules: list[AccessRule]) -> list[dict]:
-    """The nested `rules_data` of 4.1: each parent rule, its children, and what the role holds."""
-    held = {rule.id for rule in role.rules}
-    children: dict[int, list[AccessRule]] = {}
+def rule_tree(rules: list) -> list[tuple]:
+    """Each parent rule (id, name, super_id) with its children, in `rules`' order."""
+    children: dict[int, list] = {}
     for rule in rules:
         if rule.super_id is not None:
             children.setdefault(rule.super_id, []).append(rule)
+    return [(parent, children.get(parent.id, [])) for parent in rules if parent.super_id is None]
+
+
+def rules_data(held: set[int], tree: list[tuple]) -> list[dict]:
+    """The nested `rules_data` of 4.1: each parent rule of `tree` (rule_tree()), its children, and which of
+    them a role holds (`held`: rule ids)."""
     return [
         {
             "children_rule_list": [
-                {"children_rule_id": c.id, "selected": c.id in held, "children_rule_name": c.name}
-                for c in children.get(parent.id, [])
+                {"children_rule_id": c.id, "selected": c.id in held, "children_rule_name": c.name} for c in children
             ],
             "parent_rule_id": parent.id,
             "selected": parent.id in held,
             "parent_rule_name": parent.name,
         }
-        for parent in rules
-        if parent.super_id is None
+        for parent, children in tree
     ]
 
 

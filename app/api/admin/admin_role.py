@@ -19,14 +19,15 @@ bp = Blueprint("admin_role", __name__, url_prefix="/admin_role")
 def index():
     """4.1 角色 - 展示全部角色."""
     roles, rules = service.list_roles()
+    tree = service.rule_tree(rules)
     ret_data = [
         {
-            "role_id": role.id,
-            "role_name": role.name,
-            "rules_data": service.rules_data(role, rules),
-            "create_date": fmt_datetime(role.create_date),
+            "role_id": role_id,
+            "role_name": name,
+            "rules_data": service.rules_data(held, tree),
+            "create_date": fmt_datetime(create_date),
         }
-        for role in roles
+        for role_id, name, create_date, held in roles
     ]
     return ok({"ret_data": ret_data, "data_count": len(roles)}, "查询成功")
 

@@ -66,7 +66,7 @@ def test_list_query_count_is_constant(api, make, count_queries):
         make.company()
     with count_queries() as many:
         client.get(BASE)
-    assert many() == few()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)
 
 
 def test_add_company_derives_expiry(api, make):

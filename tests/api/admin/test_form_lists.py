@@ -98,4 +98,4 @@ def test_templates_paging_is_validated_and_query_count_constant(api, make, conte
         content_factory.template()
     with count_queries() as many:
         assert len(body(client.get(TEMPLATES))["data"]["ret_data"]) == 10
-    assert few() == many()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)

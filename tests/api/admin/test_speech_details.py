@@ -45,7 +45,7 @@ def test_show_filter_scope_paging_and_count(api, make, pa_make, count_queries):
         pa_make.speech(g1 if n % 2 else g2)
     with count_queries() as many:
         payload = body(client.get(SHOW, {"length": 5}))
-    assert many() == few()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)
     assert payload["data"]["objsCount"] == 7 and len(payload["data"]["otherList"]) == 5
     assert body(client.get(SHOW, {"talkGroupId": g2.id}))["data"]["objsCount"] == 3
     assert body(client.get(SHOW, {"talkGroupId": "x"}))["code"] == 301

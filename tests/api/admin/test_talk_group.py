@@ -45,7 +45,7 @@ def test_show_scoped_paged_and_counted(api, make, pa_make, count_queries):
         pa_make.group(make.admin(a.company))
     with count_queries() as many:
         payload = body(client.get(SHOW, {"length": 4}))
-    assert many() == few()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)
     assert payload["data"]["objsCount"] == 6 and len(payload["data"]["otherList"]) == 4
     assert body(api.as_(make.superadmin()).get(SHOW))["data"]["objsCount"] == 7
 

@@ -105,7 +105,7 @@ def test_list_query_count_is_constant(api, make, radar, count_queries):
     assert len(payload["data"]["ret_data"]) == 10 and all(
         len(i["department_id"]) == 3 for i in payload["data"]["ret_data"]
     )
-    assert many() == few()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)
 
 
 # --- 1.3 update_status and the seat quota -------------------------------------------------------

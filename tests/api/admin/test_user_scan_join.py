@@ -223,7 +223,7 @@ def test_temp_user_list_filters_and_query_count(api, make, radar, count_queries)
         radar.temp_user(admin.company, departments=departments)
     with count_queries() as many:
         client.get(BASE, TEMP)
-    assert many() == few()
+    assert many() == few() + 1  # + the count: a full page does not tell the total (app/pagination.py)
 
 
 def test_update_temp_user(api, make, radar):
