@@ -12,6 +12,7 @@ Client addresses are the socket's, or X-Forwarded-For's as trusted through PROXY
 from functools import wraps
 
 from flask import current_app, g, request
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import limiter
 from app.responses import Code
@@ -27,8 +28,14 @@ def login_name_key(name) -> str:
 
 
 def _login_name() -> str:
-    body = request.get_json(silent=True)  # any JSON value: a list or a number has no username
-    name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+    """The key of a login by its name. A body that cannot be read (over the size limit: 413) has no name: the
+    key must not raise, or Flask-Limiter takes its storage for unreachable and counts in its process's memory
+    until it looks again. The view refuses that body itself."""
+    try:
+        body = request.get_json(silent=True)  # any JSON value: a list or a number has no username
+        name = request.form.get("username") or (body.get("username") if isinstance(body, dict) else None)
+    except HTTPException:
+        name = None
     return "login:" + login_name_key(name)
 
 

@@ -13,17 +13,6 @@ from app.extensions import limiter
 from app.inputs import JSON_MAX_DEPTH, JSONInputError, parse_json
 from tests.conftest import body
 
-
-@pytest.fixture(autouse=True)
-def _limiter_storage_kept():
-    """A body refused while the login's rate-limit key reads it (413) makes Flask-Limiter take its storage for
-    unreachable and count in its in-memory fallback, which the next tests' `limiter.reset()` does not empty:
-    the shared limiter is given back as it was."""
-    dead = limiter._storage_dead
-    yield
-    limiter._storage_dead = dead
-
-
 LOGIN = "/zhugeleida/admin/login"
 UPLOAD = "/zhugeleida/public/img_upload"
 
@@ -103,6 +92,15 @@ def test_a_body_just_over_the_limit_is_413_and_at_the_limit_is_read(app, api, ma
     filler = "x" * (limit - 100)
     at_limit = api.client.post(LOGIN, data=f"username=a&password=b&pad={filler}"[:limit])
     assert at_limit.status_code == 200 and body(at_limit)["code"] in (303, 401)
+
+
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "application/json"])
+def test_a_login_body_over_the_limit_keeps_the_rate_limits_storage(app, api, content_type):
+    """The login's rate-limit key reads the body: refused there (413), Flask-Limiter would take its storage for
+    unreachable and count in this process's memory instead (docs/security.md, "Sign-in limits")."""
+    over = api.client.post(LOGIN, data=b"a" * (app.config["BODY_MAX_BYTES"] + 1), content_type=content_type)
+    assert (over.status_code, body(over)["code"]) == (413, 413)
+    assert limiter._storage_dead is False
 
 
 def test_a_signed_route_is_limited_too(app, api, make):
