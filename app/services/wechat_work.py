@@ -11,6 +11,7 @@ our values as they were and the result says so in `warning` (see docs/jobs_wecha
 """
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -182,6 +183,18 @@ USER_COLUMNS = (RadarUser.id, RadarUser.userid, RadarUser.status, *(getattr(Rada
 LENGTHS = {"username": 64, "position": 128, "wechat_phone": 20, "avatar": 512, "email": 128}
 
 
+MAINLAND_MOBILE = re.compile(r"(?:\+?86[ -]?)?(1[3-9][0-9]{9})")
+
+
+def our_mobile(mobile: str | None) -> str | None:
+    """WeChat's `mobile` as we keep it: a mainland number without its country prefix ("+86 13800000000" is
+    13800000000, the form every input of ours takes), any other number as WeChat gives it."""
+    if not mobile:
+        return None
+    mainland = MAINLAND_MOBILE.fullmatch(mobile.strip())
+    return mainland.group(1) if mainland else mobile
+
+
 def member_values(userid: str, detail: dict | None, new: bool) -> dict:
     """Our columns from a WeChat member object. Only what WeChat returned is taken: a field it withholds
     (or a member whose details it did not return) keeps our value; a new member is named by its userid."""
@@ -189,9 +202,11 @@ def member_values(userid: str, detail: dict | None, new: bool) -> dict:
     values = {}
     if detail.get("name") or new:
         values["username"] = detail.get("name") or userid
-    for column, key in (("position", "position"), ("wechat_phone", "mobile"), ("avatar", "avatar"), ("email", "email")):
+    for column, key in (("position", "position"), ("avatar", "avatar"), ("email", "email")):
         if key in detail:
             values[column] = detail[key] or None
+    if "mobile" in detail:
+        values["wechat_phone"] = our_mobile(detail["mobile"])
     if "gender" in detail:
         gender = str(detail["gender"] or "0")
         values["gender"] = int(gender) if gender in ("0", "1", "2") else 0

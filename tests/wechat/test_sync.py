@@ -1,11 +1,13 @@
 """5.7 address-book sync against the sandbox (jobs inline): what ends up in our tables, and at what cost."""
 
+import pytest
 from sqlalchemy import func, select, text
 
 from app.extensions import db
 from app.models.jobs import FAILED, FINISHED
 from app.models.radar import Department, RadarUser
 from app.services.companies import start_sync
+from app.services.wechat_work import our_mobile
 from tests.fixtures.wechat import CONTACTS_SECRET, link_company, seed_corp, wait_for_job
 
 
@@ -39,7 +41,8 @@ def test_sync_creates_departments_and_members(linked_company, sandbox, wechat_co
     synced = users(linked_company.id)
     assert set(synced) == set(wx)
     one, theirs = synced["user00007"], wx["user00007"]
-    assert (one.username, one.position, one.wechat_phone) == (theirs["name"], theirs["position"], theirs["mobile"])
+    assert (one.username, one.position) == (theirs["name"], theirs["position"])
+    assert theirs["mobile"] == "+86 13800000007" and one.wechat_phone == "13800000007"  # mainland: no prefix kept
     assert (one.gender, one.avatar, one.email, one.status) == (
         int(theirs["gender"]),
         theirs["avatar"],
@@ -172,8 +175,24 @@ def test_sync_withheld_fields_are_kept_and_reported(linked_company, sandbox, wec
     )
     now = users(linked_company.id)
     assert (now["user00004"].username, now["user00004"].position) == ("成员00004", "总监")
-    assert now["user00004"].wechat_phone == "+86 13800000004"
+    assert now["user00004"].wechat_phone == "13800000004"
     assert now["newbie"].username == "newbie"  # nothing better is known of a new member
+
+
+@pytest.mark.parametrize(
+    ("theirs", "ours"),
+    [
+        ("+86 13800000000", "13800000000"),
+        ("+86-13900000001", "13900000001"),
+        ("8613700000002", "13700000002"),
+        ("13600000003", "13600000003"),
+        ("+1 4155550100", "+1 4155550100"),  # not a mainland number: kept as WeChat gives it
+        ("+86 12345", "+86 12345"),
+        ("", None),
+    ],
+)
+def test_a_members_mobile_is_kept_in_our_form(theirs, ours):
+    assert our_mobile(theirs) == ours
 
 
 def test_sync_with_recursive_listing_honoured_gives_the_same_result(linked_company, sandbox, wechat_corp):
