@@ -197,6 +197,16 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
 SKIPPED: list[str] = []
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every browser test on one worker process (pytest-xdist's loadgroup): one live server, one Chromium, and
+    one run of tests/browser/artefacts/."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_terminal_summary(terminalreporter):
     """Say it plainly at the end of the run when the browser tests did not run."""
     if SKIPPED:
