@@ -90,7 +90,7 @@ def pytest_configure(config):
         TestingConfig.REDIS_URL = worker_redis_url(TestingConfig.REDIS_URL, worker)
 
 
-@pytest.hookimpl(tryfirst=True)
+@pytest.hookimpl(trylast=True)  # after the marks of other conftest files (tests/browser/conftest.py)
 def pytest_collection_modifyitems(config, items):
     """Tests marked `summary` (they sum up what other tests did) are handed out last.
 
