@@ -100,7 +100,7 @@ def pytest_collection_modifyitems(config, items):
     becomes the suffix under `--dist loadgroup`."""
     items.sort(key=lambda item: item.get_closest_marker("summary") is not None)  # a stable sort
     seen = Counter(item.nodeid for item in items)
-    loadgroup = config.getoption("dist", "no") == "loadgroup"
+    loadgroup = getattr(config.option, "loadgroup", False)  # what pytest-xdist tells its workers
     for item in items:
         nodeid = f"{item.parent.nodeid}::{item.name}" if seen[item.nodeid] > 1 else item.nodeid
         groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")}) if loadgroup else []
