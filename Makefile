@@ -6,7 +6,8 @@ BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# `make test` reports app/'s coverage (setup.cfg); `make test COVERAGE=` runs the suite without measuring it.
+# `make test` reports app/'s coverage (setup.cfg); `make test COVERAGE=` runs the suite without measuring it. The
+# suite runs on pytest-xdist's worker processes, one per CPU (setup.cfg); `TEST_PROCESSES=n make test` sets how many.
 COVERAGE ?= --cov --cov-report=term
 
 .PHONY: install run test check lint fmt worker migrate seed console console-if-node console-dev console-test h5 h5-if-node h5-dev

@@ -1,13 +1,22 @@
-"""Fixtures: the app on a throwaway database, signed clients per principal, factories, query counting."""
+"""Fixtures: the app on a throwaway database, signed clients per principal, factories, query counting.
+
+The suite runs on pytest-xdist's worker processes (setup.cfg: `-n auto`, TEST_PROCESSES of them when set): each
+worker has a database of its own (SQLite: its own temporary file; a server: TEST_DATABASE_URL's name + `_gw0`,
+`_gw1`…, created and dropped here) and a Redis database of its own (TEST_REDIS_URL's number + the worker's
+index). Tests that share something across a run are grouped on one worker (`xdist_group`, `--dist loadgroup`).
+"""
 
 import hashlib
+import os
 import time
+from collections import Counter
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
 from flask import current_app
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import create_engine, event, insert, select, text
+from sqlalchemy.engine import make_url
 
 from app import create_app, rule_cache, signatures
 from app.commands.seed import seed_roles, seed_rules
@@ -39,8 +48,90 @@ def fresh_timestamp() -> str:
     return str(_last_timestamp)
 
 
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto`: TEST_PROCESSES worker processes when set (CI's MariaDB pass: one worker process of its own and
+    one Redis database per test process), else pytest-xdist's default (one per CPU)."""
+    return int(os.environ["TEST_PROCESSES"]) if os.environ.get("TEST_PROCESSES") else None
+
+
+def xdist_worker(config) -> int | None:
+    """This process's index among pytest-xdist's workers (gw0 → 0); None when the run is not distributed."""
+    workerinput = getattr(config, "workerinput", None)
+    return int(workerinput["workerid"].removeprefix("gw")) if workerinput else None
+
+
+def worker_database_url(url: str, worker: int) -> str:
+    """The worker's own database: a server database's name, or a SQLite file's name, suffixed `_gw<n>`."""
+    parsed = make_url(url)
+    if not parsed.database or parsed.database == ":memory:":
+        return url  # in-memory SQLite: the app fixture gives each process a file of its own
+    if parsed.get_backend_name() == "sqlite":
+        stem, dot, suffix = parsed.database.rpartition(".")
+        name = f"{stem}_gw{worker}.{suffix}" if dot else f"{parsed.database}_gw{worker}"
+    else:
+        name = f"{parsed.database}_gw{worker}"
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def worker_redis_url(url: str | None, worker: int) -> str | None:
+    """The worker's own Redis database: TEST_REDIS_URL's number (0 when none) plus the worker's index."""
+    if not url:
+        return url
+    base, _, number = url.rstrip("/").rpartition("/")
+    if not number.isdigit():
+        return f"{url.rstrip('/')}/{worker}"
+    return f"{base}/{int(number) + worker}"
+
+
+def pytest_configure(config):
+    worker = xdist_worker(config)
+    if worker is not None:  # before any app is made: every create_app(TestingConfig) of this process uses them
+        TestingConfig.SQLALCHEMY_DATABASE_URI = worker_database_url(TestingConfig.SQLALCHEMY_DATABASE_URI, worker)
+        TestingConfig.REDIS_URL = worker_redis_url(TestingConfig.REDIS_URL, worker)
+
+
+@pytest.hookimpl(trylast=True)  # after the marks of other conftest files (tests/browser/conftest.py)
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `summary` (they sum up what other tests did) are handed out last.
+
+    pytest-xdist tells the tests it hands out apart by node id, and groups them by an `@group` suffix of it, which
+    it can no longer add itself (pytest 9 builds node ids from their parts): items that share a node id
+    (schemathesis names every operation's test `test_api`) get their own name in it, and an `xdist_group` mark
+    becomes the suffix under `--dist loadgroup`."""
+    items.sort(key=lambda item: item.get_closest_marker("summary") is not None)  # a stable sort
+    seen = Counter(item.nodeid for item in items)
+    loadgroup = getattr(config.option, "loadgroup", False)  # what pytest-xdist tells its workers
+    for item in items:
+        nodeid = f"{item.parent.nodeid}::{item.name}" if seen[item.nodeid] > 1 else item.nodeid
+        groups = sorted({str(mark.args[0]) for mark in item.iter_markers("xdist_group")}) if loadgroup else []
+        if groups and "@" not in nodeid:
+            nodeid += "@" + "_".join(groups)
+        if nodeid != item.nodeid:
+            item._id = type(item.parent.id).parse(nodeid)
+
+
+def _server_database(url: str, create: bool) -> None:
+    """Create (if missing) or drop a server database named by `url` (a worker's own, see above)."""
+    parsed = make_url(url)
+    server = create_engine(parsed.set(database=""))
+    with server.connect() as connection:
+        quoted = server.dialect.identifier_preparer.quote(parsed.database)
+        if create:
+            charset = " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" if server.dialect.name == "mysql" else ""
+            connection.execute(text(f"CREATE DATABASE IF NOT EXISTS {quoted}{charset}"))
+        else:
+            connection.execute(text(f"DROP DATABASE IF EXISTS {quoted}"))
+    server.dispose()
+
+
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def app(tmp_path_factory, pytestconfig):
+    own_database = xdist_worker(pytestconfig) is not None and not TestingConfig.SQLALCHEMY_DATABASE_URI.startswith(
+        "sqlite"
+    )
+    if own_database:
+        _server_database(TestingConfig.SQLALCHEMY_DATABASE_URI, create=True)
+
     class Config(TestingConfig):
         STATICS_DIR = str(tmp_path_factory.mktemp("statics"))
         if TestingConfig.SQLALCHEMY_DATABASE_URI in ("sqlite://", "sqlite:///:memory:"):
@@ -60,6 +151,9 @@ def app(tmp_path_factory):
     with app.app_context():
         db.session.remove()
         db.drop_all()
+        db.engine.dispose()
+    if own_database:
+        _server_database(TestingConfig.SQLALCHEMY_DATABASE_URI, create=False)
 
 
 def _sqlite_for_tests(connection, _record):

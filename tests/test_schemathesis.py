@@ -11,13 +11,17 @@ Checks: no 5xx, status code, content type and body conform to the description.
 Phases: SCHEMATHESIS_PHASES (default examples,coverage,fuzzing on SQLite; examples,fuzzing on MariaDB).
 Examples per operation: SCHEMATHESIS_MAX_EXAMPLES (default 20 on SQLite, 8 on MariaDB); the generated cases
 are counted and `test_generated_cases_total` asserts ≥ SCHEMATHESIS_MIN_CASES (default 5,000 on SQLite, one per
-operation on MariaDB).
+operation on MariaDB). The operations are spread over pytest-xdist's worker processes: each process writes its
+tally to a file in the run's shared temporary directory, and the total (handed out last) adds them up once every
+operation has been counted.
 """
 
 import hashlib
 import json
 import os
+import time
 import zlib
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -37,7 +41,7 @@ from app.models.article import STATUS_PUBLISHED
 from app.models.radar import Customer, RadarUser
 from app.openapi import build_spec
 from config import TestingConfig
-from tests.conftest import fresh_timestamp
+from tests.conftest import fresh_timestamp, xdist_worker
 from tests.fixtures import one_commit
 from tests.fixtures.wechat import CODE_TEMPLATES, GZH_APPID, XCX_APPID
 
@@ -54,7 +58,8 @@ schema.config.phases.update(phases=PHASES.split(","))
 OPERATION_COUNT = sum(1 for _ in schema.get_all_operations())
 # At least one case per operation (a short MariaDB run), 5,000 in all on SQLite.
 MIN_CASES = int(MIN_CASES) if MIN_CASES else (OPERATION_COUNT if ON_MYSQL else 5000)
-RUN = {"cases": 0, "signers": {}, "known": {}}
+RUN = {"cases": 0, "operations": 0, "signers": {}, "known": {}}
+TALLY_STALL = 300  # seconds without a new operation counted anywhere after which the total gives up waiting
 MODELS = {"admin": AdminUser, "invite": AdminUser, "radar_user": RadarUser, "customer": Customer}
 
 
@@ -155,16 +160,56 @@ def world(request, app, make, radar, pa_make, content_factory, linked_company, p
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api(case, app, world):
+def test_api(case, tally, app, world):
     RUN["cases"] += 1
     RUN["signers"] = world["signers"]
     case.call_and_validate(app=app, checks=CHECKS)
 
 
-def test_generated_cases_total(request):
+@pytest.fixture(scope="session")
+def tallies(tmp_path_factory, pytestconfig) -> Path:
+    """The directory of this run's tallies, one file per process: under pytest-xdist the workers' temporary
+    directories share a parent, the run's."""
+    base = tmp_path_factory.getbasetemp()
+    directory = (base.parent if xdist_worker(pytestconfig) is not None else base) / "schemathesis-tallies"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def tally(tallies):
+    """After each operation (passed or not), this process's operations and cases so far, in its file."""
+    yield
+    RUN["operations"] += 1
+    path = tallies / f"{os.getpid()}.json"
+    path.with_suffix(".tmp").write_text(json.dumps({"operations": RUN["operations"], "cases": RUN["cases"]}))
+    path.with_suffix(".tmp").replace(path)
+
+
+def run_tally(tallies: Path) -> tuple[int, int]:
+    """(operations, cases) counted so far by every process of the run, once all OPERATION_COUNT operations are,
+    or when none has been counted for TALLY_STALL seconds (the other processes stopped: -x, a crash)."""
+    last, since = None, time.monotonic()
+    while True:
+        counts = [json.loads(path.read_text()) for path in tallies.glob("*.json")]
+        now = (sum(c["operations"] for c in counts), sum(c["cases"] for c in counts))
+        if now[0] >= OPERATION_COUNT:
+            return now
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > TALLY_STALL:
+            return now
+        time.sleep(0.5)
+
+
+@pytest.mark.summary
+def test_generated_cases_total(request, tallies):
     """Did the operations above generate enough cases (≥ 5,000 on SQLite)?"""
     ran = [item for item in request.session.items if item.originalname == "test_api"]
-    if len(ran) < OPERATION_COUNT or RUN["cases"] == 0:
+    if len(ran) < OPERATION_COUNT:
         pytest.skip("only part of the schemathesis operations ran")
-    print(f"schemathesis: {RUN['cases']} cases over {OPERATION_COUNT} operations")
-    assert RUN["cases"] >= MIN_CASES, RUN["cases"]
+    operations, cases = run_tally(tallies)
+    if operations < OPERATION_COUNT or cases == 0:
+        pytest.skip("only part of the schemathesis operations ran")
+    print(f"schemathesis: {cases} cases over {OPERATION_COUNT} operations")
+    assert cases >= MIN_CASES, cases

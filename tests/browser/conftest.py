@@ -194,21 +194,36 @@ def start_server(workdir: Path, wechat_config: dict, demo: tuple[int, int, int] 
     return LiveServer(base, process, log, demo_login="demo2", database=database)
 
 
-SKIPPED: list[str] = []
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Every browser test on one worker process (pytest-xdist's loadgroup): one live server, one Chromium, and
+    one run of tests/browser/artefacts/."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+SKIP_PREFIX = "browser tests skipped: "
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say it plainly at the end of the run when the browser tests did not run."""
-    if SKIPPED:
-        terminalreporter.write_line(f"NOTE: the console's browser tests were SKIPPED: {SKIPPED[0]}", yellow=True)
+    """Say it plainly at the end of the run when the browser tests did not run (from the skip reports, which
+    pytest-xdist's workers send to the process that prints this)."""
+    reasons = [
+        report.longrepr[2].partition(SKIP_PREFIX)[2]
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and SKIP_PREFIX in report.longrepr[2]
+    ]
+    if reasons:
+        terminalreporter.write_line(f"NOTE: the console's browser tests were SKIPPED: {reasons[0]}", yellow=True)
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, wechat_sandbox_server):
     reason = _missing()
     if reason:
-        SKIPPED.append(reason)
-        pytest.skip(f"browser tests skipped: {reason}")
+        pytest.skip(SKIP_PREFIX + reason)
     server = start_server(tmp_path_factory.mktemp("console-server"), wechat_sandbox_server.config())
     yield server
     server.stop()
@@ -315,8 +330,7 @@ def phone(browser, live_server, request):
     the sandbox user holding the phone (the OAuth page's cookie); `in_wechat` gives WeChat's UA and `wx`.
     Each page leaves a screenshot (`{test}-{n}.png`); uncaught page errors fail the test."""
     if not H5_INDEX.is_file():
-        SKIPPED.append("the H5 pages are not built (make h5)")
-        pytest.skip("browser tests skipped: the H5 pages are not built (make h5)")
+        pytest.skip(SKIP_PREFIX + "the H5 pages are not built (make h5)")
     opened: list = []
     errors: list[str] = []
 
