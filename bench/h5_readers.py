@@ -18,11 +18,12 @@ bench/README.md, "H5 readers"; docs/h5.md "The hot path", "Overload").
 4. stepped search: for each of --levels concurrent readers, ramps up, then measures --step-seconds: heartbeat
    and read p50/p95, errors (a request whose last try is not HTTP 200 with code 200, or times out; a shed
    heartbeat is not one), 503s, and the gunicorn workers' CPU per request. The largest level with heartbeat
-   p95 < 200 ms and no error is the host's capacity. After the first level, a --cpu-seconds phase without
-   arrivals measures the CPU of a heartbeat alone;
-5. surge: at half the capacity found, arrivals ×--surge-factor for --surge-seconds: errors, 503s, the longest
-   wait of any request, and the recovery time (from the surge's end until a whole second has heartbeat p95
-   < 200 ms and no 503);
+   p95 < 200 ms, no error and at most 1 % of its heartbeats shed is the host's capacity. After the first
+   level, a --cpu-seconds phase without arrivals measures the CPU of a heartbeat alone;
+5. surge: from half the capacity found, arrivals ×--surge-factor for --surge-seconds, then the steady rate
+   again: errors, 503s, the longest wait of any request, and the time until the host serves again (from the
+   surge's end until a whole second in which every heartbeat was served with p95 < 200 ms and every new
+   reader's first read was served; the surge's own readers still retrying are reported apart);
 6. writes bench/results/h5-readers-<time>.json and .md and prints the summary.
 """
 
