@@ -292,7 +292,18 @@ def customer_row(caller: SignedCustomer) -> Customer:
 # --- counters of reads and forwards, written once the request's transaction commits -----------------
 
 
-def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) -> None:
+@dataclass(frozen=True)
+class ViewEntry:
+    """A view just written (15.1), as its heartbeats find it in Redis."""
+
+    id: int
+    customer_id: int
+    article_id: int
+    share_id: int
+    last_beat_at: datetime
+
+
+def add_after_commit(counts: dict[str, int], view: ViewEntry | None = None) -> None:
     """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
     the session commits (nothing when it rolls back)."""
     entry = None

@@ -4,8 +4,10 @@
 A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.
 """
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -26,6 +28,8 @@ from app.services.share_links import ShareParams
 from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
+_SHARE = ArticleShare.__table__
+_NEW_VIEW = insert(ArticleView.__table__)  # 15.1's view, a Core INSERT (stay_time from the column default)
 NOT_IN_CHAIN_MSG = "未找到您在此文章转发链中的记录，请从分享链接重新打开文章"
 
 
@@ -40,30 +44,36 @@ def readable_article(company_id: int, article_id: int, with_relations: bool = Fa
     return article
 
 
-def _lowest_row(article_id: int, uid: int, customer_id: int) -> ArticleShare | None:
-    """The customer's place in uid's chain nearest the root (a customer may have opened several links)."""
-    stmt = (
-        select(ArticleShare)
-        .where(
-            ArticleShare.article_id == article_id,
-            ArticleShare.radar_user_id == uid,
-            ArticleShare.customer_id == customer_id,
-        )
-        .order_by(ArticleShare.level, ArticleShare.id)
+@cache
+def _place(what, lowest: bool = False):
+    """SELECT `what` (the row or one of its columns) of the customer's place in uid's chain: the one opened from
+    a link (its parent_key), or (`lowest`) the one nearest the root (a customer may have opened several links).
+    Built once, with bind parameters (`_at`)."""
+    share = _SHARE.c
+    stmt = select(what).where(
+        share.article_id == bindparam("article_id"),
+        share.radar_user_id == bindparam("uid"),
+        share.customer_id == bindparam("customer_id"),
     )
-    return db.session.scalars(stmt.limit(1)).first()
+    if lowest:
+        return stmt.order_by(share.level, share.id).limit(1)
+    return stmt.where(share.parent_key == bindparam("parent_key"))
+
+
+def _at(article_id: int, uid: int, customer_id: int, pid: int | None = None) -> dict:
+    """`_place`'s parameters."""
+    return {"article_id": article_id, "uid": uid, "customer_id": customer_id, "parent_key": pid or ROOT_PARENT_KEY}
+
+
+def _lowest_row(article_id: int, uid: int, customer_id: int) -> ArticleShare | None:
+    """The customer's place in uid's chain nearest the root."""
+    return db.session.scalars(_place(ArticleShare, lowest=True), _at(article_id, uid, customer_id)).first()
 
 
 def _row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare | None:
-    if pid == customer_id:  # the customer opened its own link: that is its own place in the chain
-        return _lowest_row(article_id, uid, customer_id)
-    stmt = select(ArticleShare).where(
-        ArticleShare.article_id == article_id,
-        ArticleShare.radar_user_id == uid,
-        ArticleShare.customer_id == customer_id,
-        ArticleShare.parent_key == (pid or ROOT_PARENT_KEY),
-    )
-    return db.session.scalars(stmt).first()
+    # the customer opened its own link: that is its own place in the chain
+    stmt = _place(ArticleShare, lowest=pid == customer_id)
+    return db.session.scalars(stmt, _at(article_id, uid, customer_id, pid)).first()
 
 
 def chain_row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare:
@@ -72,6 +82,15 @@ def chain_row(article_id: int, uid: int, customer_id: int, pid: int | None) -> A
     if row is None:
         raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
     return row
+
+
+def chain_row_id(article_id: int, uid: int, customer_id: int, pid: int | None) -> int:
+    """`chain_row`'s id alone: one column, no ORM object, on the session's connection (15.1's cost)."""
+    stmt = _place(_SHARE.c.id, lowest=pid == customer_id)
+    share_id = db.session.connection().scalar(stmt, _at(article_id, uid, customer_id, pid))
+    if share_id is None:
+        raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
+    return share_id
 
 
 # --- 16.1: recording a customer who opened a share link ----------------------------------------
@@ -192,32 +211,32 @@ def reader_card(company_id: int, uid: int) -> dict | None:
     return hot_buffer.cached_card(company_id, uid, load) if hot_buffer.enabled() else load()
 
 
-def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, ArticleView]:
-    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, and the view
-    heartbeats refer to."""
+def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, int]:
+    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, and the id of the
+    view heartbeats refer to. Core statements only (the read is the customers' costliest request): the tree
+    row's id, the view's INSERT, the event (`log_action`)."""
     article = _article_out(customer.company_id, article_id)
-    row = chain_row(article_id, uid, customer.id, pid)
+    share_id = chain_row_id(article_id, uid, customer.id, pid)
     buffered = hot_buffer.enabled()
     if not buffered:
         _bump(Article, article_id, read_count=1)
-        _bump(ArticleShare, row.id, read_count=1)
+        _bump(ArticleShare, share_id, read_count=1)
     now = utcnow().replace(microsecond=0)  # heartbeats compare it: the same precision on every database
-    view = ArticleView(
-        company_id=customer.company_id,
-        article_id=article_id,
-        customer_id=customer.id,
-        share_id=row.id,
-        create_date=now,
-        last_beat_at=now,
-    )
-    db.session.add(view)
+    view = {
+        "company_id": customer.company_id,
+        "article_id": article_id,
+        "customer_id": customer.id,
+        "share_id": share_id,
+        "create_date": now,
+        "last_beat_at": now,
+    }
+    view_id = db.session.connection().execute(_NEW_VIEW, view).inserted_primary_key[0]
     log_action(customer, ACTION_READ_ARTICLE, uid, article_id)
-    db.session.flush()
     if buffered:
-        counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{row.id}": 1}
-        hot_buffer.add_after_commit(counts, view)
+        counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{share_id}": 1}
+        hot_buffer.add_after_commit(counts, hot_buffer.ViewEntry(view_id, customer.id, article_id, share_id, now))
         hot_buffer.remember_customer(customer)
-    return article, view
+    return article, view_id
 
 
 def forward_article(customer: Customer, article_id: int, data: dict) -> None:
