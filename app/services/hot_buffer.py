@@ -114,6 +114,31 @@ return 0
 """
 
 
+# KEYS: pending, each customer's credentials, each new view. ARGV: the cache TTL, the number of credentials, their
+# digests, the number of counted fields, each field and its amount, then each view's customer, article, tree row
+# and last heartbeat (as the heartbeat script keeps a view).
+_AFTER_COMMIT_SCRIPT = """
+local ttl, credentials = ARGV[1], tonumber(ARGV[2])
+local i = 3
+for k = 2, credentials + 1 do
+  redis.call('SET', KEYS[k], ARGV[i], 'EX', ttl)
+  i = i + 1
+end
+local counted = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, counted do
+  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for k = credentials + 2, #KEYS do
+  redis.call('HSET', KEYS[k], 'c', ARGV[i], 'a', ARGV[i + 1], 's', ARGV[i + 2], 'l', ARGV[i + 3])
+  redis.call('EXPIRE', KEYS[k], ttl)
+  i = i + 4
+end
+return 0
+"""
+
+
 def enabled() -> bool:
     return bool(current_app.config["HOT_BUFFER"]) and uses_redis()
 
@@ -306,15 +331,12 @@ class ViewEntry:
 def add_after_commit(counts: dict[str, int], view: ViewEntry | None = None) -> None:
     """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
     the session commits (nothing when it rolls back)."""
-    entry = None
-    if view is not None:
-        cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": _epoch(view.last_beat_at)}
-        entry = (_key("v", view.id), cached)
-    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), entry))
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((dict(counts), view))
 
 
 @event.listens_for(Session, "after_commit")
 def _write_after_commit(session: Session) -> None:
+    """What the committed transaction left for Redis, in one script (one round trip, all or nothing)."""
     pending = session.info.pop(_AFTER_COMMIT, None)
     stale = session.info.pop(_STALE_KEYS, None)
     credentials = session.info.pop(_CREDENTIALS, None)
@@ -323,20 +345,19 @@ def _write_after_commit(session: Session) -> None:
         credentials = {key: digest for key, digest in (credentials or {}).items() if key not in stale}
     if not pending and not credentials:
         return
-    ttl = current_app.config["HOT_CACHE_TTL"]
+    credentials = credentials or {}
+    pending = pending or []
+    counted = [(field, amount) for fields, _ in pending for field, amount in fields.items()]
+    views = [view for _, view in pending if view is not None]
+    keys = [_key("pending"), *credentials, *(_key("v", view.id) for view in views)]
+    args = [current_app.config["HOT_CACHE_TTL"], len(credentials), *credentials.values(), len(counted)]
+    args += [item for pair in counted for item in pair]
+    for view in views:
+        args += [view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at)]
     try:
-        pipe = _connection().pipeline(transaction=True)
-        for key, digest in (credentials or {}).items():
-            pipe.set(key, digest, ex=ttl)
-        for pending_key, fields, view in pending or []:
-            for field, amount in fields.items():
-                pipe.hincrby(pending_key, field, amount)
-            if view is not None:
-                pipe.hset(view[0], mapping=view[1])
-                pipe.expire(view[0], ttl)
-        pipe.execute()
+        _run("after_commit", _AFTER_COMMIT_SCRIPT, keys, args)
     except RedisError as err:
-        counts = [fields for _, fields, _ in pending or []]
+        counts = [fields for fields, _ in pending]
         log.error("hot buffer unreachable: counts lost", extra={"error": type(err).__name__, "counts": counts})
 
 

@@ -76,16 +76,9 @@ def _row(article_id: int, uid: int, customer_id: int, pid: int | None) -> Articl
     return db.session.scalars(stmt, _at(article_id, uid, customer_id, pid)).first()
 
 
-def chain_row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare:
-    """The tree row of the link (uid, pid) the customer's page was opened from; 302 when 16.1 never recorded it."""
-    row = _row(article_id, uid, customer_id, pid)
-    if row is None:
-        raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
-    return row
-
-
 def chain_row_id(article_id: int, uid: int, customer_id: int, pid: int | None) -> int:
-    """`chain_row`'s id alone: one column, no ORM object, on the session's connection (15.1's cost)."""
+    """The id of the tree row of the link (uid, pid) the customer's page was opened from (one column, no ORM
+    object: 15.1 and 16.4 need nothing else); 302 when 16.1 never recorded it."""
     stmt = _place(_SHARE.c.id, lowest=pid == customer_id)
     share_id = db.session.connection().scalar(stmt, _at(article_id, uid, customer_id, pid))
     if share_id is None:
@@ -245,14 +238,14 @@ def forward_article(customer: Customer, article_id: int, data: dict) -> None:
         _article_out(customer.company_id, article_id)
     else:
         readable_article(customer.company_id, article_id)
-    row = chain_row(article_id, data["uid"], customer.id, data["pid"])
+    share_id = chain_row_id(article_id, data["uid"], customer.id, data["pid"])
     to_friend = data["forward_type"] == FORWARD_FRIEND
     if hot_buffer.enabled():
         kind = hot_buffer.SHARE_FRIEND if to_friend else hot_buffer.SHARE_MOMENTS
-        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{row.id}": 1})
+        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{share_id}": 1})
     else:
         _bump(Article, article_id, forward_count=1)
-        _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
+        _bump(ArticleShare, share_id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
     log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article_id)
     db.session.flush()
 
