@@ -371,23 +371,44 @@ def _drop_after_rollback(session: Session) -> None:
 # --- the cached 15.1 article ---------------------------------------------------------------------------
 
 
-def cached_article(article_id: int, load) -> dict:
-    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
-    return _cached(_key("a", article_id), load, lambda payload: payload["company_id"])
+def article_key(article_id: int) -> str:
+    return _key("a", article_id)
 
 
-def cached_card(company_id: int, uid: int, load):
-    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
-    return _cached(_key("u", company_id, uid), load, lambda _payload: company_id)
+def card_key(company_id: int, uid: int) -> str:
+    return _key("u", company_id, uid)
 
 
-def _cached(key: str, load, company_of):
-    """JSON kept under `key`, and listed in its company's set, which a company-wide change drops at once."""
-    conn = _connection()
+def prefetch(*keys: str) -> dict[str, bytes | None]:
+    """The cached values of `keys` in one MGET, for `cached_article`/`cached_card` ({} when Redis cannot be
+    reached: each then asks alone)."""
     try:
-        raw = conn.get(key)
+        return dict(zip(keys, _connection().mget(keys), strict=True))
     except RedisError:
-        return load()
+        return {}
+
+
+def cached_article(article_id: int, load, prefetched: dict | None = None) -> dict:
+    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
+    return _cached(article_key(article_id), load, lambda payload: payload["company_id"], prefetched)
+
+
+def cached_card(company_id: int, uid: int, load, prefetched: dict | None = None):
+    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
+    return _cached(card_key(company_id, uid), load, lambda _payload: company_id, prefetched)
+
+
+def _cached(key: str, load, company_of, prefetched: dict | None = None):
+    """JSON kept under `key` (already fetched when `prefetched` has it), and listed in its company's set, which a
+    company-wide change drops at once."""
+    conn = _connection()
+    if prefetched and key in prefetched:
+        raw = prefetched[key]
+    else:
+        try:
+            raw = conn.get(key)
+        except RedisError:
+            return load()
     if raw is not None:
         return json.loads(raw)
     payload = load()

@@ -179,7 +179,7 @@ def heartbeat_interval() -> int:
     return current_app.config["STAYTIME_HEARTBEAT_INTERVAL"]
 
 
-def _article_out(company_id: int, article_id: int) -> dict:
+def _article_out(company_id: int, article_id: int, prefetched: dict | None = None) -> dict:
     """15.1's article (H5ArticleOutSchema) of a published article of the company (302 otherwise); cached in the
     hot buffer when it is on (app/services/hot_buffer.py)."""
 
@@ -187,13 +187,13 @@ def _article_out(company_id: int, article_id: int) -> dict:
         article = readable_article(company_id, article_id, with_relations=True)
         return {"company_id": article.company_id, "status": article.status, "out": H5ArticleOutSchema().dump(article)}
 
-    payload = hot_buffer.cached_article(article_id, load) if hot_buffer.enabled() else load()
+    payload = hot_buffer.cached_article(article_id, load, prefetched) if hot_buffer.enabled() else load()
     if payload["company_id"] != company_id or payload["status"] != STATUS_PUBLISHED:
         raise ApiError.not_found("文章")
     return payload["out"]
 
 
-def reader_card(company_id: int, uid: int) -> dict | None:
+def reader_card(company_id: int, uid: int, prefetched: dict | None = None) -> dict | None:
     """15.1's user_card: the company's radar user uid's card (RadarUserCardSchema), None when it has none
     (app/services/cards.py); cached in the hot buffer when it is on."""
 
@@ -201,16 +201,19 @@ def reader_card(company_id: int, uid: int) -> dict | None:
         card = cards.radar_user_card(company_id, uid)
         return RadarUserCardSchema().dump(card) if card else None
 
-    return hot_buffer.cached_card(company_id, uid, load) if hot_buffer.enabled() else load()
+    return hot_buffer.cached_card(company_id, uid, load, prefetched) if hot_buffer.enabled() else load()
 
 
-def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, int]:
-    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, and the id of the
-    view heartbeats refer to. Core statements only (the read is the customers' costliest request): the tree
-    row's id, the view's INSERT, the event (`log_action`)."""
-    article = _article_out(customer.company_id, article_id)
-    share_id = chain_row_id(article_id, uid, customer.id, pid)
+def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, int, dict | None]:
+    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, the id of the view
+    heartbeats refer to, and uid's card (`reader_card`). Core statements only (the read is the customers'
+    costliest request): the tree row's id, the view's INSERT, the event (`log_action`); the cached article and
+    card in one Redis round trip."""
     buffered = hot_buffer.enabled()
+    keys = (hot_buffer.article_key(article_id), hot_buffer.card_key(customer.company_id, uid))
+    cached = hot_buffer.prefetch(*keys) if buffered else {}
+    article = _article_out(customer.company_id, article_id, cached)
+    share_id = chain_row_id(article_id, uid, customer.id, pid)
     if not buffered:
         _bump(Article, article_id, read_count=1)
         _bump(ArticleShare, share_id, read_count=1)
@@ -229,7 +232,7 @@ def view_article(customer: Customer, article_id: int, uid: int, pid: int | None)
         counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{share_id}": 1}
         hot_buffer.add_after_commit(counts, hot_buffer.ViewEntry(view_id, customer.id, article_id, share_id, now))
         hot_buffer.remember_customer(customer)
-    return article, view_id
+    return article, view_id, reader_card(customer.company_id, uid, cached)
 
 
 def forward_article(customer: Customer, article_id: int, data: dict) -> None:
