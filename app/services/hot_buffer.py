@@ -414,8 +414,9 @@ def _cached(key: str, load, company_of, prefetched: dict | None = None):
     payload = load()
     company_set = _key("co", company_of(payload))
     ttl = current_app.config["HOT_CACHE_TTL"]
+    stored = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))  # UTF-8, not 6 bytes per character
     with contextlib.suppress(RedisError):  # not cached this time
-        conn.pipeline().set(key, json.dumps(payload), ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
+        conn.pipeline().set(key, stored, ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
     return payload
 
 
