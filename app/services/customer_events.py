@@ -1,7 +1,7 @@
 """What a customer does on the H5 pages, logged as AccessLog events (action codes: docs/domain.md); the customer's
 own activity sign-up (8.9 on the H5 side)."""
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, insert, update
 
 from app.extensions import db
 from app.models.plugin import Activity, ActivitySignUp
@@ -17,28 +17,35 @@ ACTION_FORWARD_MOMENTS = 16
 ACTION_SIGN_UP = 17
 
 
+# Built once: every H5 read and forward runs both (Core statements on the session's connection, no unit of work;
+# the rows are those the ORM would write, create_date from the column default).
+_NEW_EVENT = insert(AccessLog.__table__)
+_RELATION = UserCustomer.__table__
+_TOUCH = (
+    update(_RELATION)
+    .where(_RELATION.c.radar_user_id == bindparam("rid"), _RELATION.c.customer_id == bindparam("cid"))
+    .values(last_activity_time=bindparam("at"))
+)
+
+
 def log_action(customer: Customer, action: int, radar_user_id: int | None, article_id: int | None = None) -> None:
-    db.session.add(
-        AccessLog(
-            company_id=customer.company_id,
-            action=action,
-            radar_user_id=radar_user_id,
-            customer_id=customer.id,
-            article_id=article_id,
-        )
-    )
+    """Record the event at once, and touch the relation with the radar user."""
+    event = {
+        "company_id": customer.company_id,
+        "action": action,
+        "radar_user_id": radar_user_id,
+        "customer_id": customer.id,
+        "article_id": article_id,
+    }
+    db.session.connection().execute(_NEW_EVENT, event)
     if radar_user_id is not None:
         touch_relation(radar_user_id, customer.id)
 
 
 def touch_relation(radar_user_id: int, customer_id: int) -> None:
-    """The radar user's customer was active just now (no-op when they are not related)."""
-    db.session.execute(
-        update(UserCustomer)
-        .where(UserCustomer.radar_user_id == radar_user_id, UserCustomer.customer_id == customer_id)
-        .values(last_activity_time=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    """The radar user's customer was active just now (no-op when they are not related). It flushes nothing
+    first: a relation just added is flushed by its creator (as `share._link` does)."""
+    db.session.connection().execute(_TOUCH, {"rid": radar_user_id, "cid": customer_id, "at": utcnow()})
 
 
 def send_sign_up_code(customer: Customer, activity_id: int, phone: str) -> int:

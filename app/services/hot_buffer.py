@@ -114,6 +114,31 @@ return 0
 """
 
 
+# KEYS: pending, each customer's credentials, each new view. ARGV: the cache TTL, the number of credentials, their
+# digests, the number of counted fields, each field and its amount, then each view's customer, article, tree row
+# and last heartbeat (as the heartbeat script keeps a view).
+_AFTER_COMMIT_SCRIPT = """
+local ttl, credentials = ARGV[1], tonumber(ARGV[2])
+local i = 3
+for k = 2, credentials + 1 do
+  redis.call('SET', KEYS[k], ARGV[i], 'EX', ttl)
+  i = i + 1
+end
+local counted = tonumber(ARGV[i])
+i = i + 1
+for _ = 1, counted do
+  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+  i = i + 2
+end
+for k = credentials + 2, #KEYS do
+  redis.call('HSET', KEYS[k], 'c', ARGV[i], 'a', ARGV[i + 1], 's', ARGV[i + 2], 'l', ARGV[i + 3])
+  redis.call('EXPIRE', KEYS[k], ttl)
+  i = i + 4
+end
+return 0
+"""
+
+
 def enabled() -> bool:
     return bool(current_app.config["HOT_BUFFER"]) and uses_redis()
 
@@ -292,18 +317,26 @@ def customer_row(caller: SignedCustomer) -> Customer:
 # --- counters of reads and forwards, written once the request's transaction commits -----------------
 
 
-def add_after_commit(counts: dict[str, int], view: ArticleView | None = None) -> None:
+@dataclass(frozen=True)
+class ViewEntry:
+    """A view just written (15.1), as its heartbeats find it in Redis."""
+
+    id: int
+    customer_id: int
+    article_id: int
+    share_id: int
+    last_beat_at: datetime
+
+
+def add_after_commit(counts: dict[str, int], view: ViewEntry | None = None) -> None:
     """Add `counts` ({"<kind>:<id>": amount}) to the buffer, and cache the new `view` for its heartbeats, once
     the session commits (nothing when it rolls back)."""
-    entry = None
-    if view is not None:
-        cached = {"c": view.customer_id, "a": view.article_id, "s": view.share_id, "l": _epoch(view.last_beat_at)}
-        entry = (_key("v", view.id), cached)
-    db.session.info.setdefault(_AFTER_COMMIT, []).append((_key("pending"), dict(counts), entry))
+    db.session.info.setdefault(_AFTER_COMMIT, []).append((dict(counts), view))
 
 
 @event.listens_for(Session, "after_commit")
 def _write_after_commit(session: Session) -> None:
+    """What the committed transaction left for Redis, in one script (one round trip, all or nothing)."""
     pending = session.info.pop(_AFTER_COMMIT, None)
     stale = session.info.pop(_STALE_KEYS, None)
     credentials = session.info.pop(_CREDENTIALS, None)
@@ -312,20 +345,19 @@ def _write_after_commit(session: Session) -> None:
         credentials = {key: digest for key, digest in (credentials or {}).items() if key not in stale}
     if not pending and not credentials:
         return
-    ttl = current_app.config["HOT_CACHE_TTL"]
+    credentials = credentials or {}
+    pending = pending or []
+    counted = [(field, amount) for fields, _ in pending for field, amount in fields.items()]
+    views = [view for _, view in pending if view is not None]
+    keys = [_key("pending"), *credentials, *(_key("v", view.id) for view in views)]
+    args = [current_app.config["HOT_CACHE_TTL"], len(credentials), *credentials.values(), len(counted)]
+    args += [item for pair in counted for item in pair]
+    for view in views:
+        args += [view.customer_id, view.article_id, view.share_id, _epoch(view.last_beat_at)]
     try:
-        pipe = _connection().pipeline(transaction=True)
-        for key, digest in (credentials or {}).items():
-            pipe.set(key, digest, ex=ttl)
-        for pending_key, fields, view in pending or []:
-            for field, amount in fields.items():
-                pipe.hincrby(pending_key, field, amount)
-            if view is not None:
-                pipe.hset(view[0], mapping=view[1])
-                pipe.expire(view[0], ttl)
-        pipe.execute()
+        _run("after_commit", _AFTER_COMMIT_SCRIPT, keys, args)
     except RedisError as err:
-        counts = [fields for _, fields, _ in pending or []]
+        counts = [fields for fields, _ in pending]
         log.error("hot buffer unreachable: counts lost", extra={"error": type(err).__name__, "counts": counts})
 
 
@@ -339,30 +371,52 @@ def _drop_after_rollback(session: Session) -> None:
 # --- the cached 15.1 article ---------------------------------------------------------------------------
 
 
-def cached_article(article_id: int, load) -> dict:
-    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
-    return _cached(_key("a", article_id), load, lambda payload: payload["company_id"])
+def article_key(article_id: int) -> str:
+    return _key("a", article_id)
 
 
-def cached_card(company_id: int, uid: int, load):
-    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
-    return _cached(_key("u", company_id, uid), load, lambda _payload: company_id)
+def card_key(company_id: int, uid: int) -> str:
+    return _key("u", company_id, uid)
 
 
-def _cached(key: str, load, company_of):
-    """JSON kept under `key`, and listed in its company's set, which a company-wide change drops at once."""
-    conn = _connection()
+def prefetch(*keys: str) -> dict[str, bytes | None]:
+    """The cached values of `keys` in one MGET, for `cached_article`/`cached_card` ({} when Redis cannot be
+    reached: each then asks alone)."""
     try:
-        raw = conn.get(key)
+        return dict(zip(keys, _connection().mget(keys), strict=True))
     except RedisError:
-        return load()
+        return {}
+
+
+def cached_article(article_id: int, load, prefetched: dict | None = None) -> dict:
+    """The article's cached 15.1 payload, else `load()` (a dict with its "company_id"), kept HOT_CACHE_TTL."""
+    return _cached(article_key(article_id), load, lambda payload: payload["company_id"], prefetched)
+
+
+def cached_card(company_id: int, uid: int, load, prefetched: dict | None = None):
+    """The company's radar user `uid`'s cached card (None: no card), else `load()`, kept HOT_CACHE_TTL."""
+    return _cached(card_key(company_id, uid), load, lambda _payload: company_id, prefetched)
+
+
+def _cached(key: str, load, company_of, prefetched: dict | None = None):
+    """JSON kept under `key` (already fetched when `prefetched` has it), and listed in its company's set, which a
+    company-wide change drops at once."""
+    conn = _connection()
+    if prefetched and key in prefetched:
+        raw = prefetched[key]
+    else:
+        try:
+            raw = conn.get(key)
+        except RedisError:
+            return load()
     if raw is not None:
         return json.loads(raw)
     payload = load()
     company_set = _key("co", company_of(payload))
     ttl = current_app.config["HOT_CACHE_TTL"]
+    stored = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))  # UTF-8, not 6 bytes per character
     with contextlib.suppress(RedisError):  # not cached this time
-        conn.pipeline().set(key, json.dumps(payload), ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
+        conn.pipeline().set(key, stored, ex=ttl).sadd(company_set, key).expire(company_set, ttl).execute()
     return payload
 
 

@@ -4,8 +4,10 @@
 A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.
 """
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
@@ -26,6 +28,8 @@ from app.services.share_links import ShareParams
 from app.tenancy import get_for_company
 from app.timefmt import utcnow
 
+_SHARE = ArticleShare.__table__
+_NEW_VIEW = insert(ArticleView.__table__)  # 15.1's view, a Core INSERT (stay_time from the column default)
 NOT_IN_CHAIN_MSG = "未找到您在此文章转发链中的记录，请从分享链接重新打开文章"
 
 
@@ -40,38 +44,46 @@ def readable_article(company_id: int, article_id: int, with_relations: bool = Fa
     return article
 
 
-def _lowest_row(article_id: int, uid: int, customer_id: int) -> ArticleShare | None:
-    """The customer's place in uid's chain nearest the root (a customer may have opened several links)."""
-    stmt = (
-        select(ArticleShare)
-        .where(
-            ArticleShare.article_id == article_id,
-            ArticleShare.radar_user_id == uid,
-            ArticleShare.customer_id == customer_id,
-        )
-        .order_by(ArticleShare.level, ArticleShare.id)
+@cache
+def _place(what, lowest: bool = False):
+    """SELECT `what` (the row or one of its columns) of the customer's place in uid's chain: the one opened from
+    a link (its parent_key), or (`lowest`) the one nearest the root (a customer may have opened several links).
+    Built once, with bind parameters (`_at`)."""
+    share = _SHARE.c
+    stmt = select(what).where(
+        share.article_id == bindparam("article_id"),
+        share.radar_user_id == bindparam("uid"),
+        share.customer_id == bindparam("customer_id"),
     )
-    return db.session.scalars(stmt.limit(1)).first()
+    if lowest:
+        return stmt.order_by(share.level, share.id).limit(1)
+    return stmt.where(share.parent_key == bindparam("parent_key"))
+
+
+def _at(article_id: int, uid: int, customer_id: int, pid: int | None = None) -> dict:
+    """`_place`'s parameters."""
+    return {"article_id": article_id, "uid": uid, "customer_id": customer_id, "parent_key": pid or ROOT_PARENT_KEY}
+
+
+def _lowest_row(article_id: int, uid: int, customer_id: int) -> ArticleShare | None:
+    """The customer's place in uid's chain nearest the root."""
+    return db.session.scalars(_place(ArticleShare, lowest=True), _at(article_id, uid, customer_id)).first()
 
 
 def _row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare | None:
-    if pid == customer_id:  # the customer opened its own link: that is its own place in the chain
-        return _lowest_row(article_id, uid, customer_id)
-    stmt = select(ArticleShare).where(
-        ArticleShare.article_id == article_id,
-        ArticleShare.radar_user_id == uid,
-        ArticleShare.customer_id == customer_id,
-        ArticleShare.parent_key == (pid or ROOT_PARENT_KEY),
-    )
-    return db.session.scalars(stmt).first()
+    # the customer opened its own link: that is its own place in the chain
+    stmt = _place(ArticleShare, lowest=pid == customer_id)
+    return db.session.scalars(stmt, _at(article_id, uid, customer_id, pid)).first()
 
 
-def chain_row(article_id: int, uid: int, customer_id: int, pid: int | None) -> ArticleShare:
-    """The tree row of the link (uid, pid) the customer's page was opened from; 302 when 16.1 never recorded it."""
-    row = _row(article_id, uid, customer_id, pid)
-    if row is None:
+def chain_row_id(article_id: int, uid: int, customer_id: int, pid: int | None) -> int:
+    """The id of the tree row of the link (uid, pid) the customer's page was opened from (one column, no ORM
+    object: 15.1 and 16.4 need nothing else); 302 when 16.1 never recorded it."""
+    stmt = _place(_SHARE.c.id, lowest=pid == customer_id)
+    share_id = db.session.connection().scalar(stmt, _at(article_id, uid, customer_id, pid))
+    if share_id is None:
         raise ApiError(Code.NOT_FOUND, NOT_IN_CHAIN_MSG)
-    return row
+    return share_id
 
 
 # --- 16.1: recording a customer who opened a share link ----------------------------------------
@@ -167,7 +179,7 @@ def heartbeat_interval() -> int:
     return current_app.config["STAYTIME_HEARTBEAT_INTERVAL"]
 
 
-def _article_out(company_id: int, article_id: int) -> dict:
+def _article_out(company_id: int, article_id: int, prefetched: dict | None = None) -> dict:
     """15.1's article (H5ArticleOutSchema) of a published article of the company (302 otherwise); cached in the
     hot buffer when it is on (app/services/hot_buffer.py)."""
 
@@ -175,13 +187,13 @@ def _article_out(company_id: int, article_id: int) -> dict:
         article = readable_article(company_id, article_id, with_relations=True)
         return {"company_id": article.company_id, "status": article.status, "out": H5ArticleOutSchema().dump(article)}
 
-    payload = hot_buffer.cached_article(article_id, load) if hot_buffer.enabled() else load()
+    payload = hot_buffer.cached_article(article_id, load, prefetched) if hot_buffer.enabled() else load()
     if payload["company_id"] != company_id or payload["status"] != STATUS_PUBLISHED:
         raise ApiError.not_found("文章")
     return payload["out"]
 
 
-def reader_card(company_id: int, uid: int) -> dict | None:
+def reader_card(company_id: int, uid: int, prefetched: dict | None = None) -> dict | None:
     """15.1's user_card: the company's radar user uid's card (RadarUserCardSchema), None when it has none
     (app/services/cards.py); cached in the hot buffer when it is on."""
 
@@ -189,35 +201,38 @@ def reader_card(company_id: int, uid: int) -> dict | None:
         card = cards.radar_user_card(company_id, uid)
         return RadarUserCardSchema().dump(card) if card else None
 
-    return hot_buffer.cached_card(company_id, uid, load) if hot_buffer.enabled() else load()
+    return hot_buffer.cached_card(company_id, uid, load, prefetched) if hot_buffer.enabled() else load()
 
 
-def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, ArticleView]:
-    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, and the view
-    heartbeats refer to."""
-    article = _article_out(customer.company_id, article_id)
-    row = chain_row(article_id, uid, customer.id, pid)
+def view_article(customer: Customer, article_id: int, uid: int, pid: int | None) -> tuple[dict, int, dict | None]:
+    """15.1: the article (H5ArticleOutSchema), one read on it and on the customer's tree row, the id of the view
+    heartbeats refer to, and uid's card (`reader_card`). Core statements only (the read is the customers'
+    costliest request): the tree row's id, the view's INSERT, the event (`log_action`); the cached article and
+    card in one Redis round trip."""
     buffered = hot_buffer.enabled()
+    keys = (hot_buffer.article_key(article_id), hot_buffer.card_key(customer.company_id, uid))
+    cached = hot_buffer.prefetch(*keys) if buffered else {}
+    article = _article_out(customer.company_id, article_id, cached)
+    share_id = chain_row_id(article_id, uid, customer.id, pid)
     if not buffered:
         _bump(Article, article_id, read_count=1)
-        _bump(ArticleShare, row.id, read_count=1)
+        _bump(ArticleShare, share_id, read_count=1)
     now = utcnow().replace(microsecond=0)  # heartbeats compare it: the same precision on every database
-    view = ArticleView(
-        company_id=customer.company_id,
-        article_id=article_id,
-        customer_id=customer.id,
-        share_id=row.id,
-        create_date=now,
-        last_beat_at=now,
-    )
-    db.session.add(view)
+    view = {
+        "company_id": customer.company_id,
+        "article_id": article_id,
+        "customer_id": customer.id,
+        "share_id": share_id,
+        "create_date": now,
+        "last_beat_at": now,
+    }
+    view_id = db.session.connection().execute(_NEW_VIEW, view).inserted_primary_key[0]
     log_action(customer, ACTION_READ_ARTICLE, uid, article_id)
-    db.session.flush()
     if buffered:
-        counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{row.id}": 1}
-        hot_buffer.add_after_commit(counts, view)
+        counts = {f"{hot_buffer.ARTICLE_READ}:{article_id}": 1, f"{hot_buffer.SHARE_READ}:{share_id}": 1}
+        hot_buffer.add_after_commit(counts, hot_buffer.ViewEntry(view_id, customer.id, article_id, share_id, now))
         hot_buffer.remember_customer(customer)
-    return article, view
+    return article, view_id, reader_card(customer.company_id, uid, cached)
 
 
 def forward_article(customer: Customer, article_id: int, data: dict) -> None:
@@ -226,14 +241,14 @@ def forward_article(customer: Customer, article_id: int, data: dict) -> None:
         _article_out(customer.company_id, article_id)
     else:
         readable_article(customer.company_id, article_id)
-    row = chain_row(article_id, data["uid"], customer.id, data["pid"])
+    share_id = chain_row_id(article_id, data["uid"], customer.id, data["pid"])
     to_friend = data["forward_type"] == FORWARD_FRIEND
     if hot_buffer.enabled():
         kind = hot_buffer.SHARE_FRIEND if to_friend else hot_buffer.SHARE_MOMENTS
-        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{row.id}": 1})
+        hot_buffer.add_after_commit({f"{hot_buffer.ARTICLE_FORWARD}:{article_id}": 1, f"{kind}:{share_id}": 1})
     else:
         _bump(Article, article_id, forward_count=1)
-        _bump(ArticleShare, row.id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
+        _bump(ArticleShare, share_id, **{"forward_friend_count" if to_friend else "forward_moments_count": 1})
     log_action(customer, ACTION_FORWARD_FRIEND if to_friend else ACTION_FORWARD_MOMENTS, data["uid"], article_id)
     db.session.flush()
 

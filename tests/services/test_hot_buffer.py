@@ -287,6 +287,24 @@ def test_redis_away_the_heartbeat_goes_to_the_database(api, app, hot, h5, share_
     assert _beat(api, impostor, h5.article, view_id, h5.user.id)["code"] == 400
 
 
+def test_redis_away_a_read_answers_the_same_from_the_database(api, app, hot, h5, share_make, monkeypatch):
+    """The article and the card come from one MGET; Redis gone, each comes from the database instead."""
+    share_make.row(h5.article, h5.user, h5.customer)
+    customer, article, uid = _plain(h5.customer), _plain(h5.article), h5.user.id
+
+    def read():
+        return body(api.as_(customer).get(f"{BASE}/myarticle/{article.id}", {"uid": uid}))["data"]
+
+    cached = read()
+    assert hot.redis.exists(hot.key("a", article.id), hot.key("u", h5.company.id, uid)) == 2
+    dead = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setitem(app.extensions, hot_buffer.HOT_REDIS, dead)
+    away = read()
+    assert away["article_access_log_id"] > cached["article_access_log_id"]  # a new view, written
+    assert (away["ret_data"], away["user_card"]) == (cached["ret_data"], cached["user_card"])
+    assert away["user_card"]["username"] == "雷达甲"
+
+
 # --- a flusher that dies ------------------------------------------------------------------------------
 
 

@@ -34,12 +34,12 @@ def myarticle(o_id, query):
     """15.1 公众号 - 显示单个文章 (counts a read; article_access_log_id is the view heartbeats refer to, every
     heartbeat_interval seconds; user_card is the sharing radar user's card, null when that user is disabled)."""
     customer = current_customer()
-    article, view = service.view_article(customer, o_id, query["uid"], query["pid"])
+    article, view_id, card = service.view_article(customer, o_id, query["uid"], query["pid"])
     data = {
         "ret_data": [article],
-        "article_access_log_id": view.id,
+        "article_access_log_id": view_id,
         "heartbeat_interval": service.heartbeat_interval(),
-        "user_card": service.reader_card(customer.company_id, query["uid"]),
+        "user_card": card,
     }
     return ok(data, "查询成功")
 
