@@ -22,7 +22,7 @@ from functools import cache, wraps
 from flask import current_app, request
 from marshmallow import Schema, fields
 
-from app.schemas.base import load, load_with
+from app.schemas.base import load
 
 FILE = {"schema": {"type": "string", "format": "binary"}}  # a success that is a file, whatever its type
 TEXT = {"schema": {"type": "string"}}
@@ -81,14 +81,11 @@ def takes(
 
     def decorate(view):
         loads_body = len(bodies) == 1
-        query_schemas: list = []  # one instance, made at the first request: a query schema keeps no state
 
         @wraps(view)
         def run(*args, **kwargs):
             if query is not None:
-                if not query_schemas:
-                    query_schemas.append(query())
-                kwargs["query"] = load_with(query_schemas[0], request.args)
+                kwargs["query"] = load(query, request.args)
             if target is not None:
                 wanted = inspect.signature(target).parameters
                 kwargs["target"] = target(**{name: value for name, value in kwargs.items() if name in wanted})
