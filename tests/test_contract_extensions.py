@@ -26,5 +26,7 @@ def test_role_1_reads_a_client_companys_overview_and_trend(api, make, radar):
 
 def test_role_2_cannot_name_another_company_on_1_7(api, make):
     admin = make.admin()
-    answer = body(api.as_(admin).post(f"{HOME}/line_info", {"days": 7, "index_type": 1}, query={"company_id": 999}))
-    assert answer["code"] == 302
+    form = {"days": 7, "index_type": 1}
+    for other in (make.company().id, 999999):  # another company's, and none's
+        answer = body(api.as_(admin).post(f"{HOME}/line_info", form, query={"company_id": other}))
+        assert answer["code"] == 302, other
