@@ -5,7 +5,7 @@ script in Redis (app/services/hot_buffer.py), and Flask's per-request machinery 
 before/after_request, the session's end) costs more than that work. This layer recognises exactly a `GET` of the
 heartbeat's URL and, when the buffer is on, takes the view's steps in the view's order with the view's own code
 — the clock skew (app/auth.py), the caller (hot_buffer.checked_customer: the token this process knows, else the
-database's), the query (StayTimeSchema, through app.schemas.base.load_with), the heartbeat
+database's), the query (StayTimeSchema, through app.schemas.base.load), the heartbeat
 (hot_buffer.heartbeat) — and answers the very envelope, status and headers the view would (content type,
 security headers, request id); its access line and metrics are the app's (app/logging.py, app/metrics.py).
 
@@ -30,7 +30,7 @@ from app.headers import EVERY_RESPONSE
 from app.logging import log_answered
 from app.metrics import observe
 from app.responses import ApiError, Code, envelope_body
-from app.schemas.base import load_with
+from app.schemas.base import load
 from app.schemas.share import StayTimeSchema
 from app.services import hot_buffer
 
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 # A query this layer reads itself: name=value pairs whose bytes need no decoding.
 _PLAIN_QUERY = re.compile(r"[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*(?:&[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*)*")
 _SIGNED = ("rand_str", "timestamp", "user_id")
-_QUERY = StayTimeSchema()  # the view's @takes(query=StayTimeSchema), made once
 
 
 def _digits(text: str) -> bool:
@@ -116,7 +115,7 @@ class HeartbeatFastPath:
         try:
             check_skew(timestamp)
             caller = hot_buffer.checked_customer(rand_str, timestamp, customer_id)
-            query = load_with(_QUERY, args)
+            query = load(StayTimeSchema, args)  # the view's @takes(query=...), one instance
             step = hot_buffer.heartbeat(caller, article_id, query["article_access_log_id"])
         except ApiError as err:
             return self._envelope(err.status, err.code, err.msg, err.data)

@@ -111,12 +111,7 @@ def load(schema_cls, data=None, **kwargs):
     """Validate `data` (default: the request's form/JSON) with `schema_cls`; 301/303 on error."""
     if has_request_context() and current_app.testing and (data is None or data is request.args):
         _check_declared(schema_cls, "body" if data is None else "query")
-    return load_with(_instance(schema_cls, **kwargs), data)
-
-
-def load_with(schema: Schema, data=None):
-    """load() with a schema instance: the one kept per schema class and arguments (a flat schema holds no state
-    between loads), or a caller's own (app/fastpath.py)."""
+    schema = _instance(schema_cls, **kwargs)
     try:
         result = schema.load(request_data() if data is None else data)
     except ValidationError as err:
