@@ -102,11 +102,16 @@ def local_day(column, start: datetime, end: datetime | None = None):
 def open_days(since: datetime) -> list[tuple[object, datetime, datetime | None]]:
     """(the day as an SQL DATE constant, from, to or None for now) for each TIMEZONE day from the one
     `since` falls on to today: the rows created since, counted a day at a time (usually today's only)."""
+    return [(func.date(literal(day, Date)), *bounds) for day, *bounds in open_day_bounds(since)]
+
+
+def open_day_bounds(since: datetime) -> list[tuple[date, datetime, datetime | None]]:
+    """open_days() as plain values: (the day, from, to or None for now); only the last one is open."""
     first = since.replace(tzinfo=UTC).astimezone(local_tz()).date()
     days = [first + timedelta(days=n) for n in range((local_today() - first).days + 1)] or [first]
     starts = [since, *(utc_midnight(day) for day in days[1:])]
     ends = [*starts[1:], None]
-    return [(func.date(literal(day, Date)), *bounds) for day, *bounds in zip(days, starts, ends, strict=True)]
+    return list(zip(days, starts, ends, strict=True))
 
 
 def as_date(value) -> date:

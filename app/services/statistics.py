@@ -9,7 +9,7 @@ whatever the number of rows kept (docs/radar.md).
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, func, literal_column, select, union_all
+from sqlalchemy import Date, and_, bindparam, case, func, literal_column, select, union_all
 
 from app.extensions import db
 from app.models.admin import AdminUser
@@ -25,7 +25,15 @@ from app.models.radar import (
     StatRollup,
 )
 from app.schemas.statistics import METRICS
-from app.services.stat_rollup import CREATED_MODELS, as_date, local_day, open_days, refresh_rollup, utc_midnight
+from app.services.stat_rollup import (
+    CREATED_MODELS,
+    as_date,
+    local_day,
+    open_day_bounds,
+    open_days,
+    refresh_rollup,
+    utc_midnight,
+)
 from app.timefmt import fmt_date, local_today
 
 # Metrics counted from AccessLog, by action code (docs/domain.md).
@@ -80,7 +88,7 @@ def _home_counts(company_id: int) -> tuple[int, int, int]:
     enabled = case((RadarUser.status == RADAR_ENABLED, 1), else_=0)
     users = select(func.count().label("total"), func.sum(enabled).label("enabled"))
     users = users.where(RadarUser.company_id == company_id).subquery()
-    created = union_all(*_created_parts(company_id, split, [CREATED_CUSTOMERS])).subquery()
+    created = union_all(*_created_parts(company_id, open_days(split), [CREATED_CUSTOMERS])).subquery()
     customers = select(func.sum(created.c.num)).scalar_subquery()
     total, seats, customer_num = db.session.execute(select(users.c.total, users.c.enabled, customers)).one()
     return int(total or 0), int(seats or 0), int(customer_num or 0)
@@ -113,15 +121,48 @@ def account_data(company_id: int) -> dict:
 
 # The `source` column of 1.6's one query: CreatedDay kinds or AccessLog actions in `key`.
 CREATED, EVENTS = 1, 2
+# 1.6's statement for each shape (open days; which window bounds are open), its values bound at execution:
+# building it and its cache key anew cost more CPU than the database spends running it.
+_WINDOW_SUMS: dict[tuple, object] = {}
 
 
 def _window_sums(company_id: int, split: datetime, windows) -> list:
     """(source, key, one sum per window) for customers and follow-up notes (by kind), events (by action)."""
-    created = _created_parts(company_id, split, list(METRIC_MODELS), literal_column(str(CREATED)).label("source"))
-    events = _event_parts(company_id, split, list(ACTION_METRIC), None, None, literal_column(str(EVENTS)))
+    days = open_day_bounds(split)
+    shape = (len(days), tuple((start is None, end is None) for start, end in windows.values()))
+    statement = _WINDOW_SUMS.get(shape)
+    if statement is None:
+        statement = _WINDOW_SUMS[shape] = _window_sums_statement(*shape)
+    params = {"company_id": company_id}
+    for n, (day, since, until) in enumerate(days):
+        params.update({f"day_{n}": day, f"since_{n}": since, f"until_{n}": until})
+    for n, (start, end) in enumerate(windows.values()):
+        params.update({f"start_{n}": start, f"end_{n}": end})
+    return db.session.execute(statement, {key: value for key, value in params.items() if value is not None}).all()
+
+
+def _window_sums_statement(open_count: int, open_bounds: tuple) -> object:
+    company = bindparam("company_id")
+    days = [
+        (
+            func.date(bindparam(f"day_{n}", type_=Date)),
+            bindparam(f"since_{n}"),
+            bindparam(f"until_{n}") if n < open_count - 1 else None,  # the last day runs until now
+        )
+        for n in range(open_count)
+    ]
+    windows = {
+        n: (
+            None if no_start else bindparam(f"start_{n}", type_=Date),
+            None if no_end else bindparam(f"end_{n}", type_=Date),
+        )
+        for n, (no_start, no_end) in enumerate(open_bounds)
+    }
+    created = _created_parts(company, days, list(METRIC_MODELS), literal_column(str(CREATED)).label("source"))
+    events = _event_parts(company, days, list(ACTION_METRIC), None, None, literal_column(str(EVENTS)))
     rows = union_all(*created, *events).subquery()
     sums = _windowed_sum(rows.c.day, windows, rows.c.num)
-    return db.session.execute(select(rows.c.source, rows.c.key, *sums).group_by(rows.c.source, rows.c.key)).all()
+    return select(rows.c.source, rows.c.key, *sums).group_by(rows.c.source, rows.c.key)
 
 
 def _in_window(column, start, end):
@@ -141,14 +182,14 @@ def _windowed_sum(column, windows, value) -> list:
     return sums
 
 
-def _created_parts(company_id: int, split: datetime, kinds: list[int], *head) -> list:
+def _created_parts(company_id, days: list, kinds: list[int], *head) -> list:
     """Selects of (*head, key = kind, day, num) for customers / follow-up notes: CreatedDay, and the rows
-    created since `split` (to UNION ALL)."""
+    created in each of `days` (open_days(): since the rollup's mark) (to UNION ALL)."""
     rolled = select(*head, CreatedDay.kind.label("key"), CreatedDay.day.label("day"), CreatedDay.num.label("num"))
     parts = [rolled.where(CreatedDay.company_id == company_id, CreatedDay.kind.in_(kinds))]
     for kind in kinds:
         model = METRIC_MODELS[kind]
-        for day, since, until in open_days(split):
+        for day, since, until in days:
             raw = select(*head, literal_column(str(kind)), day, func.count())
             parts.append(raw.where(model.company_id == company_id, *_created_in(model.create_date, since, until)))
     return parts
@@ -158,9 +199,9 @@ def _created_in(column, since: datetime, until: datetime | None) -> list:
     return [column >= since] if until is None else [column >= since, column < until]
 
 
-def _event_parts(company_id: int, split: datetime, actions, first_day: date | None, end_day: date | None, *head):
+def _event_parts(company_id, days: list, actions, first_day: date | None, end_day: date | None, *head):
     """Selects of (*head, key = action, day, num) for the events of [first_day, end_day): AccessLogDay (events
-    before `split`), and the events created since (to UNION ALL)."""
+    before the rollup's mark), and the events created in each of `days` (open_days() from the mark) (to UNION ALL)."""
     rolled = select(
         *head, AccessLogDay.action.label("key"), AccessLogDay.day.label("day"), AccessLogDay.num.label("num")
     )
@@ -169,11 +210,8 @@ def _event_parts(company_id: int, split: datetime, actions, first_day: date | No
         rolled = rolled.where(AccessLogDay.day >= first_day)
     if end_day is not None:
         rolled = rolled.where(AccessLogDay.day < end_day)
-    start = split if first_day is None else max(split, utc_midnight(first_day))
     parts = [rolled]
-    for day, since, until in open_days(start):
-        if end_day is not None and since >= utc_midnight(end_day):
-            break
+    for day, since, until in days:
         raw = select(*head, AccessLog.action, day, func.count()).where(
             AccessLog.company_id == company_id,
             AccessLog.action.in_(actions),
@@ -198,7 +236,9 @@ def line_info(company_id: int, days: int, index_type: int) -> list[dict]:
 def _daily_counts(company_id: int, index_type: int, first: date, end: date):
     if index_type in METRIC_MODELS:
         return _created_daily(company_id, index_type, first, end)
-    parts = _event_parts(company_id, refresh_rollup(company_id), METRIC_ACTIONS[index_type], first, end)
+    start, stop = max(refresh_rollup(company_id), utc_midnight(first)), utc_midnight(end)
+    days = [(day, since, until) for day, since, until in open_days(start) if since < stop]
+    parts = _event_parts(company_id, days, METRIC_ACTIONS[index_type], first, end)
     events = union_all(*parts).subquery()
     return db.session.execute(select(events.c.day, func.sum(events.c.num)).group_by(events.c.day)).all()
 
