@@ -177,7 +177,7 @@ class Nginx:
                 "-c",
                 str(self.work / "nginx.conf"),
                 "-g",
-                f"daemon off; error_log {self.work}/error.log;",
+                f"daemon off; error_log {self.work}/error.log warn;",
             ],
             start_new_session=True,
         )
@@ -190,6 +190,9 @@ class Nginx:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(10)
+        log = self.work / "error.log"
+        if log.exists():  # its limit_conn refusals and upstream errors, for a look after the run
+            shutil.copyfile(log, RESULTS / "h5_nginx_error.log")
         shutil.rmtree(self.work, ignore_errors=True)
 
 
