@@ -16,8 +16,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = _int("GUNICORN_WORKERS", 2)
 # Threaded workers (gthread): a request waiting on WeChat (at most WECHAT_REQUEST_DEADLINE seconds) holds one
 # thread, not the whole process, so unrelated requests go on being served. GUNICORN_WORKER_CLASS=sync with
-# GUNICORN_THREADS=1 gives the old one-request-per-process workers.
-threads = _int("GUNICORN_THREADS", 4)
+# GUNICORN_THREADS=1 gives the old one-request-per-process workers. 8 threads rather than 4: a heartbeat (well
+# under a millisecond) waits less often behind article reads holding every thread, so fewer are shed at the proxy
+# (bench/README.md, "H5 readers"); the work is GIL-bound, so more threads add no throughput beyond that.
+threads = _int("GUNICORN_THREADS", 8)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread" if threads > 1 else "sync")
 # The bounded queue in front of the workers (docs/h5.md "Overload"): connections the kernel holds until a worker
 # takes them; beyond it a new connection is refused at once rather than queued behind work the workers cannot
