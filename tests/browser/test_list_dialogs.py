@@ -2,7 +2,7 @@
 the way a person uses them: the form's own checks before anything is sent, the server's refusal on the field it
 names, an edit that keeps the dialog's title and values, a delete that asks first and can be called off."""
 
-from tests.browser.conftest import DEMO_PASSWORD, sign_in
+from tests.browser.conftest import ADMIN, ADMIN_PASSWORD, DEMO_PASSWORD, sign_in
 
 
 def _dialog(page, title: str):
@@ -120,3 +120,49 @@ def test_radar_user_and_join_request_edited_in_place(page, live_server):
     dialog.get_by_role("button", name="保存").click()
     dialog.wait_for(state="hidden")
     page.locator("[data-test=join-table] .el-table__row", has_text="13911112222").wait_for()
+
+
+def test_access_rule_added_under_a_parent_refused_as_taken_renamed_and_deleted(page, live_server):
+    """权限条目 (role 1): 添加子项 opens the dialog with that parent chosen; a taken url_path is refused there."""
+    sign_in(page, live_server, ADMIN, ADMIN_PASSWORD)
+    page.goto(live_server.url("/system/rules"))
+    table = page.locator("[data-test=access-rules-table]")
+    parent = table.locator(".el-table__row").first
+    parent.wait_for()
+    parent_name = parent.locator("td").nth(0).inner_text().strip()
+
+    parent.locator("[data-test=rule-add-child]").click()
+    dialog = _dialog(page, "新增条目")
+    assert parent_name in dialog.locator("[data-test=rule-parent]").inner_text()  # the row's rule as the parent
+    dialog.get_by_role("button", name="保存").click()
+    dialog.get_by_text("请输入名称").wait_for()  # the form's rules: nothing was sent
+    dialog.locator("input[data-test=rule-name]").fill("浏览器条目")
+    dialog.locator("input[data-test=rule-url-path]").fill("browser_rule")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.wait_for(state="hidden")
+    row = table.locator(".el-table__row", has_text="browser_rule")
+    row.wait_for()
+
+    page.locator("[data-test=rule-add]").click()
+    dialog = _dialog(page, "新增条目")
+    assert dialog.locator("input[data-test=rule-name]").input_value() == ""  # blank, no parent carried over
+    assert "无（顶级）" in dialog.locator("[data-test=rule-parent]").inner_text()
+    dialog.locator("input[data-test=rule-name]").fill("浏览器条目二")
+    dialog.locator("input[data-test=rule-url-path]").fill("browser_rule")
+    dialog.get_by_role("button", name="保存").click()
+    dialog.locator(".el-form-item__error", has_text="url_path 已存在").wait_for()  # the server's refusal, on its field
+    dialog.get_by_role("button", name="取消").click()
+    dialog.wait_for(state="hidden")
+
+    row.locator("[data-test=rule-edit]").click()
+    dialog = _dialog(page, "编辑条目")
+    assert dialog.locator("input[data-test=rule-name]").input_value() == "浏览器条目"
+    assert parent_name in dialog.locator("[data-test=rule-parent]").inner_text()
+    dialog.locator("input[data-test=rule-name]").fill("浏览器条目改")
+    dialog.get_by_role("button", name="保存").click()
+    renamed = table.locator(".el-table__row", has_text="浏览器条目改")
+    renamed.wait_for()
+
+    renamed.locator("[data-test=rule-delete]").click()
+    _confirm(page, "删除权限条目“浏览器条目改”（browser_rule）？", "确定")
+    renamed.wait_for(state="detached")
