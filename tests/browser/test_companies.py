@@ -1,4 +1,4 @@
-"""Companies (role 1): add with a refused duplicate name on its field, WeChat Work settings, sync with progress."""
+"""Companies (role 1): add with a refused duplicate name on its field, edit, WeChat Work settings, sync."""
 
 from tests.browser.conftest import ADMIN, ADMIN_PASSWORD, field, sign_in
 from tests.fixtures.wechat import AGENT_ID, AGENT_SECRET, CONTACTS_SECRET, seed_corp
@@ -27,13 +27,13 @@ def test_add_company_and_a_duplicate_name_is_refused_on_its_field(page, live_ser
     open_companies(page, live_server)
     page.locator("[data-test=company-add]").click()
     dialog = fill_company(page, "浏览器测试公司", 5)
-    dialog.locator("[data-test=company-save]").click()
+    dialog.locator("[data-test=dialog-save]").click()
     row_of(page, "浏览器测试公司").wait_for()
     assert "0 / 5" in row_of(page, "浏览器测试公司").inner_text()
 
     page.locator("[data-test=company-add]").click()
     dialog = fill_company(page, "浏览器测试公司", 3)
-    dialog.locator("[data-test=company-save]").click()
+    dialog.locator("[data-test=dialog-save]").click()
     error = dialog.locator(".el-form-item:has(input[data-test=company-name]) .el-form-item__error")
     error.wait_for()
     companies = live_server.api.ok(live_server.admin, "GET", "/company", {"name": "浏览器测试公司"})["ret_data"]
@@ -47,6 +47,21 @@ def test_add_company_and_a_duplicate_name_is_refused_on_its_field(page, live_ser
     )  # fmt: skip
     assert envelope["code"] == 300 and error.inner_text().strip() == envelope["msg"]
     assert dialog.is_visible()
+    dialog.get_by_role("button", name="取消").click()
+    dialog.wait_for(state="hidden")
+
+    row_of(page, "浏览器测试公司").locator("[data-test=company-edit]").click()
+    dialog = page.locator(".el-dialog", has_text="编辑公司")
+    dialog.wait_for()
+    assert field(dialog, "company-name").input_value() == "浏览器测试公司"  # filled from the row
+    dialog.locator(".el-form-item__error").wait_for(state="detached")  # the refusal above is not carried over
+    field(dialog, "company-seats").fill("6")
+    dialog.locator("[data-test=dialog-save]").click()
+    dialog.wait_for(state="hidden")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-test=company-table] .el-table__row')]"
+        ".some((r) => r.innerText.includes('浏览器测试公司') && r.innerText.includes('0 / 6'))"
+    )
 
 
 def test_wechat_work_settings_then_sync_reaches_100_percent(page, live_server, sandbox):
