@@ -264,6 +264,10 @@ class Config:
     # STAYTIME_MAX_STEP, or a reader's stay time loses the difference on every heartbeat; an overloaded server
     # sees the page wait up to three intervals, docs/h5.md "Overload": at most STAYTIME_MAX_STEP loses nothing).
     STAYTIME_HEARTBEAT_INTERVAL = _int("STAYTIME_HEARTBEAT_INTERVAL", 10, minimum=1)
+    # While requests wait longer than this (ms) between the proxy and the app (the proxy's X-Request-Start header,
+    # deploy/nginx), 16.5 answers twice that interval (at most STAYTIME_MAX_STEP): the readers' pages slow their
+    # heartbeats and the app's threads go to the reads (docs/h5.md "Overload"). 0: never.
+    STAYTIME_BUSY_QUEUE_MS = _int("STAYTIME_BUSY_QUEUE_MS", 200)
     # The customer hot path (docs/h5.md "The hot path"): with jobs on Redis, heartbeats and the counters of reads
     # and forwards go to a Redis buffer that a periodic job writes to the database every HOT_FLUSH_INTERVAL
     # seconds; the 15.1 article and the customers' credentials are cached there for HOT_CACHE_TTL seconds.

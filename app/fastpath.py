@@ -101,14 +101,15 @@ class HeartbeatFastPath:
         environ[request_id.ENVIRON_KEY] = request_id.chosen(environ.get("HTTP_X_REQUEST_ID", ""))
         try:
             with self.app.app_context(), request_id.bound(environ[request_id.ENVIRON_KEY]):
-                return self._answer(int(match[1]), args, rand_str, timestamp, int(user_id))
+                start = environ.get("HTTP_X_REQUEST_START")
+                return self._answer(int(match[1]), args, rand_str, timestamp, int(user_id), start)
         except SQLAlchemyError:  # the database away: the view answers (and logs) it
             return None
         except Exception:  # Flask answers it as it would have (a step counted twice in one second adds 0)
             log.exception("heartbeat fast path failed: handed to Flask")
             return None
 
-    def _answer(self, article_id: int, args: dict, rand_str: str, timestamp: str, customer_id: int):
+    def _answer(self, article_id: int, args: dict, rand_str: str, timestamp: str, customer_id: int, start):
         """The view's steps (app/api/gongzhonghao/article.py staytime), in its order."""
         if not hot_buffer.enabled():
             return None
@@ -121,7 +122,7 @@ class HeartbeatFastPath:
             return self._envelope(err.status, err.code, err.msg, err.data)
         if step is None:  # Redis unreachable (within a second): nothing counted; the view writes to the database
             return None
-        return self._envelope(200, Code.OK, article.STAYTIME_OK)
+        return self._envelope(200, Code.OK, article.STAYTIME_OK, article.staytime_answer(start))
 
     def _envelope(self, status: int, code: int, msg: str, data=None) -> tuple[int, int, bytes]:
         """As jsonify (the app's JSON provider, compact outside debug mode) and app.responses.envelope."""

@@ -364,6 +364,12 @@ class ArticlePageSchema(Schema):
     user_card = fields.Nested(RadarUserCardSchema, required=True, allow_none=True)
 
 
+class StayTimeAnswerSchema(Schema):
+    """16.5: the seconds the page waits before its next heartbeat (twice 15.1's while the server is busy)."""
+
+    heartbeat_interval = _int()
+
+
 class CardPageAnswerSchema(Schema):
     ret_data = fields.Nested(CardPageSchema, required=True)
 

@@ -4,6 +4,7 @@
 A level is always computed here from the stored rows — the sharer's row plus one — never taken from a client.
 """
 
+import time
 from functools import cache
 
 from flask import current_app
@@ -174,9 +175,67 @@ def _bump(model, row_id: int, **increments) -> None:
     )
 
 
+# When a process is busy (docs/h5.md "Overload"): in a whole second, at least BUSY_SHARE of its heartbeats (and
+# BUSY_MIN or more) waited in the queue before the app longer than STAYTIME_BUSY_QUEUE_MS; it then stays busy for
+# BUSY_HOLD_SECONDS. One slow request at ordinary load (a pause of the machine) does not make it busy.
+BUSY_SHARE = 0.1
+BUSY_MIN = 20
+BUSY_HOLD_SECONDS = 10
+BUSY_METER = "zhugeleida_heartbeat_busy_meter"  # app.extensions key: the process's BusyMeter
+
+
+class BusyMeter:
+    """Counts this process's heartbeats per second, and those that queued (see BUSY_SHARE). Approximate under
+    threads (an increment may be lost): it only decides how often pages beat."""
+
+    def __init__(self):
+        self.second, self.seen, self.queued, self.until = 0, 0, 0, 0.0
+
+    def note(self, now: float, queued: bool) -> bool:
+        """Count one heartbeat; whether the process is busy."""
+        second = int(now)
+        if second != self.second:
+            if second == self.second + 1 and self.seen >= BUSY_MIN and self.queued >= BUSY_SHARE * self.seen:
+                self.until = now + BUSY_HOLD_SECONDS
+            self.second, self.seen, self.queued = second, 0, 0
+        self.seen += 1
+        self.queued += queued
+        return now < self.until
+
+
 def heartbeat_interval() -> int:
     """15.1's heartbeat_interval: the seconds the article page waits between two heartbeats."""
     return current_app.config["STAYTIME_HEARTBEAT_INTERVAL"]
+
+
+def next_heartbeat(request_start: str | None) -> int:
+    """16.5's heartbeat_interval: 15.1's, or twice that (at most STAYTIME_MAX_STEP) while this process is busy
+    (BusyMeter; `request_start` is the proxy's X-Request-Start, "t=<epoch seconds>"): then every page slows
+    down, not only the one whose heartbeat waited, and the app's threads go to the reads."""
+    config = current_app.config
+    interval = config["STAYTIME_HEARTBEAT_INTERVAL"]
+    busy_ms = config["STAYTIME_BUSY_QUEUE_MS"]
+    if not busy_ms:
+        return interval
+    meter = current_app.extensions.get(BUSY_METER)
+    if meter is None:
+        meter = current_app.extensions[BUSY_METER] = BusyMeter()
+    now = time.time()
+    queued = bool(request_start) and queued_ms(request_start, now) > busy_ms
+    if meter.note(now, queued):
+        return min(2 * interval, config["STAYTIME_MAX_STEP"])
+    return interval
+
+
+def queued_ms(request_start: str, now: float) -> float:
+    """How long a request waited between the proxy and the app; 0 when the header says nothing usable (not a
+    time, or one from a clock that disagrees with this host's by a minute)."""
+    try:
+        started = float(request_start.removeprefix("t="))
+    except ValueError:
+        return 0.0
+    waited = (now - started) * 1000
+    return waited if 0 <= waited < 60_000 else 0.0
 
 
 def _article_out(company_id: int, article_id: int, prefetched: dict | None = None) -> dict:

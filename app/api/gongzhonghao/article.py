@@ -2,12 +2,12 @@
 
 from functools import wraps
 
-from flask import Blueprint
+from flask import Blueprint, request
 
 from app.auth import checks_own_signature, current_customer
 from app.declare import Empty, answers, takes
 from app.responses import ok
-from app.schemas.answers import ArticlePageSchema
+from app.schemas.answers import ArticlePageSchema, StayTimeAnswerSchema
 from app.schemas.share import ChainSchema, ForwardSchema, StayTimeSchema
 from app.services import hot_buffer
 from app.services import share as service
@@ -54,11 +54,17 @@ def forward_article(o_id, query):
 
 
 @bp.get("/staytime/<int:o_id>")
-@answers(Empty)
+@answers(StayTimeAnswerSchema)
 @checks_own_signature
 @_caller_first
 @takes(query=StayTimeSchema)
 def staytime(o_id, query, caller):
-    """16.5 公众号 - 记录文章查看时间 (a heartbeat: the server measures the time since the previous one)."""
+    """16.5 公众号 - 记录文章查看时间 (a heartbeat: the server measures the time since the previous one; its data says
+    when to send the next)."""
     service.heartbeat(caller, o_id, query["article_access_log_id"])
-    return ok(msg=STAYTIME_OK)
+    return ok(staytime_answer(request.headers.get("X-Request-Start")), STAYTIME_OK)
+
+
+def staytime_answer(request_start: str | None) -> dict:
+    """16.5's data, also given by its fast path (app/fastpath.py)."""
+    return {"heartbeat_interval": service.next_heartbeat(request_start)}

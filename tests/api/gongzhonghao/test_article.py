@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models.article import STATUS_UNPUBLISHED, Article
 from app.models.radar import AccessLog, UserCustomer
 from app.models.share import ArticleShare, ArticleView
+from app.services import share
 from app.timefmt import utcnow
 from tests.conftest import body
 
@@ -209,16 +210,17 @@ def _rewind(view_id, seconds):
     db.session.commit()
 
 
-def _beat(api, h5, view_id, customer=None, article_id=None):
+def _beat(api, h5, view_id, customer=None, article_id=None, **kwargs):
     query = {"uid": h5.user.id, "pid": "", "article_access_log_id": view_id}
     url = f"{BASE}/staytime/{article_id or h5.article.id}"
-    return body(api.as_(customer or h5.customer).get(url, query))
+    return body(api.as_(customer or h5.customer).get(url, query, **kwargs))
 
 
-def test_staytime_adds_the_time_since_the_previous_heartbeat(api, h5, share_make):
+def test_staytime_adds_the_time_since_the_previous_heartbeat(api, app, h5, share_make):
     row, view_id = _open(api, h5, share_make)
     _rewind(view_id, 7)
-    assert _beat(api, h5, view_id) == {"code": 200, "msg": "记录客户查看文章时间成功", "data": {}}
+    interval = {"heartbeat_interval": app.config["STAYTIME_HEARTBEAT_INTERVAL"]}
+    assert _beat(api, h5, view_id) == {"code": 200, "msg": "记录客户查看文章时间成功", "data": interval}
     first = _fresh(ArticleView, view_id).stay_time
     assert first in (7, 8)  # 8 when the clock's second turned between the rewind and the heartbeat
     assert _fresh(ArticleShare, row.id).stay_time == first
@@ -227,6 +229,32 @@ def test_staytime_adds_the_time_since_the_previous_heartbeat(api, h5, share_make
     second = _fresh(ArticleView, view_id).stay_time - first
     assert second in (5, 6)
     assert _fresh(ArticleShare, row.id).stay_time == first + second
+
+
+def test_a_busy_process_asks_for_the_next_heartbeat_later(api, app, h5, share_make, monkeypatch):
+    """While the process is busy (share.BusyMeter: its heartbeats queue before the app), 16.5 answers twice the
+    interval, at most STAYTIME_MAX_STEP; otherwise, or with STAYTIME_BUSY_QUEUE_MS 0, the interval."""
+    monkeypatch.setitem(app.config, "STAYTIME_HEARTBEAT_INTERVAL", 10)
+    monkeypatch.setitem(app.config, "STAYTIME_MAX_STEP", 30)
+    monkeypatch.setitem(app.config, "STAYTIME_BUSY_QUEUE_MS", 100)
+    meter = share.BusyMeter()
+    monkeypatch.setitem(app.extensions, share.BUSY_METER, meter)
+    _row, view_id = _open(api, h5, share_make)
+
+    def asked(start: str | None = None) -> int:
+        headers = {} if start is None else {"X-Request-Start": start}
+        answer = _beat(api, h5, view_id, headers=headers)
+        assert answer["code"] == 200, answer
+        return answer["data"]["heartbeat_interval"]
+
+    assert asked() == 10
+    assert asked(f"t={time.time() - 0.5:.3f}") == 10  # one heartbeat that waited does not make it busy
+    meter.until = time.time() + 60
+    assert asked() == 20
+    monkeypatch.setitem(app.config, "STAYTIME_MAX_STEP", 15)
+    assert asked() == 15
+    monkeypatch.setitem(app.config, "STAYTIME_BUSY_QUEUE_MS", 0)
+    assert asked() == 10  # switched off
 
 
 def test_staytime_is_capped_per_heartbeat(api, app, h5, share_make):

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.logging import JSONFormatter
 from app.models.admin import STATUS_DISABLED
 from app.security import new_token
-from app.services import hot_buffer
+from app.services import hot_buffer, share
 from tests.conftest import body, fresh_timestamp
 
 BASE = "/zhugeleida/gongzhonghao/article"
@@ -67,8 +67,9 @@ def _query_string(params: dict) -> str:
     return "&".join(f"{key}={value}" for key, value in params.items())
 
 
-def _get(client, path: str, query: str, request_id: str = REQUEST_ID):
-    response = client.get(f"{path}?{query}" if query else path, headers={"X-Request-ID": request_id})
+def _get(client, path: str, query: str, request_id: str = REQUEST_ID, headers: dict | None = None):
+    headers = {"X-Request-ID": request_id, **(headers or {})}
+    response = client.get(f"{path}?{query}" if query else path, headers=headers)
     return response.status_code, list(response.headers.items()), response.get_data()
 
 
@@ -80,13 +81,13 @@ def _open(api, h5, share_make, customer) -> int:
     return payload["data"]["article_access_log_id"]
 
 
-def _both(app, client, path: str, query: str, request_id: str = REQUEST_ID):
+def _both(app, client, path: str, query: str, request_id: str = REQUEST_ID, headers: dict | None = None):
     """The answer with the buffer on (and whether Flask dispatched it), then with the buffer off."""
     with dispatches(app) as seen:
-        on = _get(client, path, query, request_id)
+        on = _get(client, path, query, request_id, headers)
     app.config["HOT_BUFFER"] = False
     try:
-        off = _get(client, path, query, request_id)
+        off = _get(client, path, query, request_id, headers)
     finally:
         app.config["HOT_BUFFER"] = True
     return on, off, len(seen) == 0
@@ -154,12 +155,25 @@ def test_the_fast_path_answers_as_the_view_does(api, app, hot, h5, share_make):
         assert fast == expected_fast, name
 
 
+def test_a_busy_process_asks_for_a_longer_interval_either_way(api, app, hot, h5, share_make, monkeypatch):
+    """While the process is busy (share.BusyMeter), the fast path answers the view's longer interval."""
+    view_id = _open(api, h5, share_make, h5.customer)
+    client, path = app.test_client(), f"{BASE}/staytime/{h5.article.id}"
+    for busy, interval in ((False, 10), (True, 20)):
+        meter = share.BusyMeter()
+        meter.until = time.time() + 60 if busy else 0.0
+        monkeypatch.setitem(app.extensions, share.BUSY_METER, meter)
+        on, off, fast = _both(app, client, path, _beat_query(h5, view_id))
+        assert fast and on == off
+        assert json.loads(on[2])["data"] == {"heartbeat_interval": interval}
+
+
 def test_a_read_prepares_its_heartbeats(api, app, hot, h5, share_make, count_queries):
     """After 15.1 the customer's heartbeats ask no database (its token known here, its credentials in Redis); in
     a process that never saw the customer, the first one reads its token once, and the next ones nothing."""
     view_id = _open(api, h5, share_make, h5.customer)
     client, path = app.test_client(), f"{BASE}/staytime/{h5.article.id}"
-    ok = {"code": 200, "msg": "记录客户查看文章时间成功", "data": {}}
+    ok = {"code": 200, "msg": "记录客户查看文章时间成功", "data": {"heartbeat_interval": 10}}
     queries = [_beat_query(h5, view_id) for _ in range(3)]  # signed before counting (the test's own loads)
     with count_queries() as statements, dispatches(app) as seen:
         assert json.loads(_get(client, path, queries[0])[2]) == ok
