@@ -244,10 +244,11 @@ def overload_pause(attempt: int, retry_after: float | None) -> float:
     return base * (0.5 + random.random() / 2)
 
 
-def heartbeat_pause(previous: float, interval: float, served: bool) -> float:
+def heartbeat_pause(previous: float, interval: float, served: bool, asked: float | None = None) -> float:
     """The H5 page's rule (console/src/api/client.ts heartbeatPause), in seconds: a heartbeat the server did not
-    serve doubles the pause before the next one, up to three intervals; one it served halves it back."""
-    return max(interval, previous / 2) if served else min(3 * interval, previous * 2)
+    serve doubles the pause before the next one, up to three intervals; one it served halves it back, down to the
+    interval the answer asks for (longer than 15.1's while the server is busy)."""
+    return max(asked or interval, previous / 2) if served else min(3 * interval, previous * 2)
 
 
 class Http:
@@ -392,8 +393,9 @@ class Load:
             pause = interval
             while self.hold or time.perf_counter() < leave:
                 await asyncio.sleep(pause)  # the page's timer, set once the previous heartbeat was answered
-                await self.call("beat", f"{G}/staytime/{article}", customer, query, surge)
-                pause = heartbeat_pause(pause, interval, served=not self.unserved)
+                answer = await self.call("beat", f"{G}/staytime/{article}", customer, query, surge)
+                asked = answer.get("heartbeat_interval") if answer else None
+                pause = heartbeat_pause(pause, interval, not self.unserved, asked)
         finally:
             self.active -= 1
 

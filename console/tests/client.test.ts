@@ -314,6 +314,12 @@ describe('overload (HTTP 503)', () => {
     expect(pauses).toEqual([5, 10, 15, 15, 7.5, 5, 5])
   })
 
+  it('waits as long as a busy server asks, and no longer once it asks no more', () => {
+    expect(heartbeatPause(5, 5, true, 10)).toBe(10)
+    expect(heartbeatPause(10, 5, true, 5)).toBe(5)
+    expect(heartbeatPause(10, 5, false)).toBe(15) // shed: still at most three of the page's own intervals
+  })
+
   it('grows the pause beyond Retry-After, up to a cap', () => {
     expect([0, 1, 2, 3].map((attempt) => overloadPause(attempt, 1, 1))).toEqual([1000, 1000, 2000, 4000])
     expect(overloadPause(10, null, 1)).toBe(OVERLOAD_MAX_PAUSE)

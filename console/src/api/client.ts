@@ -151,13 +151,15 @@ export function overloadPause(attempt: number, retryAfter: number | null, random
 }
 
 /**
- * The pause before a page's next heartbeat, in seconds (docs/h5.md "Overload"): `interval` while the server
- * takes them; after one it did not serve (overloaded), twice the previous pause, up to three intervals — the
- * server counts up to STAYTIME_MAX_STEP (three default intervals) since the last heartbeat it took, so nothing is
- * lost, and an overloaded server meets a third of the heartbeats; each one served halves the pause again.
+ * The pause before a page's next heartbeat, in seconds (docs/h5.md "Overload"): `interval` (15.1's) while the
+ * server takes them, or the longer one a busy server asked for in its answer (`asked`, 16.5's
+ * heartbeat_interval, at most STAYTIME_MAX_STEP); after one it did not serve (overloaded), twice the previous
+ * pause, up to three intervals — the server counts up to STAYTIME_MAX_STEP (three default intervals) since the
+ * last heartbeat it took, so nothing is lost, and an overloaded server meets a third of the heartbeats; each one
+ * served halves the pause again.
  */
-export function heartbeatPause(previous: number, interval: number, served: boolean): number {
-  return served ? Math.max(interval, previous / 2) : Math.min(3 * interval, previous * 2)
+export function heartbeatPause(previous: number, interval: number, served: boolean, asked = interval): number {
+  return served ? Math.max(asked, previous / 2) : Math.min(3 * interval, previous * 2)
 }
 
 export class ApiClient {
