@@ -5,6 +5,14 @@ names, an edit that keeps the dialog's title and values, a delete that asks firs
 from tests.browser.conftest import ADMIN, ADMIN_PASSWORD, DEMO_PASSWORD, sign_in
 
 
+def _open(page, live_server, path: str, table: str, operator: bool = False):
+    """Signed in (as the demo company's admin, or the platform operator), the list page at `path`: its table."""
+    login = (ADMIN, ADMIN_PASSWORD) if operator else (live_server.demo_login, DEMO_PASSWORD)
+    sign_in(page, live_server, *login)
+    page.goto(live_server.url(path))
+    return page.locator(f"[data-test={table}]")
+
+
 def _dialog(page, title: str):
     dialog = page.locator(".el-dialog", has_text=title)
     dialog.wait_for()
@@ -19,9 +27,7 @@ def _confirm(page, question: str, answer: str) -> None:
 
 
 def test_tag_added_refused_as_taken_renamed_and_deleted(page, live_server):
-    sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
-    page.goto(live_server.url("/articles/tags"))
-    page.locator("[data-test=tag-table]").wait_for()
+    _open(page, live_server, "/articles/tags", "tag-table").wait_for()
 
     page.get_by_role("button", name="新增标签").click()
     dialog = _dialog(page, "新增标签")
@@ -60,9 +66,7 @@ def test_tag_added_refused_as_taken_renamed_and_deleted(page, live_server):
 
 
 def test_card_checked_added_edited_and_deleted(page, live_server):
-    sign_in(page, live_server, live_server.demo_login, DEMO_PASSWORD)
-    page.goto(live_server.url("/plugins/cards"))
-    page.locator("[data-test=card-table]").wait_for()
+    _open(page, live_server, "/plugins/cards", "card-table").wait_for()
 
     page.get_by_role("button", name="新增名片").click()
     dialog = _dialog(page, "新增名片")
@@ -124,9 +128,7 @@ def test_radar_user_and_join_request_edited_in_place(page, live_server):
 
 def test_access_rule_added_under_a_parent_refused_as_taken_renamed_and_deleted(page, live_server):
     """权限条目 (role 1): 添加子项 opens the dialog with that parent chosen; a taken url_path is refused there."""
-    sign_in(page, live_server, ADMIN, ADMIN_PASSWORD)
-    page.goto(live_server.url("/system/rules"))
-    table = page.locator("[data-test=access-rules-table]")
+    table = _open(page, live_server, "/system/rules", "access-rules-table", operator=True)
     parent = table.locator(".el-table__row").first
     parent.wait_for()
     parent_name = parent.locator("td").nth(0).inner_text().strip()
