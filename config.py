@@ -110,6 +110,11 @@ class Config:
     # default), one the server closed is replaced when it is taken from the pool, and the pool's reset on return
     # is app/database.py's (a ROLLBACK only when the request left its transaction open).
     DATABASE_POOL_RECYCLE = _int("DATABASE_POOL_RECYCLE", 3600, minimum=1)
+    # Connections each process keeps open (MariaDB/MySQL): at least gunicorn's threads per worker (8) plus the
+    # in-process job thread, so that no request opens and closes a connection of its own (an overflow one);
+    # DATABASE_MAX_OVERFLOW more are opened under a burst and closed when returned.
+    DATABASE_POOL_SIZE = _int("DATABASE_POOL_SIZE", 10, minimum=1)
+    DATABASE_MAX_OVERFLOW = _int("DATABASE_MAX_OVERFLOW", 10)
     # hide_parameters: a logged SQL error never carries the bound values (passwords, tokens, personal data).
     SQLALCHEMY_ENGINE_OPTIONS = {
         "pool_recycle": DATABASE_POOL_RECYCLE,

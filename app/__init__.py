@@ -105,7 +105,7 @@ def register_monitoring(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401 - every table on the metadata
-    from app.database import register_engine
+    from app.database import pool_options, register_engine
     from app.extensions import db, limiter, migrate
     from app.limits import record_breach, register_request_check
 
@@ -113,6 +113,7 @@ def register_extensions(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
     # Every refused request is a security event of the operation log (app/limits.py).
     app.config.setdefault("RATELIMIT_ON_BREACH_CALLBACK", record_breach)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = pool_options(app.config)
     db.init_app(app)
     with app.app_context():
         register_engine(db.engine)

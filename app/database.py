@@ -1,5 +1,9 @@
 """The database connection's round trips (docs/operations.md, "Database connections").
 
+- A pool as large as the process's threads (DATABASE_POOL_SIZE): a connection that does not fit in the pool is
+  closed when returned, so a request served by an overflow connection pays a new connection (TCP, handshake,
+  authentication) and the server a new thread.
+
 - No ping before each use. A pooled connection older than DATABASE_POOL_RECYCLE seconds is replaced when it is
   taken from the pool; a PyMySQL connection whose socket the server closed (a restart, `KILL`, wait_timeout)
   is noticed then too, by a zero-timeout poll of its socket (no round trip), and replaced by a fresh one.
@@ -21,6 +25,16 @@ from sqlalchemy.orm import Session
 _ENDED = "zhugeleida_transaction_ended"  # nothing ran since the last COMMIT/ROLLBACK
 _WROTE = "zhugeleida_transaction_wrote"  # the open transaction ran a statement that is not a read
 _READS = ("SELECT", "SHOW")
+
+
+def pool_options(config) -> dict:
+    """SQLALCHEMY_ENGINE_OPTIONS with the pool's size for a server database; SQLite keeps Flask-SQLAlchemy's
+    pool (one connection for an in-memory database)."""
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    if not str(config["SQLALCHEMY_DATABASE_URI"]).startswith("sqlite"):
+        options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+        options.setdefault("max_overflow", config["DATABASE_MAX_OVERFLOW"])
+    return options
 
 
 def register_engine(engine: Engine) -> None:

@@ -283,3 +283,42 @@ def test_a_killed_connection_is_replaced_without_a_failed_request(app, api, make
         assert body(client.get("/zhugeleida/admin/admin_userprofile"))["code"] == 200
     with engine.connect() as conn:
         assert conn.execute(text("SELECT CONNECTION_ID()")).scalar() not in ids
+
+
+# --- the pool's size -----------------------------------------------------------------------------------------
+
+
+def test_a_server_database_pools_as_many_connections_as_the_threads():
+    from app.database import pool_options
+    from config import TestingConfig
+
+    options = TestingConfig.SQLALCHEMY_ENGINE_OPTIONS  # as configured, before create_app sizes the pool
+    config = {"SQLALCHEMY_ENGINE_OPTIONS": options, "DATABASE_POOL_SIZE": 10, "DATABASE_MAX_OVERFLOW": 4}
+    mysql = pool_options({**config, "SQLALCHEMY_DATABASE_URI": "mysql+pymysql://u@db/x"})
+    assert (mysql["pool_size"], mysql["max_overflow"]) == (10, 4)
+    assert mysql["pool_recycle"] == options["pool_recycle"]
+    sqlite = pool_options({**config, "SQLALCHEMY_DATABASE_URI": "sqlite://"})  # Flask-SQLAlchemy's StaticPool
+    assert "pool_size" not in sqlite and "max_overflow" not in sqlite
+
+
+def test_a_thread_per_connection_keeps_its_connection(app):
+    """As many threads as the pool's size take a connection at once and return it: the next round uses the same
+    server connections (none was closed as an overflow connection and opened again)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "mysql":
+        pytest.skip("needs MariaDB (TEST_DATABASE_URL)")
+    size = app.config["DATABASE_POOL_SIZE"]
+    assert engine.pool.size() == size >= 9  # gunicorn's 8 threads and the job thread
+
+    def one_round() -> set[int]:
+        conns = [engine.connect() for _ in range(size)]
+        ids = {conn.execute(text("SELECT CONNECTION_ID()")).scalar() for conn in conns}
+        for conn in conns:
+            conn.rollback()
+            conn.close()
+        return ids
+
+    first = one_round()
+    assert len(first) == size
+    assert one_round() == first
