@@ -2,8 +2,8 @@
 
 import secrets
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models.admin import AdminUser
@@ -55,13 +55,37 @@ def filter_radar_users(stmt, filters: dict):
     return filter_users(stmt, RadarUser, filters)
 
 
-def list_radar_users(company_id: int, query: dict) -> tuple[list[RadarUser], int]:
+def list_radar_users(company_id: int, query: dict, departments: list[Department]) -> tuple[list[RadarUser], int]:
+    """A page of the company's radar users, each given its departments from `departments` (the company's, as
+    list_departments returns them; the list shows them anyway)."""
     # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
-    # selectin, not joined: SQLite materialises a joined (association JOIN department) whole, once per page row.
-    stmt = select(RadarUser).where(RadarUser.company_id == company_id).options(selectinload(RadarUser.departments))
+    stmt = select(RadarUser).where(RadarUser.company_id == company_id)
     stmt = filter_radar_users(stmt, query)
     stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
-    return paginate(stmt, query["current_page"], query["length"])
+    users, total = paginate(stmt, query["current_page"], query["length"])
+    _give_departments(users, departments)
+    return users, total
+
+
+# The page's (user, department) pairs: one statement of two integer columns. A selectin load of
+# RadarUser.departments loaded the departments a second time as ORM rows and built its query per page.
+_PAGE_DEPARTMENT_PAIRS = (
+    select(radar_user_department.c.radar_user_id, radar_user_department.c.department_id)
+    .where(radar_user_department.c.radar_user_id.in_(bindparam("user_ids", expanding=True)))
+    .order_by(radar_user_department.c.radar_user_id, radar_user_department.c.department_id)
+)
+
+
+def _give_departments(users: list[RadarUser], departments: list[Department]) -> None:
+    if not users:
+        return
+    by_id = {department.id: department for department in departments}
+    linked: dict[int, list[Department]] = {user.id: [] for user in users}
+    for user_id, department_id in db.session.execute(_PAGE_DEPARTMENT_PAIRS, {"user_ids": list(linked)}):
+        if department_id in by_id:  # always: a radar user's departments are its company's
+            linked[user_id].append(by_id[department_id])
+    for user in users:
+        set_committed_value(user, "departments", linked[user.id])  # loaded, not changed: nothing to flush
 
 
 def list_departments(company_id: int) -> list[Department]:

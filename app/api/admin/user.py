@@ -61,11 +61,12 @@ def _scan_join_limit() -> str:
 def index(query):
     """1.4 展示企业（雷达）用户; 5.9.3 展示待审核用户 (type=temp_user)."""
     company = radar_users.target_company(current_admin(), tenant_scope(), query["company_id"])
-    departments = DEPARTMENTS_OUT.dump(radar_users.list_departments(company.id))
+    company_departments = radar_users.list_departments(company.id)
+    departments = DEPARTMENTS_OUT.dump(company_departments)
     if query["type"] == TEMP_USER:
         users, total = scan_join.list_temp_users(company.id, query)
         return ok({**page(users, total, TEMP_USERS_OUT), "department_list": departments}, "查询成功")
-    users, total = radar_users.list_radar_users(company.id, query)
+    users, total = radar_users.list_radar_users(company.id, query, company_departments)
     data = {
         **page(users, total, RADAR_USERS_OUT),
         "mingpian_available_num": company.mingpian_available_num,
