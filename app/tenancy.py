@@ -64,9 +64,12 @@ class Tenant:
         narrowed.scope = requested
         return narrowed
 
+    def list_company(self, requested: int | None = None) -> int | None:
+        """The company a list is limited to. A confined caller's list stays its own whatever company it asks for
+        (a filter it cannot widen); role 1's is the `requested` one, or None (every company's) when none is."""
+        return self.scope if self.scope is not None else requested
+
     def confine(self, stmt, model, requested: int | None = None):
-        """`stmt` (a select of `model`) limited to the tenant's company. A confined caller's list stays its own
-        whatever company it asks for (a filter it cannot widen); role 1's is the `requested` one, or every
-        company's when none is."""
-        company_id = self.scope if self.scope is not None else requested
+        """`stmt` (a select of `model`) limited to the tenant's company (`list_company`)."""
+        company_id = self.list_company(requested)
         return stmt if company_id is None else stmt.where(model.company_id == company_id)

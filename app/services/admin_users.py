@@ -1,12 +1,14 @@
 """5.1–5.5 admin users, confined to the caller's company unless the caller is role 1."""
 
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, load_only
 
 from app.extensions import db
 from app.models.admin import ROLE_SUPERADMIN, STATUS_DISABLED, AdminUser, Role
 from app.models.company import Company
-from app.pagination import order_by, paginate
+from app.pagination import Paged, order_by, paged, paginate
 from app.responses import ApiError, Code
 from app.security import hash_password, new_token
 from app.services.accounts import check_password_strength, login_name_taken, revoke_credentials, set_password
@@ -32,12 +34,20 @@ _LISTED = load_only(
 
 
 def list_admin_users(tenant: Tenant, query: dict) -> tuple[list[AdminUser], int]:
+    company_id = tenant.list_company(query["company_id"])
+    listed = _listed(company_id is not None, query["order"])
+    return paginate(listed, query["current_page"], query["length"], {"company_id": company_id})
+
+
+@cache
+def _listed(confined: bool, order: str | None) -> Paged:
+    """5.1's statement, once per shape (a company's users or everyone's; the order asked for)."""
     stmt = select(AdminUser).options(
         _LISTED, joinedload(AdminUser.company).load_only(Company.name), joinedload(AdminUser.role).load_only(Role.name)
     )
-    stmt = tenant.confine(stmt, AdminUser, query["company_id"])
-    stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(AdminUser.id.desc())
-    return paginate(stmt, query["current_page"], query["length"])
+    if confined:
+        stmt = stmt.where(AdminUser.company_id == bindparam("company_id"))
+    return paged(order_by(stmt, order, ORDER_COLUMNS).order_by(AdminUser.id.desc()))
 
 
 def _get_manageable(actor: AdminUser, user_id: int, tenant: Tenant) -> AdminUser:

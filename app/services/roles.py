@@ -12,26 +12,28 @@ from app.services.db import name_taken, unique_or_300
 DUPLICATE_MSG = "角色名已存在"
 
 
+# Built once: building a statement and its cache key costs more than running these (docs/operations.md).
+_ROLES = select(Role.__table__.c.id, Role.__table__.c.name, Role.__table__.c.create_date).order_by(Role.id.desc())
+_RULES_HELD = (
+    select(AccessRule.__table__.c.id, AccessRule.__table__.c.name, AccessRule.__table__.c.super_id, role_rule.c.role_id)
+    .outerjoin(role_rule, role_rule.c.rule_id == AccessRule.__table__.c.id)
+    .order_by(AccessRule.__table__.c.id)
+)
+
+
 def list_roles() -> tuple[list, list]:
     """Every role (id, name, create_date, the ids of the rules it holds), newest first, and the whole rule tree
     (id, name, super_id) by id: two queries of plain rows (a read; no ORM objects to build) — the rules joined
     to the roles holding them, so each role's date is read once."""
-    role, rule, held_by = Role.__table__, AccessRule.__table__, role_rule.c
-    roles_stmt = select(role.c.id, role.c.name, role.c.create_date).order_by(role.c.id.desc())
-    rules_stmt = (
-        select(rule.c.id, rule.c.name, rule.c.super_id, held_by.role_id)
-        .outerjoin(role_rule, held_by.rule_id == rule.c.id)
-        .order_by(rule.c.id)
-    )
     held: dict[int, set[int]] = {}
     rules: list = []
-    for rule_id, name, super_id, role_id in db.session.execute(rules_stmt):
+    for rule_id, name, super_id, role_id in db.session.execute(_RULES_HELD):
         if not rules or rules[-1].id != rule_id:
             rules.append(SimpleNamespace(id=rule_id, name=name, super_id=super_id))
         if role_id is not None:
             held.setdefault(role_id, set()).add(rule_id)
     roles = [
-        (role_id, name, created, held.get(role_id, set())) for role_id, name, created in db.session.execute(roles_stmt)
+        (role_id, name, created, held.get(role_id, set())) for role_id, name, created in db.session.execute(_ROLES)
     ]
     return roles, rules
 

@@ -48,6 +48,23 @@ def test_list_shape_scoped_to_company(api, make):
     assert "password" not in item and "password_hash" not in item and "token" not in item
 
 
+def test_a_company_admins_full_page_counts_its_own_users_only(api, make):
+    """A full page is counted (app/pagination.py): the count is confined to the caller's company as the page is,
+    whatever company_id it names; role 1 naming a company gets that company's."""
+    a, b = make.company(), make.company()
+    admin = make.admin(a)
+    for _ in range(2):
+        make.member(a)
+    for _ in range(3):
+        make.member(b)
+    for query in ({"length": 2}, {"length": 2, "company_id": b.id}):
+        data = body(api.as_(admin).get(BASE, query))["data"]
+        assert data["data_count"] == 3 and len(data["ret_data"]) == 2
+        assert {i["company_id"] for i in data["ret_data"]} == {a.id}
+    data = body(api.as_(make.superadmin()).get(BASE, {"length": 2, "company_id": b.id}))["data"]
+    assert data["data_count"] == 3 and {i["company_id"] for i in data["ret_data"]} == {b.id}
+
+
 def test_list_superadmin_sees_all_and_pages(api, make):
     root = make.superadmin()
     for _ in range(3):
