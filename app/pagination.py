@@ -22,6 +22,17 @@ class Paged(NamedTuple):
     count: Select
 
 
+def contains(column, name: str):
+    """`column` contains the text bound as `name` (its value from `contains_value`): `column.contains(text,
+    autoescape=True)` with the text a bind parameter, so that the statement does not change with it."""
+    return column.like(bindparam(name), escape="/")
+
+
+def contains_value(text: str) -> str:
+    """The bound value of `contains`: `text` with LIKE's wildcards and the escape character escaped."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
 def paged(stmt: Select) -> Paged:
     """`stmt` (its values bind parameters) as a page (LIMIT and OFFSET bound too) and a count, for `paginate`.
 

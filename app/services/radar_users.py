@@ -1,6 +1,7 @@
 """1.3, 1.4 radar users (and their admin-side add/update/delete): departments, the seat quota."""
 
 import secrets
+from functools import cache
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -19,7 +20,7 @@ from app.models.radar import (
     UserCustomer,
     radar_user_department,
 )
-from app.pagination import order_by, paginate
+from app.pagination import Paged, contains, contains_value, order_by, paged, paginate
 from app.responses import ApiError
 from app.security import new_token
 from app.services import hooks
@@ -36,35 +37,62 @@ def target_company(admin: AdminUser, tenant: Tenant, requested: int | None) -> C
     return tenant.resolve(requested)
 
 
+# The user lists' filters, in order: each a clause with a bind parameter of its name, so that a list's statement
+# is the same for the same filters whatever their values (built once per shape: app/pagination.py), and the value
+# bound. A filter absent, None or empty is off.
+_FILTERS = {
+    "status": (lambda model: model.status == bindparam("status"), lambda value: value),
+    "department_id": (
+        lambda model: model.departments.any(Department.id == bindparam("department_id")),
+        lambda value: value,
+    ),
+    "position": (lambda model: contains(model.position, "position"), contains_value),
+    "username": (lambda model: contains(model.username, "username"), contains_value),
+}
+_SHARED = ("department_id", "position", "username")  # radar users and temp users; status is radar users' only
+
+
+def _filters_on(filters: dict, names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in names if filters.get(name) is not None and filters.get(name) != "")
+
+
+def _filter_values(filters: dict, names: tuple[str, ...]) -> dict:
+    return {name: _FILTERS[name][1](filters[name]) for name in names}
+
+
+def _filtered(stmt, model, names: tuple[str, ...]):
+    return stmt.where(*(_FILTERS[name][0](model) for name in names))
+
+
 def filter_users(stmt, model, filters: dict):
     """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
-    TempUser): department, and substrings of position and username; a filter absent or None is off."""
-    if filters.get("department_id") is not None:
-        stmt = stmt.where(model.departments.any(Department.id == filters["department_id"]))
-    if filters.get("position"):
-        stmt = stmt.where(model.position.contains(filters["position"], autoescape=True))
-    if filters.get("username"):
-        stmt = stmt.where(model.username.contains(filters["username"], autoescape=True))
-    return stmt
+    TempUser): department, and substrings of position and username."""
+    names = _filters_on(filters, _SHARED)
+    return _filtered(stmt, model, names).params(_filter_values(filters, names))
 
 
 def filter_radar_users(stmt, filters: dict):
     """The radar-user list's filters (1.4 and its export): status, then the ones temp users share."""
-    if filters.get("status") is not None:
-        stmt = stmt.where(RadarUser.status == filters["status"])
-    return filter_users(stmt, RadarUser, filters)
+    names = _filters_on(filters, ("status", *_SHARED))
+    return _filtered(stmt, RadarUser, names).params(_filter_values(filters, names))
 
 
 def list_radar_users(company_id: int, query: dict, departments: list[Department]) -> tuple[list[RadarUser], int]:
     """A page of the company's radar users, each given its departments from `departments` (the company's, as
     list_departments returns them; the list shows them anyway)."""
-    # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
-    stmt = select(RadarUser).where(RadarUser.company_id == company_id)
-    stmt = filter_radar_users(stmt, query)
-    stmt = order_by(stmt, query["order"], ORDER_COLUMNS).order_by(RadarUser.id.desc())
-    users, total = paginate(stmt, query["current_page"], query["length"])
+    names = _filters_on(query, ("status", *_SHARED))
+    params = {"company_id": company_id, **_filter_values(query, names)}
+    users, total = paginate(_listed(names, query["order"]), query["current_page"], query["length"], params)
     _give_departments(users, departments)
     return users, total
+
+
+@cache
+def _listed(filters: tuple[str, ...], order: str | None) -> Paged:
+    """1.4's statement, once per shape (the filters on, the order asked for)."""
+    # No join for RadarUser.company: it is the one company the caller already loaded (the identity map has it).
+    stmt = _filtered(select(RadarUser).where(RadarUser.company_id == bindparam("company_id")), RadarUser, filters)
+    return paged(order_by(stmt, order, ORDER_COLUMNS).order_by(RadarUser.id.desc()))
 
 
 # The page's (user, department) pairs: one statement of two integer columns. A selectin load of

@@ -48,6 +48,9 @@ def test_list_filters(api, make, radar):
     assert ids({"department": dept.id}) == {a.id}
     assert len(ids({"status": "", "department": "", "username": ""})) == 3  # blanks mean "no filter"
     assert ids({"username": "%"}) == set()  # LIKE wildcards are literal
+    odd = radar.user(admin.company, username="甲_乙/丙%")
+    assert ids({"username": "_"}) == ids({"username": "/"}) == ids({"username": "乙/丙%"}) == {odd.id}
+    assert ids({"username": "甲%"}) == ids({"username": "丙/"}) == set()
 
 
 def test_list_pages_and_orders(api, make, radar):
