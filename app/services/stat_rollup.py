@@ -197,10 +197,14 @@ def uncount_follow_notes(relations) -> None:
 
 
 def _mark(company_id: int, lock: bool = False) -> StatRollup | None:
-    stmt = select(StatRollup).where(StatRollup.company_id == company_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    return db.session.scalars(stmt.execution_options(populate_existing=True)).first()
+    return db.session.scalars(_MARK_LOCKED if lock else _MARK, {"company_id": company_id}).first()
+
+
+# Built once (every statistics request reads the mark): a statement's cache key costs more than this SELECT.
+_MARK = (
+    select(StatRollup).where(StatRollup.company_id == bindparam("company_id")).execution_options(populate_existing=True)
+)
+_MARK_LOCKED = _MARK.with_for_update()
 
 
 def _materialize(company_id: int, first_day: date | None, end: datetime) -> None:
