@@ -71,7 +71,26 @@ else:
 _METRICS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
 
 
+# Each worker's threads each need a database connection of the app's pool (config.py DATABASE_POOL_SIZE, 10 by
+# default); one beyond the pool is opened and closed per request (docs/operations.md, "Database connections").
+_POOL_SIZE = _int("DATABASE_POOL_SIZE", 10)
+
+
+def pool_warning(pool_size: int, threads: int) -> str | None:
+    """What to tell the operator when the app's connection pool is smaller than a worker's threads plus the
+    in-process job thread."""
+    if pool_size >= threads + 1:
+        return None
+    return (
+        f"DATABASE_POOL_SIZE={pool_size} is below GUNICORN_THREADS + 1 ({threads + 1}): requests beyond the pool "
+        "open and close a database connection each; raise DATABASE_POOL_SIZE"
+    )
+
+
 def on_starting(server):
+    warning = pool_warning(_POOL_SIZE, threads)
+    if warning:
+        server.log.warning(warning)
     if _METRICS_DIR:
         os.makedirs(_METRICS_DIR, exist_ok=True)
         for name in os.listdir(_METRICS_DIR):
