@@ -49,7 +49,8 @@ _FILTERS = {
     "position": (lambda model: contains(model.position, "position"), contains_value),
     "username": (lambda model: contains(model.username, "username"), contains_value),
 }
-_SHARED = ("department_id", "position", "username")  # radar users and temp users; status is radar users' only
+_SHARED = ("department_id", "position", "username")  # radar users' and temp users'
+_RADAR = ("status", *_SHARED)  # radar users' only
 
 
 def _filters_on(filters: dict, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -64,23 +65,22 @@ def _filtered(stmt, model, names: tuple[str, ...]):
     return stmt.where(*(_FILTERS[name][0](model) for name in names))
 
 
-def filter_users(stmt, model, filters: dict):
+def filter_users(stmt, model, filters: dict, names: tuple[str, ...] = _SHARED):
     """The filters the radar-user list (with its export) and the temp-user list share (`model` RadarUser or
-    TempUser): department, and substrings of position and username."""
-    names = _filters_on(filters, _SHARED)
-    return _filtered(stmt, model, names).params(_filter_values(filters, names))
+    TempUser): department, and substrings of position and username; `names` the filters that apply."""
+    on = _filters_on(filters, names)
+    return _filtered(stmt, model, on).params(_filter_values(filters, on))
 
 
 def filter_radar_users(stmt, filters: dict):
     """The radar-user list's filters (1.4 and its export): status, then the ones temp users share."""
-    names = _filters_on(filters, ("status", *_SHARED))
-    return _filtered(stmt, RadarUser, names).params(_filter_values(filters, names))
+    return filter_users(stmt, RadarUser, filters, _RADAR)
 
 
 def list_radar_users(company_id: int, query: dict, departments: list[Department]) -> tuple[list[RadarUser], int]:
     """A page of the company's radar users, each given its departments from `departments` (the company's, as
     list_departments returns them; the list shows them anyway)."""
-    names = _filters_on(query, ("status", *_SHARED))
+    names = _filters_on(query, _RADAR)
     params = {"company_id": company_id, **_filter_values(query, names)}
     users, total = paginate(_listed(names, query["order"]), query["current_page"], query["length"], params)
     _give_departments(users, departments)
