@@ -13,11 +13,12 @@ DUPLICATE_MSG = "角色名已存在"
 
 
 # Built once: building a statement and its cache key costs more than running these (docs/operations.md).
-_ROLES = select(Role.__table__.c.id, Role.__table__.c.name, Role.__table__.c.create_date).order_by(Role.id.desc())
+_ROLE, _RULE = Role.__table__.c, AccessRule.__table__.c
+_ROLES = select(_ROLE.id, _ROLE.name, _ROLE.create_date).order_by(_ROLE.id.desc())
 _RULES_HELD = (
-    select(AccessRule.__table__.c.id, AccessRule.__table__.c.name, AccessRule.__table__.c.super_id, role_rule.c.role_id)
-    .outerjoin(role_rule, role_rule.c.rule_id == AccessRule.__table__.c.id)
-    .order_by(AccessRule.__table__.c.id)
+    select(_RULE.id, _RULE.name, _RULE.super_id, role_rule.c.role_id)
+    .outerjoin(role_rule, role_rule.c.rule_id == _RULE.id)
+    .order_by(_RULE.id)
 )
 
 

@@ -7,6 +7,7 @@ whatever the number of rows kept (docs/radar.md).
 """
 
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import Date, and_, bindparam, case, func, literal_column, select, union_all
@@ -121,18 +122,13 @@ def account_data(company_id: int) -> dict:
 
 # The `source` column of 1.6's one query: CreatedDay kinds or AccessLog actions in `key`.
 CREATED, EVENTS = 1, 2
-# 1.6's statement for each shape (open days; which window bounds are open), its values bound at execution:
-# building it and its cache key anew cost more CPU than the database spends running it.
-_WINDOW_SUMS: dict[tuple, object] = {}
 
 
 def _window_sums(company_id: int, split: datetime, windows) -> list:
     """(source, key, one sum per window) for customers and follow-up notes (by kind), events (by action)."""
     days = open_day_bounds(split)
-    shape = (len(days), tuple((start is None, end is None) for start, end in windows.values()))
-    statement = _WINDOW_SUMS.get(shape)
-    if statement is None:
-        statement = _WINDOW_SUMS[shape] = _window_sums_statement(*shape)
+    open_bounds = tuple((start is None, end is None) for start, end in windows.values())
+    statement = _window_sums_statement(len(days), open_bounds)
     params = {"company_id": company_id}
     for n, (day, since, until) in enumerate(days):
         params.update({f"day_{n}": day, f"since_{n}": since, f"until_{n}": until})
@@ -141,7 +137,10 @@ def _window_sums(company_id: int, split: datetime, windows) -> list:
     return db.session.execute(statement, {key: value for key, value in params.items() if value is not None}).all()
 
 
+@cache
 def _window_sums_statement(open_count: int, open_bounds: tuple) -> object:
+    """1.6's statement for one shape (open days; which window bounds are open), its values bound at execution:
+    building it and its cache key anew cost more CPU than the database spends running it."""
     company = bindparam("company_id")
     days = [
         (
