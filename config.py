@@ -135,6 +135,11 @@ class Config:
     ACCESS_RULES_CHECK_SECONDS = _float("ACCESS_RULES_CHECK_SECONDS", 1)
     ACCESS_RULES_CACHE_SECONDS = _float("ACCESS_RULES_CACHE_SECONDS", 60)
     ACCESS_RULES_VERSION_KEY = _str("ACCESS_RULES_VERSION_KEY", "zhugeleida:access_rules_version")
+    # Signed admins and their companies are kept in each process (docs/security.md, "Caller cache") while the
+    # versions under CALLER_VERSION_PREFIX in Redis stay the same, and read again after CALLER_CACHE_SECONDS
+    # whatever they say (0: every request reads its caller). Without REDIS_URL nothing is kept.
+    CALLER_CACHE_SECONDS = _float("CALLER_CACHE_SECONDS", 60)
+    CALLER_VERSION_PREFIX = _str("CALLER_VERSION_PREFIX", "zhugeleida:caller")
     # Failed sign-ins per login name and per client address (successful ones are never counted).
     LOGIN_RATE_LIMIT = _str("LOGIN_RATE_LIMIT", "10 per minute")
     # The public WeChat OAuth sign-ins (customers, radar users, the platform's auth_code), per client address.
@@ -333,6 +338,7 @@ class TestingConfig(Config):
     REDIS_URL = _str("TEST_REDIS_URL", None)
     RATELIMIT_KEY_PREFIX = "zhugeleida-test"
     SIGNATURE_KEY_PREFIX = "zhugeleida-test:sig"
+    CALLER_VERSION_PREFIX = "zhugeleida-test:caller"
     # Tests write heartbeats to the database unless they turn the buffer on (tests/services/test_hot_buffer.py).
     HOT_BUFFER = False
     HOT_KEY_PREFIX = "zhugeleida-test:hot"

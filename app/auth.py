@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.util import identity_key
 
-from app import rule_cache
+from app import caller_cache, rule_cache
 from app.access import required_rule
 from app.extensions import db
 from app.inputs import SAFE_METHODS
@@ -73,10 +73,13 @@ def check_principal(rand_str: str, timestamp: str, token: str | None, status: in
 def _authenticate(model, kind: str):
     rand_str, timestamp, user_id = signed_params()
     check_skew(timestamp)
-    user = _caller(model, user_id)
-    check_principal(rand_str, timestamp, user.token if user else None, user.status if user else None)
+    user, first = caller_cache.lookup(user_id, kind, rand_str, timestamp) if model is AdminUser else (None, None)
+    if user is None:
+        user = _caller(model, user_id)
+        check_principal(rand_str, timestamp, user.token if user else None, user.status if user else None)
     # Every accepted signature is remembered (a read's too: its URL may sit in a log); a write needs a new one.
-    first = first_use(kind, user.id, timestamp, rand_str)
+    if first is None:
+        first = first_use(kind, user.id, timestamp, rand_str)
     if not first and request.method not in SAFE_METHODS and not _reuse_allowed():
         raise ApiError.auth("该请求签名已使用过，请勿重复提交（每次写操作需要新的时间戳和签名）")
     return user
@@ -90,7 +93,12 @@ def _caller(model, user_id: int):
     through `session.get`, from what it holds."""
     if identity_key(model, user_id) in db.session.identity_map:
         return db.session.get(model, user_id, options=_caller_options(model))
-    return db.session.execute(_caller_statement(model), {"user_id": user_id}).unique().scalar_one_or_none()
+    # Kept only when this statement opens the transaction: its snapshot is then newer than the versions.
+    found = caller_cache.versions(user_id) if model is AdminUser and not db.session().in_transaction() else None
+    user = db.session.execute(_caller_statement(model), {"user_id": user_id}).unique().scalar_one_or_none()
+    if found is not None and user is not None:
+        caller_cache.keep(user, found)
+    return user
 
 
 @cache

@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import create_engine, event, insert, select, text
 from sqlalchemy.engine import make_url
 
-from app import create_app, rule_cache, signatures
+from app import caller_cache, create_app, rule_cache, signatures
 from app.commands.seed import seed_roles, seed_rules
 from app.extensions import db, limiter
 from app.models.admin import (
@@ -203,6 +203,7 @@ def _clean_db(app, _seed_rows):
         limiter.reset()
         signatures.forget_all()
         rule_cache.forget_all()
+        caller_cache.forget_all()
         for role_id in (None, *BUILTIN_ROLES):  # warm, as in a process that has served requests
             rule_cache.role_paths(role_id)
     yield
