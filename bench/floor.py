@@ -14,12 +14,23 @@
    times, it barely moves when other processes share the machine;
 4. runs a mixed read workload (the five signed reads, round robin) from 8 threads for --duration seconds against
    each server and prints the requests per second (and the workers' CPU per request).
+
+With --against DIR (a checkout of another commit, e.g. `git worktree add /tmp/before <commit>`, whose database
+--against-database-url was prepared by a run of this script from there), it instead serves both trees side by
+side and runs the mixed read workload against each alternately in --slices slices of --slice-seconds: slices
+rather than one long run each, so that a machine whose speed drifts (other tenants) weighs on both alike.
+
+    .venv/bin/python bench/floor.py --no-prepare --against /tmp/before \
+        --against-database-url 'mysql+pymysql://root@127.0.0.1:3306/zhugeleida_bench_before?charset=utf8mb4'
 """
 
 import argparse
+import copy
 import json
 import os
+import re
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -92,6 +103,15 @@ def parse_args():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")
     parser.add_argument("--no-prepare", action="store_true", help="the database is ready")
+    parser.add_argument("--against", type=Path, help="a checkout of another commit: compare mixed reads with it")
+    parser.add_argument("--against-database-url", help="that checkout's prepared database")
+    parser.add_argument("--against-redis-url", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--client", choices=("python", "wrk"), default="python", help="--against: the load generator (wrk: apt wrk)"
+    )
+    parser.add_argument("--clients", type=int, default=8, help="--against: concurrent clients (connections)")
+    parser.add_argument("--slices", type=int, default=10, help="--against: slices per tree")
+    parser.add_argument("--slice-seconds", type=float, default=6, help="--against: seconds per slice")
     parser.add_argument(
         "--ports", type=int, nargs=2, metavar=("PROJECT", "FLOOR"), help="the two gunicorns' ports (default: free ones)"
     )
@@ -216,6 +236,9 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not args.no_prepare:
         prepare(args)
+    if args.against:
+        print(compare(args))
+        return
     project_port, floor_port = args.ports or (free_port(), free_port())
     project = Gunicorn(args, project_port).start()
     floor = Gunicorn(args, floor_port, "bench.floor:floor_app").start()
@@ -242,6 +265,95 @@ def main() -> None:
         project.stop()
         floor.stop()
     print(report(args, rows, rates))
+
+
+# wrk's script for the mixed reads: the five signed URLs round robin (a read may reuse its signature while its
+# timestamp is within the skew window, as the console's parallel GETs do); an answer whose envelope is not
+# code 200 is counted, and the run refused.
+_WRK_SCRIPT = """
+local paths = {%s}
+local n = 0
+failed = 0 -- a global: done() reads it from each thread
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function request()
+  n = n + 1
+  return wrk.format("GET", paths[(n %% #paths) + 1])
+end
+function response(status, headers, body)
+  if status ~= 200 or not string.find(body, '"code":%%s*200') then failed = failed + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("failed") end
+  io.write(string.format("FAILED %%d\\n", total))
+end
+"""
+
+
+def wrk_throughput(server: Gunicorn, sessions: dict, clients: int, seconds: float) -> tuple[float, float]:
+    """throughput() with wrk (a C load generator, 2 threads, `clients` connections) instead of Python threads: the
+    client's own CPU barely weighs on the two cores the workers share with it."""
+    reads = [(path, caller) for _name, path, caller in ENDPOINTS if caller]
+    urls = []
+    for path, kind in reads:
+        query = Caller(sessions[kind]).params()
+        urls.append(f'"{path}?timestamp={query["timestamp"]}&user_id={query["user_id"]}&rand_str={query["rand_str"]}"')
+    script = RESULTS / "floor_wrk.lua"
+    script.write_text(_WRK_SCRIPT % ", ".join(urls))
+    cpu_before = worker_cpu(server)
+    run = subprocess.run(
+        ["wrk", "-t2", f"-c{clients}", f"-d{seconds:.0f}s", "-s", str(script), server.base],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    cpu = worker_cpu(server) - cpu_before
+    done = int(re.search(r"(\d+) requests in", run.stdout).group(1))
+    failed = int(re.search(r"FAILED (\d+)", run.stdout).group(1))
+    if failed:
+        sys.exit(f"wrk: {failed} of {done} answers were not code 200:\n{run.stdout}")
+    elapsed = float(re.search(r"requests in ([\d.]+)s", run.stdout).group(1))
+    return done / elapsed, cpu * 1000 / max(1, done)
+
+
+def compare(args) -> str:
+    """Mixed reads against this tree and args.against, alternately in slices; the mean rates and their ratio."""
+    other = copy.copy(args)
+    other.database_url, other.redis_url = args.against_database_url, args.against_redis_url
+    servers = {
+        "this": Gunicorn(args, free_port()).start(),
+        "against": Gunicorn(other, free_port(), root=args.against.resolve()).start(),
+    }
+    try:
+        sessions = {}
+        for name, server in servers.items():
+            url = (args if name == "this" else other).database_url
+            admin = Client.login(server.base, demo_admins(url)[0])
+            sessions[name] = {"admin": admin, "super": Client.login(server.base, "admin")}
+            throughput(server, sessions[name], 8, 3)  # warm
+        slices: dict[str, list[tuple[float, float]]] = {"this": [], "against": []}
+        for n in range(args.slices):
+            for name in ("this", "against") if n % 2 == 0 else ("against", "this"):
+                if args.client == "wrk":
+                    rate, cpu = wrk_throughput(servers[name], sessions[name], args.clients, args.slice_seconds)
+                else:
+                    rate, cpu = throughput(servers[name], sessions[name], args.clients, args.slice_seconds)
+                slices[name].append((rate, cpu))
+                print(f"slice {n} {name}: {rate:.1f} req/s ({cpu:.2f} ms CPU)", flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+    rate = {name: statistics.mean(r for r, _ in runs) for name, runs in slices.items()}
+    cpu = {name: statistics.mean(c for _, c in runs) for name, runs in slices.items()}
+    pairs = " ".join(f"{a[0] / b[0]:.2f}" for a, b in zip(slices["this"], slices["against"], strict=True))
+    return (
+        f"Mixed reads, {args.clients} clients ({args.client}), {args.slices} slices of {args.slice_seconds:.0f} s "
+        "each, alternately: this tree "
+        f"**{rate['this']:.1f} req/s** ({cpu['this']:.2f} ms worker CPU per request), {args.against} "
+        f"{rate['against']:.1f} req/s ({cpu['against']:.2f} ms): **{rate['this'] / rate['against']:.2f}×** "
+        f"(per slice pair: {pairs}); worker CPU {cpu['against'] / cpu['this']:.2f}× less"
+    )
 
 
 def report(args, rows, rates) -> str:

@@ -174,16 +174,16 @@ class Gunicorn:
     """`gunicorn -c gunicorn.conf.py <app_module>` on `port`, with app_env() plus `env` (bench/floor.py runs its
     floor app under the same settings)."""
 
-    def __init__(self, args, port: int, app_module: str = "wsgi:app", env: dict | None = None):
-        self.args, self.port, self.app_module, self.env = args, port, app_module, env or {}
+    def __init__(self, args, port: int, app_module: str = "wsgi:app", env: dict | None = None, root: Path = ROOT):
+        self.args, self.port, self.app_module, self.env, self.root = args, port, app_module, env or {}, root
         self.base = f"http://127.0.0.1:{port}"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Gunicorn":
         log = (RESULTS / "load_app.log").open("ab")
         self.process = subprocess.Popen(
-            [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), self.app_module],
-            cwd=ROOT,
+            [str(VENV_BIN / "gunicorn"), "-c", str(self.root / "gunicorn.conf.py"), self.app_module],
+            cwd=self.root,
             env={**app_env(self.args, self.port), **self.env},
             stdout=log,
             stderr=subprocess.STDOUT,
