@@ -259,12 +259,16 @@ class Http:
         self.slots = asyncio.Semaphore(size)
         self.idle: list = []
 
-    async def get(self, path: str) -> tuple[int, dict, bytes]:
+    async def get(self, path: str, retry: int = 0) -> tuple[int, dict, bytes]:
         async with self.slots:
             conn = self.idle.pop() if self.idle else await asyncio.open_connection("127.0.0.1", self.port)
             reader, writer = conn
+            # A retry says so, as the pages' client does (X-Retry-Attempt: nginx bounds the retries' share).
+            extra = f"X-Retry-Attempt: {retry}\r\n" if retry else ""
             try:
-                writer.write(f"GET {path} HTTP/1.1\r\nHost: bench.local\r\nAccept: application/json\r\n\r\n".encode())
+                writer.write(
+                    f"GET {path} HTTP/1.1\r\nHost: bench.local\r\nAccept: application/json\r\n{extra}\r\n".encode()
+                )
                 status = int((await reader.readline()).split()[1])
                 headers = {}
                 while (line := await reader.readline()) not in (b"\r\n", b""):
@@ -351,7 +355,8 @@ class Load:
         for attempt in range(retries + 1):
             started = time.perf_counter()
             try:
-                status, headers, body = await asyncio.wait_for(self.http.get(self.signed(path, customer, query)), 30)
+                answer = self.http.get(self.signed(path, customer, query), attempt)
+                status, headers, body = await asyncio.wait_for(answer, 30)
             except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError, IndexError):
                 status, headers, body = 0, {}, b""
             now = time.perf_counter()

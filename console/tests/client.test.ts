@@ -258,6 +258,9 @@ describe('overload (HTTP 503)', () => {
     expect(await client.get('/x')).toEqual({ ok: 1 })
     expect(pauses).toEqual([500, 1000])
     expect(new Set(calls.map((c) => c.url.searchParams.get('timestamp'))).size).toBe(3)
+    // the retries say so: the proxy bounds the share of the app they may take (docs/h5.md "Overload")
+    const retried = calls.map((c) => (c.init.headers as Record<string, string>)['X-Retry-Attempt'] ?? null)
+    expect(retried).toEqual([null, '1', '2'])
   })
 
   it('waits at least what Retry-After says, spreads the pauses at random, gives up after its retries', async () => {

@@ -143,7 +143,8 @@ export const OVERLOAD_MAX_PAUSE = 8000
  * The one retry rule for an overloaded server (HTTP 503: the proxy's queue is full, or the database is away;
  * the request was not served, docs/h5.md "Overload"): wait 0.5 s, 1 s, 2 s, 4 s, 8 s…, never less than the
  * server's `Retry-After`; each pause spread over its upper half at random, so that the clients a surge turned
- * away do not all come back in the same instant.
+ * away do not all come back in the same instant. A retry says so (`X-Retry-Attempt`): the proxy gives retries a
+ * bounded share of the app, so that after a surge new requests are served while the turned-away ones retry.
  */
 export function overloadPause(attempt: number, retryAfter: number | null, random: number): number {
   const base = Math.max((retryAfter ?? 0) * 1000, Math.min(OVERLOAD_MAX_PAUSE, 500 * 2 ** attempt))
@@ -225,7 +226,7 @@ export class ApiClient {
       const retries = options.overloadRetries ?? this.overloadRetries
       for (let attempt = 0; response?.status === 503 && attempt < retries; attempt++) {
         await this.sleep(overloadPause(attempt, retryAfterOf(response), this.random()))
-        ;({ envelope, response } = await this.send(method, path, options)) // signed anew
+        ;({ envelope, response } = await this.send(method, path, options, attempt + 1)) // signed anew
       }
       if (envelope.code === 400 && /时间戳/.test(envelope.msg) && this.correctClock(response)) {
         ;({ envelope, response } = await this.send(method, path, options))
@@ -254,7 +255,8 @@ export class ApiClient {
     return changed
   }
 
-  private async send(method: string, path: string, options: RequestOptions) {
+  /** One try of a request; `retry` > 0 for the overload retries (overloadPause). */
+  private async send(method: string, path: string, options: RequestOptions, retry = 0) {
     const query = new URLSearchParams()
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined && value !== null && value !== '') query.append(key, encodeValue(value))
@@ -263,7 +265,9 @@ export class ApiClient {
     if (!options.unsigned && session) {
       for (const [key, value] of Object.entries(this.sign(session))) query.set(key, value)
     }
-    const init: RequestInit = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' }
+    const headers: Record<string, string> = { Accept: 'application/json' }
+    if (retry > 0) headers['X-Retry-Attempt'] = String(retry)
+    const init: RequestInit = { method, headers, credentials: 'same-origin' }
     if (method === 'POST') {
       const entries = Object.entries(options.data ?? {}).filter(([, value]) => value !== undefined && value !== null)
       // A file (an upload's chunk) makes the body multipart; everything else is x-www-form-urlencoded.
