@@ -19,7 +19,16 @@ LAYERS = [
     ("services", ["app.services", "app.auth", "app.limits", "app.tenancy"]),
     (
         "schemas, wechat, job plumbing",
-        ["app.schemas", "app.declare", "app.wechat", "app.jobs", "app.metrics", "app.rule_cache", "app.sms"],
+        [
+            "app.schemas",
+            "app.declare",
+            "app.wechat",
+            "app.jobs",
+            "app.metrics",
+            "app.rule_cache",
+            "app.caller_cache",
+            "app.sms",
+        ],
     ),
     ("models", ["app.models"]),
     (
