@@ -76,9 +76,16 @@ class _Cache:
 _cache = _Cache()
 
 
+def _all_key() -> str:
+    return f"{current_app.config['CALLER_VERSION_PREFIX']}:all"
+
+
+def _user_key(user_id: int) -> str:
+    return f"{current_app.config['CALLER_VERSION_PREFIX']}:u:{user_id}"
+
+
 def _keys(user_id: int) -> list[str]:
-    prefix = current_app.config["CALLER_VERSION_PREFIX"]
-    return [f"{prefix}:all", f"{prefix}:u:{user_id}"]
+    return [_all_key(), _user_key(user_id)]
 
 
 def _connection():
@@ -183,13 +190,12 @@ def bump(user_ids, everyone: bool) -> None:
     conn = redis_connection()
     if conn is None:
         return
-    keys = _keys(0)
     try:
         pipe = conn.pipeline(transaction=False)
         if everyone:
-            pipe.set(keys[0], uuid.uuid4().hex)
+            pipe.set(_all_key(), uuid.uuid4().hex)
         for user_id in user_ids:
-            pipe.incr(_keys(user_id)[1])
+            pipe.incr(_user_key(user_id))
         pipe.execute()
     except RedisError as err:
         # Other processes keep what they hold until CALLER_CACHE_SECONDS have passed, or Redis loses the stamp.
