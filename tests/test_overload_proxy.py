@@ -90,22 +90,31 @@ def _get(base: str, retry: int | None = None) -> requests.Response:
     return requests.get(base + READ, headers=headers, timeout=30)
 
 
-def _wait_for(count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(_SlowApp.arrived) < count and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert len(_SlowApp.arrived) >= count
+def _hold(pool: ThreadPoolExecutor, base: str, retry: int | None = None):
+    """Send one read and wait until the app holds it; returns its future. nginx counts a refused request's
+    connection until it has closed it: a request sent just then may meet that count and get a 503 at once, so
+    such an answer is sent again (a few times: a bound that really refuses it fails the test)."""
+    for _ in range(20):
+        held = len(_SlowApp.arrived)
+        future = pool.submit(_get, base, retry)
+        deadline = time.monotonic() + 10
+        while len(_SlowApp.arrived) == held and not future.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if len(_SlowApp.arrived) > held:
+            return future
+        assert future.done(), "the read neither reached the app nor was answered"
+        assert future.result().status_code == 503
+        time.sleep(0.05)
+    raise AssertionError("nginx refused the read every time")
 
 
 def test_retries_hold_at_most_a_quarter_of_the_reads(proxy):
     with ThreadPoolExecutor(max_workers=20) as pool:
-        retries = [pool.submit(_get, proxy, 1) for _ in range(4)]
-        _wait_for(4)  # four retries in flight: the retries' bound
+        retries = [_hold(pool, proxy, 1) for _ in range(4)]  # four retries in flight: the retries' bound
         refused = _get(proxy, 2)
         assert refused.status_code == 503 and refused.headers["Retry-After"] == "1"
         assert refused.json()["code"] == 500
-        firsts = [pool.submit(_get, proxy) for _ in range(12)]  # new readers still get in, up to the reads' bound
-        _wait_for(16)
+        firsts = [_hold(pool, proxy) for _ in range(12)]  # new readers still get in, up to the reads' bound
         assert _get(proxy).status_code == 503  # the reads' bound: 16 in flight
         _SlowApp.release.set()
         assert [f.result().status_code for f in retries + firsts] == [200] * 16
@@ -114,10 +123,8 @@ def test_retries_hold_at_most_a_quarter_of_the_reads(proxy):
 
 def test_first_tries_are_not_bounded_by_the_retries_share(proxy):
     with ThreadPoolExecutor(max_workers=20) as pool:
-        firsts = [pool.submit(_get, proxy) for _ in range(8)]
-        _wait_for(8)
-        retried = [pool.submit(_get, proxy, 3) for _ in range(4)]
-        _wait_for(12)
+        firsts = [_hold(pool, proxy) for _ in range(8)]
+        retried = [_hold(pool, proxy, 3) for _ in range(4)]
         assert _get(proxy, 1).status_code == 503
         _SlowApp.release.set()
         assert [f.result().status_code for f in firsts + retried] == [200] * 12
