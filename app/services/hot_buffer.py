@@ -32,7 +32,7 @@ from redis import Redis
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 from redis.retry import Retry
-from sqlalchemy import bindparam, delete, event, inspect, select, update
+from sqlalchemy import delete, event, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +56,7 @@ _AFTER_COMMIT = "zhugeleida_hot_after_commit"
 _STALE_KEYS = "zhugeleida_hot_stale_keys"
 _CREDENTIALS = "zhugeleida_hot_credentials"
 BATCH_KEEP = timedelta(days=1)  # recorded batches older than this are purged by the flush
+FLUSH_ROWS = 500  # rows a flush writes per UPDATE statement
 
 # Buffer fields: "<kind>:<row id>" -> an amount ("vl": the view's last heartbeat, epoch seconds, replaced).
 VIEW_STAY, VIEW_LAST = "vs", "vl"
@@ -502,59 +503,64 @@ def _amounts(fields: dict[str, str]) -> dict[str, dict[int, int]]:
 
 
 def _apply(fields: dict[str, str]) -> None:
-    """One UPDATE per row, in the order the direct writes lock them (article, tree row, view), by id."""
+    """The buffer's amounts written in the order the direct writes lock the rows (article, tree row, view), by id:
+    each table's rows FLUSH_ROWS to an UPDATE (`_update_rows`)."""
     amounts = _amounts(fields)
 
-    def get(kind, row_id):
-        return amounts.get(kind, {}).get(row_id, 0)
-
-    def ids(*kinds):
-        return sorted(set().union(*(amounts.get(kind, {}) for kind in kinds)))
+    def rows(columns: dict[str, str]) -> dict[int, dict]:
+        """Each row id with any of the kinds: its amount of each (column: kind), 0 when none."""
+        row_ids = set().union(*(amounts.get(kind, {}) for kind in columns.values()))
+        return {i: {column: amounts.get(kind, {}).get(i, 0) for column, kind in columns.items()} for i in row_ids}
 
     article, share, view = Article.__table__, ArticleShare.__table__, ArticleView.__table__
-    _execute(
-        update(article)
-        .where(article.c.id == bindparam("row_id"))
-        .values(
-            read_count=article.c.read_count + bindparam("r"),
-            forward_count=article.c.forward_count + bindparam("f"),
-        ),
-        [
-            {"row_id": i, "r": get(ARTICLE_READ, i), "f": get(ARTICLE_FORWARD, i)}
-            for i in ids(ARTICLE_READ, ARTICLE_FORWARD)
-        ],
-    )
-    _execute(
-        update(share)
-        .where(share.c.id == bindparam("row_id"))
-        .values(
-            stay_time=share.c.stay_time + bindparam("st"),
-            read_count=share.c.read_count + bindparam("r"),
-            forward_friend_count=share.c.forward_friend_count + bindparam("ff"),
-            forward_moments_count=share.c.forward_moments_count + bindparam("fm"),
-        ),
-        [
-            {
-                "row_id": i,
-                "st": get(SHARE_STAY, i),
-                "r": get(SHARE_READ, i),
-                "ff": get(SHARE_FRIEND, i),
-                "fm": get(SHARE_MOMENTS, i),
-            }
-            for i in ids(SHARE_STAY, SHARE_READ, SHARE_FRIEND, SHARE_MOMENTS)
-        ],
-    )
-    _execute(
-        update(view)
-        .where(view.c.id == bindparam("row_id"))
-        .values(stay_time=view.c.stay_time + bindparam("st"), last_beat_at=bindparam("at")),
-        [{"row_id": i, "st": get(VIEW_STAY, i), "at": _moment(get(VIEW_LAST, i))} for i in ids(VIEW_LAST)],
-    )
+    _update_rows(article, rows({"read_count": ARTICLE_READ, "forward_count": ARTICLE_FORWARD}))
+    share_columns = {
+        "stay_time": SHARE_STAY,
+        "read_count": SHARE_READ,
+        "forward_friend_count": SHARE_FRIEND,
+        "forward_moments_count": SHARE_MOMENTS,
+    }
+    _update_rows(share, rows(share_columns))
+    stays = amounts.get(VIEW_STAY, {})
+    views = {
+        i: {"stay_time": stays.get(i, 0), "last_beat_at": _moment(last)}
+        for i, last in amounts.get(VIEW_LAST, {}).items()
+    }
+    _update_rows(view, views, replaced=("last_beat_at",))
 
 
-def _execute(stmt, rows: list[dict]) -> None:
-    if rows:
-        db.session.execute(stmt, rows)
+def _update_rows(table, rows: dict[int, dict], replaced: tuple[str, ...] = ()) -> None:
+    """Add each row's amounts to its columns (set the `replaced` ones to the value instead), FLUSH_ROWS rows to a
+    statement in id order: `SET col = col + CASE id WHEN ? THEN ? … END, … WHERE id IN (?, …)`. A column whose
+    amounts are all 0 in a statement is left out (most rows were only read, or only had heartbeats).
+
+    The text goes to the driver directly: built with SQLAlchemy's case(), the statements of 25,000 buffered fields
+    took 0.55 s to build, more than to run. Only the table's own identifiers are in the text; every value is a
+    parameter, converted by its column's type as SQLAlchemy would (SQLite keeps datetimes as text)."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    ordered = sorted(rows)
+    for start in range(0, len(ordered), FLUSH_ROWS):
+        chunk = ordered[start : start + FLUSH_ROWS]
+        branches = " ".join([f"WHEN {mark} THEN {mark}"] * len(chunk))
+        assignments: list[str] = []
+        params: list = []
+        for column in rows[chunk[0]]:
+            if column not in replaced and not any(rows[i][column] for i in chunk):
+                continue
+            name = quote(column)
+            amount = f"CASE {quote('id')} {branches} END"
+            assignments.append(f"{name} = {amount}" if column in replaced else f"{name} = {name} + {amount}")
+            convert = table.c[column].type.bind_processor(dialect) or (lambda value: value)
+            for i in chunk:
+                params += (i, convert(rows[i][column]))
+        if assignments:
+            ids = ", ".join([mark] * len(chunk))
+            where = f"WHERE {quote('id')} IN ({ids})"
+            sql = f"UPDATE {quote(table.name)} SET {', '.join(assignments)} {where}"  # noqa: S608 - values bound
+            connection.exec_driver_sql(sql, tuple(params + chunk))
 
 
 def forget_tokens() -> None:

@@ -7,11 +7,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from redis import Redis
-from sqlalchemy import select, text
+from sqlalchemy import event, insert, select, text
 
 from app.extensions import db
 from app.models.article import Article
@@ -303,6 +303,52 @@ def test_redis_away_a_read_answers_the_same_from_the_database(api, app, hot, h5,
     assert away["article_access_log_id"] > cached["article_access_log_id"]  # a new view, written
     assert (away["ret_data"], away["user_card"]) == (cached["ret_data"], cached["user_card"])
     assert away["user_card"]["username"] == "雷达甲"
+
+
+def _server_statements(engine):
+    """A list that fills with the statements the database runs: an executemany of n rows is n of them (PyMySQL
+    sends an UPDATE once per row)."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, executemany):
+        seen.extend([statement] * (len(parameters) if executemany else 1))
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen, lambda: event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_large_flush_writes_every_row_in_a_few_statements(app, hot, h5, share_make):
+    """Thousands of heartbeats flushed: each view gets its own step and last beat, its tree row the sum, and the
+    database runs a handful of statements (hundreds of rows each), not one per row."""
+    row = share_make.row(h5.article, h5.user, h5.customer)
+    opened = utcnow().replace(microsecond=0) - timedelta(minutes=5)
+    view = {"company_id": h5.company.id, "article_id": h5.article.id, "customer_id": h5.customer.id}
+    views = [{**view, "share_id": row.id, "create_date": opened, "last_beat_at": opened} for _ in range(1100)]
+    db.session.execute(insert(ArticleView), views)
+    db.session.commit()
+    ids = db.session.scalars(select(ArticleView.id).where(ArticleView.share_id == row.id)).all()
+    base = int(opened.replace(tzinfo=UTC).timestamp())  # the buffer's clock: epoch seconds, UTC
+    fields = {f"sr:{row.id}": 3, f"ar:{h5.article.id}": 3, f"ss:{row.id}": 0}
+    for n, view_id in enumerate(ids):
+        fields[f"vs:{view_id}"] = n % 7 + 1
+        fields[f"vl:{view_id}"] = base + 60 + n % 5
+        fields[f"ss:{row.id}"] += n % 7 + 1
+    hot.redis.hset(hot.key("pending"), mapping=fields)
+    seen, stop = _server_statements(db.engine)
+    try:
+        assert hot_buffer.flush() == len(fields)
+    finally:
+        stop()
+    updates = [statement for statement in seen if statement.lstrip().upper().startswith("UPDATE")]
+    assert len(updates) == 5, updates  # the article, the tree row, the views 500 at a time
+    db.session.expire_all()
+    got = dict(db.session.execute(select(ArticleView.id, ArticleView.stay_time).where(ArticleView.id.in_(ids))).all())
+    assert got == {view_id: n % 7 + 1 for n, view_id in enumerate(ids)}
+    beats = db.session.execute(select(ArticleView.id, ArticleView.last_beat_at).where(ArticleView.id.in_(ids))).all()
+    assert dict(beats) == {view_id: opened + timedelta(seconds=60 + n % 5) for n, view_id in enumerate(ids)}
+    share = _fresh(ArticleShare, row.id)
+    assert (share.read_count, share.stay_time, share.forward_friend_count) == (3, fields[f"ss:{row.id}"], 0)
+    assert _fresh(Article, h5.article.id).read_count == 3
 
 
 # --- a flusher that dies ------------------------------------------------------------------------------
