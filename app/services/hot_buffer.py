@@ -486,8 +486,8 @@ def flush() -> int:
         _run("release", _RELEASE, [processing], [batch])
         log.info("hot buffer batch already written", extra={"batch": batch})
         return 0
-    _apply(fields)
     db.session.execute(delete(HotFlushBatch).where(HotFlushBatch.flushed_at < utcnow() - BATCH_KEEP))
+    _apply(fields)
     db.session.commit()
     _run("release", _RELEASE, [processing], [batch])
     log.info("hot buffer flushed", extra={"batch": batch, "fields": len(fields)})
@@ -503,8 +503,12 @@ def _amounts(fields: dict[str, str]) -> dict[str, dict[int, int]]:
 
 
 def _apply(fields: dict[str, str]) -> None:
-    """The buffer's amounts written in the order the direct writes lock the rows (article, tree row, view), by id:
-    each table's rows FLUSH_ROWS to an UPDATE (`_update_rows`)."""
+    """The buffer's amounts written FLUSH_ROWS rows to an UPDATE (`_update_rows`): the views, then the tree rows,
+    the article last, each by id. A new read's INSERT of its view checks its foreign keys, which waits while
+    another transaction holds the article's or the tree row's lock: written last, just before the commit, they are
+    held for milliseconds, not for the whole flush (written first, every read stalled for the flush's length every
+    HOT_FLUSH_INTERVAL). A heartbeat written to the database (Redis away) locks a view, then its tree row: the
+    same order."""
     amounts = _amounts(fields)
 
     def rows(columns: dict[str, str]) -> dict[int, dict]:
@@ -513,7 +517,12 @@ def _apply(fields: dict[str, str]) -> None:
         return {i: {column: amounts.get(kind, {}).get(i, 0) for column, kind in columns.items()} for i in row_ids}
 
     article, share, view = Article.__table__, ArticleShare.__table__, ArticleView.__table__
-    _update_rows(article, rows({"read_count": ARTICLE_READ, "forward_count": ARTICLE_FORWARD}))
+    stays = amounts.get(VIEW_STAY, {})
+    views = {
+        i: {"stay_time": stays.get(i, 0), "last_beat_at": _moment(last)}
+        for i, last in amounts.get(VIEW_LAST, {}).items()
+    }
+    _update_rows(view, views, replaced=("last_beat_at",))
     share_columns = {
         "stay_time": SHARE_STAY,
         "read_count": SHARE_READ,
@@ -521,12 +530,7 @@ def _apply(fields: dict[str, str]) -> None:
         "forward_moments_count": SHARE_MOMENTS,
     }
     _update_rows(share, rows(share_columns))
-    stays = amounts.get(VIEW_STAY, {})
-    views = {
-        i: {"stay_time": stays.get(i, 0), "last_beat_at": _moment(last)}
-        for i, last in amounts.get(VIEW_LAST, {}).items()
-    }
-    _update_rows(view, views, replaced=("last_beat_at",))
+    _update_rows(article, rows({"read_count": ARTICLE_READ, "forward_count": ARTICLE_FORWARD}))
 
 
 def _update_rows(table, rows: dict[int, dict], replaced: tuple[str, ...] = ()) -> None:

@@ -6,6 +6,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, timedelta
 
@@ -355,7 +356,7 @@ def test_a_large_flush_writes_every_row_in_a_few_statements(app, hot, h5, share_
 
 
 def _hold_write_lock(app, article_id):
-    """Another transaction holding what the flush writes first (its batch row on SQLite, the article on MariaDB)."""
+    """Another transaction holding what the flush must write (its batch row on SQLite, the article on MariaDB)."""
     if db.engine.dialect.name == "sqlite":
         path = db.engine.url.database
         conn = sqlite3.connect(path, isolation_level=None)
@@ -369,6 +370,45 @@ def _hold_write_lock(app, article_id):
         conn.close()
 
     return release
+
+
+def test_the_flush_writes_the_article_last(api, app, hot, h5, share_make):
+    """A read's INSERT of its view waits for the article's lock (its foreign key): the flush takes that lock last,
+    just before its commit. Held by another transaction, the flush waits there with its views and tree rows
+    already written (MariaDB's lock wait shows how many rows its transaction changed)."""
+    if db.engine.dialect.name == "sqlite":
+        pytest.skip("needs MariaDB (TEST_DATABASE_URL): SQLite locks the whole database")
+    share_make.row(h5.article, h5.user, h5.customer)
+    view_id = _open(api, h5.customer, h5.article, h5.user.id)
+    _set_last_beat(hot, view_id, 9)
+    assert _beat(api, h5.customer, h5.article, view_id, h5.user.id)["code"] == 200
+    article_id = h5.article.id
+    db.session.rollback()
+    release = _hold_write_lock(app, article_id)
+    flushed: list[int] = []
+
+    def flush():
+        with app.app_context():
+            flushed.append(hot_buffer.flush())
+            db.session.remove()
+
+    flusher = threading.Thread(target=flush)
+    flusher.start()
+    try:
+        waiting = (  # in this database: other test processes share the server
+            "SELECT t.trx_rows_modified FROM information_schema.innodb_trx t JOIN information_schema.processlist p"
+            " ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()"
+        )
+        with db.engine.connect() as conn:
+            wait_until(lambda: conn.execute(text(waiting)).first(), 30, "the flush waiting for the article")
+            changed = conn.execute(text(waiting)).scalar()
+    finally:
+        release()
+        flusher.join(30)
+    assert changed == 3  # its batch row, the view, the tree row: only the article left
+    assert flushed and flushed[0] > 0
+    db.session.rollback()  # a snapshot from before the flush's commit (REPEATABLE READ)
+    assert _fresh(Article, article_id).read_count == 1
 
 
 def test_a_flusher_killed_between_claim_and_commit_loses_nothing(api, app, hot, h5, share_make, tmp_path):
@@ -386,7 +426,7 @@ def test_a_flusher_killed_between_claim_and_commit_loses_nothing(api, app, hot, 
             flusher = subprocess.Popen(args, cwd=ROOT, env=env, stdout=log, stderr=log)  # noqa: S603
         try:
             wait_until(lambda: hot.redis.exists(hot.key("processing")), 30, "the flusher's claim")
-            time.sleep(0.3)  # at its first write, waiting for our lock
+            time.sleep(0.3)  # at a write, waiting for our lock
             os.kill(flusher.pid, signal.SIGKILL)
             flusher.wait(10)
         finally:
