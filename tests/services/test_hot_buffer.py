@@ -341,7 +341,7 @@ def test_a_large_flush_writes_every_row_in_a_few_statements(app, hot, h5, share_
     finally:
         stop()
     updates = [statement for statement in seen if statement.lstrip().upper().startswith("UPDATE")]
-    assert len(updates) == 5, updates  # the article, the tree row, the views 500 at a time
+    assert len(updates) == 5, updates  # the views 500 at a time, the tree row, the article
     db.session.expire_all()
     got = dict(db.session.execute(select(ArticleView.id, ArticleView.stay_time).where(ArticleView.id.in_(ids))).all())
     assert got == {view_id: n % 7 + 1 for n, view_id in enumerate(ids)}
