@@ -160,9 +160,11 @@ def test_a_new_request_after_a_dead_run_starts_a_new_job(app, linked_company, sa
     assert start_sync(linked_company).job.id == job_id  # still beating a moment ago: the same sync
     time.sleep(app.config["JOB_HEARTBEAT_TIMEOUT"] + 1)  # no worker left: nobody beats, nobody notices
     sandbox.clear_faults()
-    worker_process()
+    # The request notices before any worker does: a worker started first would interrupt the dead run at once
+    # and retry it (the test above), and the request would rightly get that live retry back.
     again = start_sync(linked_company)
     assert again.created and again.job.id != job_id
+    worker_process()
     assert wait_for_job(again.job.id, 60).status == FINISHED
     assert fresh_job(job_id).status == FAILED
 
